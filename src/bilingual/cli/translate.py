@@ -1,0 +1,66 @@
+"""`bilingual translate`: the main job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .options import build_export_options, config_option, export_options, glossary_option
+
+
+@click.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path())
+@click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(), help="Output folder.")
+@click.option(
+    "--engine",
+    default="auto",
+    show_default=True,
+    help="auto (Argos if a zh->en model is installed, else a worksheet), argos, or none (empty targets).",
+)
+@click.option("--model", type=click.Path(), default=None, help="An .argosmodel file to install and use.")
+@click.option("--beam", type=click.IntRange(1, 16), default=4, show_default=True, help="Beam size.")
+@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True, help="CPU threads for decoding.")
+@click.option(
+    "--max-batch-tokens",
+    type=click.IntRange(16, 65536),
+    default=1024,
+    show_default=True,
+    help="Token budget of one decoding batch (segments are batched by length).",
+)
+@glossary_option
+@click.option("--memory", "memory_path", type=click.Path(), default=None, help="Translation memory SQLite file (default: in the user data folder).")
+@click.option("--no-memory", is_flag=True, default=False, help="Neither read nor write the translation memory.")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No progress bar, only the summary line.")
+@export_options
+@config_option
+def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
+    """Translate INPUT (plain text) into a bilingual DOCX and HTML, plus the JSON form."""
+    from ..engines import EngineOptions
+    from ..pipeline import translate_file
+    from .progress import progress_bar
+
+    options = build_export_options(kwargs)
+    engine_options = EngineOptions(
+        model=kwargs["model"],
+        beam=kwargs["beam"],
+        threads=kwargs["threads"],
+        max_batch_tokens=kwargs["max_batch_tokens"],
+        quiet=kwargs["quiet"],
+    )
+    with progress_bar(quiet=kwargs["quiet"]) as progress:
+        result = translate_file(
+            input_path,
+            output_dir,
+            engine=kwargs["engine"],
+            engine_options=engine_options,
+            formats=kwargs["format"],
+            export_options=options,
+            glossary_paths=kwargs["glossary"] or None,
+            memory_path=kwargs["memory_path"],
+            use_memory=not kwargs["no_memory"],
+            progress=progress,
+        )
+    for warning in result.warnings:
+        click.echo(f"bilingual: {warning}", err=True)
+    click.echo(f"{result.summary()}; wrote {', '.join(str(p) for p in result.written)}")

@@ -1,0 +1,214 @@
+"""The document model (Document -> Block -> Segment) and its JSON form, the project file of a translation.
+
+Every reader returns a Document, every stage changes one, every exporter consumes one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+FORMAT = "bilingual-document"
+VERSION = 1
+
+BLOCK_KINDS = ("dateline", "title", "heading", "paragraph", "source_note")
+STATUSES = ("empty", "machine", "human")
+
+
+@dataclass
+class Term:
+    """One glossary occurrence in a segment's source: `source[start:end]` gets `rendering`."""
+
+    source: str
+    rendering: str
+    start: int
+    end: int
+    placed: str | None = None  # how the engine placed it: "protected" or "fallback"
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class Segment:
+    """One sentence: the unit of alignment, translation, memory and review."""
+
+    id: str
+    source: str
+    target: str = ""
+    status: str = "empty"
+    terms: list[Term] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Set by review import: what the human edit was made for, so later runs can tell when the
+    # source or the renderings in force changed since the review.
+    review: dict[str, Any] | None = None
+    flags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "target": self.target,
+            "status": self.status,
+            "terms": [t.to_dict() for t in self.terms],
+            "notes": list(self.notes),
+        }
+        if self.review is not None:
+            data["review"] = self.review
+        if self.flags:
+            data["flags"] = list(self.flags)
+        return data
+
+
+@dataclass
+class Block:
+    """A paragraph-level unit (dateline, title, heading, paragraph, source note)."""
+
+    id: str
+    kind: str
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        """The block's source text: its segments joined, exactly as read."""
+        return "".join(s.source for s in self.segments)
+
+    @property
+    def target(self) -> str:
+        return " ".join(s.target.strip() for s in self.segments if s.target.strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "segments": [s.to_dict() for s in self.segments]}
+
+
+@dataclass
+class Document:
+    """A whole text: its blocks in order, the languages and the metadata of the run."""
+
+    blocks: list[Block] = field(default_factory=list)
+    source_lang: str = "zh-Hant"
+    target_lang: str = "en"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def segments(self) -> list[Segment]:
+        return [s for b in self.blocks for s in b.segments]
+
+    def segment(self, segment_id: str) -> Segment | None:
+        for s in self.segments:
+            if s.id == segment_id:
+                return s
+        return None
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.meta.get("input") or "Untitled")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+            "meta": self.meta,
+            "blocks": [b.to_dict() for b in self.blocks],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        blocks = []
+        for b in data["blocks"]:
+            segments = [
+                Segment(
+                    id=s["id"],
+                    source=s["source"],
+                    target=s.get("target", ""),
+                    status=s.get("status", "empty"),
+                    terms=[Term(**t) for t in s.get("terms", [])],
+                    notes=list(s.get("notes", [])),
+                    review=s.get("review"),
+                    flags=list(s.get("flags", [])),
+                )
+                for s in b["segments"]
+            ]
+            blocks.append(Block(id=b["id"], kind=b["kind"], segments=segments))
+        return cls(
+            blocks=blocks,
+            source_lang=data["source_lang"],
+            target_lang=data.get("target_lang", "en"),
+            meta=dict(data.get("meta", {})),
+        )
+
+
+def renumber(blocks: list[Block]) -> None:
+    """Give blocks and segments their positional ids: b1, b2, ...; b3s1, b3s2, ... (1-based)."""
+    for bi, block in enumerate(blocks, 1):
+        block.id = f"b{bi}"
+        for si, segment in enumerate(block.segments, 1):
+            segment.id = f"{block.id}s{si}"
+
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "document.schema.json"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the JSON form, shipped in the package."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate(data: Any, *, origin: str = "<json>") -> None:
+    """Raise InputError naming the first failing field when `data` is not a valid JSON form."""
+    import jsonschema  # heavy-ish; only commands that read a JSON form need it
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise InputError(f"{origin}: field {where}: {err.message}")
+    _check_ids(data, origin)
+
+
+def _check_ids(data: dict[str, Any], origin: str) -> None:
+    seen: set[str] = set()
+    for b in data["blocks"]:
+        for s in b["segments"]:
+            if s["id"] in seen:
+                raise InputError(f"{origin}: field blocks: segment id {s['id']} occurs twice")
+            seen.add(s["id"])
+
+
+def load(path: str | Path) -> Document:
+    """Read and validate a JSON form from `path`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text (a JSON form is UTF-8)") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: line {e.lineno}: not valid JSON ({e.msg})") from None
+    validate(data, origin=str(path))
+    return Document.from_dict(data)
+
+
+def dump(document: Document, path: str | Path) -> Path:
+    """Validate and write the JSON form atomically."""
+    from .files import write_text
+
+    data = document.to_dict()
+    validate(data, origin=str(path))
+    return write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")

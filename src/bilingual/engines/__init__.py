@@ -1,0 +1,67 @@
+"""Translation engines: a small protocol and a lazy registry.
+
+An engine only translates a batch of segment texts. Term protection, the translation memory and
+progress are written once around it (`engines.run`), so every engine gets them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..errors import UsageError
+
+
+@dataclass
+class Translation:
+    """What an engine returns for one text: the target and remarks such as unseen characters."""
+
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    name: str
+
+    def translate_batch(self, texts: list[str]) -> list[Translation]:
+        """Translate `texts` in order; the result has one Translation per text."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens the model sees for `text` (used to budget batches)."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Model name, version and decoding options, for the output's signature and the memory key."""
+        ...
+
+
+# name -> "module:factory"; the factory takes the run's EngineOptions.
+ENGINES: dict[str, str] = {
+    "none": "bilingual.engines.none:NoEngine",
+    "argos": "bilingual.engines.argos:open_engine",
+    "auto": "bilingual.engines.auto:open_engine",
+}
+
+
+@dataclass
+class EngineOptions:
+    """Decoding and model options; defaults suit a two-core laptop."""
+
+    model: str | None = None  # path to a .argosmodel file to install and use
+    beam: int = 4
+    threads: int = 2
+    max_batch_tokens: int = 1024
+    quiet: bool = False
+
+
+def open_engine(name: str, options: EngineOptions | None = None) -> Engine:
+    """The engine registered as `name`, ready to translate."""
+    options = options or EngineOptions()
+    try:
+        target = ENGINES[name]
+    except KeyError:
+        raise UsageError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})") from None
+    module, factory = target.split(":")
+    return getattr(importlib.import_module(module), factory)(options)

@@ -1,0 +1,157 @@
+"""Segmentation: raw blocks -> typed blocks (dateline, title, heading, paragraph, source note) -> sentences.
+
+Lossless by construction: the segments of a block joined give back the block's text exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .document import Block, Document, Segment, renumber
+
+# Full-width marks end a sentence wherever they stand; a run of them (？！, ……。) is one end.
+_CJK_END = "。！？!?｡"
+# Closing quotes and brackets travel with the mark they follow: 「…成果。」 is one sentence.
+_CLOSERS = "」』”’）)】》〉〕］]\"'"
+_CLOSE = re.escape(_CLOSERS)  # for use inside a character class
+_SENTENCE_END = re.compile(
+    rf"""
+    (?:
+        [。！？｡]+[{_CJK_END}]*          # full-width end marks, in runs
+      | [!?]+(?=[{_CLOSE}]*(?:\s|$))  # ASCII ! ? only before space or the end
+      | \.(?=[{_CLOSE}]*(?:\s|$))      # ASCII . likewise, so never inside 3.5
+    )
+    [{_CLOSE}]*                      # closing quotes and brackets that follow
+    \s*                                # the space after a sentence belongs to it
+    """,
+    re.VERBOSE,
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split `text` into sentences; `"".join(result) == text` always holds."""
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if end > start and text[start:end].strip():
+            pieces.append(text[start:end])
+            start = end
+    if start < len(text):
+        rest = text[start:]
+        if pieces and not rest.strip():
+            pieces[-1] += rest  # trailing space stays with the last sentence
+        else:
+            pieces.append(rest)
+    return pieces or [text]
+
+
+# A source note names where the text came from: 原文出處：快新聞／標題, 資料來源：…, Source: …
+_SOURCE_NOTE = re.compile(r"^\s*(原文出處|原文出处|資料來源|资料来源|新聞來源|新闻来源|來源|来源|出處|出处|原文|Source)\s*[：:]")
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日號号]")
+_DATE_LABEL = re.compile(r"^\s*(?:date|日期|發布日期|发布日期|發稿時間|发稿时间)\s*[：:]?\s*", re.IGNORECASE)
+_ENDS_SENTENCE = re.compile(rf"[。！？!?.][{_CLOSE}]*\s*$")
+HEADING_MAX_CHARS = 60
+
+
+def _find_date(text: str) -> tuple[str, re.Match[str]] | None:
+    for pattern in (_ISO_DATE, _CJK_DATE):
+        m = pattern.search(text)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}", m
+    return None
+
+
+def _is_dateline(text: str) -> bool:
+    found = _find_date(text)
+    return (
+        found is not None
+        and "\n" not in text.strip()
+        and len(text.strip()) <= 80
+        and not _ENDS_SENTENCE.search(text)
+        and found[1].start() <= 12  # the date leads the line, after an optional label
+    )
+
+
+def _is_short_line(text: str) -> bool:
+    stripped = text.strip()
+    return (
+        "\n" not in stripped
+        and len(stripped) <= HEADING_MAX_CHARS
+        and not _ENDS_SENTENCE.search(stripped)
+        and "。" not in stripped
+    )
+
+
+def parse_dateline(text: str) -> dict[str, str]:
+    """Date (ISO) and byline of a dateline such as ` date 2026-02-03 即時中心／梁博超報導`."""
+    found = _find_date(text)
+    if not found:
+        return {}
+    date, m = found
+    byline = (text[: m.start()] + " " + text[m.end() :]).strip()
+    byline = _DATE_LABEL.sub("", byline).strip(" ，,|｜")
+    meta = {"date": date}
+    if byline:
+        meta["byline"] = byline
+    return meta
+
+
+def parse_source_note(text: str) -> dict[str, str]:
+    """The outlet and headline of a source note such as `原文出處：快新聞／標題`."""
+    body = _SOURCE_NOTE.sub("", text.strip(), count=1).strip()
+    meta = {"source_note": text.strip()}
+    for sep in ("／", "/", "｜", "|"):
+        if sep in body:
+            outlet, headline = body.split(sep, 1)
+            if headline.strip():
+                meta["source_outlet"] = outlet.strip()
+                meta["source_headline"] = headline.strip()
+            break
+    return meta
+
+
+def classify_blocks(texts: Sequence[str]) -> list[str]:
+    """The kind of each block, from its text and its place among the others."""
+    kinds: list[str] = []
+    seen_paragraph = False
+    for i, text in enumerate(texts):
+        if i == 0 and _is_dateline(text):
+            kind = "dateline"
+        elif _SOURCE_NOTE.match(text):
+            kind = "source_note"
+        elif _is_short_line(text):
+            # Before any body text a short unpunctuated line is the title; between paragraphs
+            # it is a heading.
+            kind = "heading" if seen_paragraph or "title" in kinds else "title"
+        else:
+            kind = "paragraph"
+        if kind == "paragraph":
+            seen_paragraph = True
+        kinds.append(kind)
+    # A "title" with nothing after it but more short lines is still a title; a heading at
+    # the very end of a text with no body is kept as a paragraph so it gets translated as text.
+    return kinds
+
+
+def build_document(texts: Sequence[str], *, source_lang: str, meta: dict | None = None) -> Document:
+    """Turn raw block texts into a segmented Document with positional ids and metadata."""
+    meta = dict(meta or {})
+    blocks: list[Block] = []
+    for text, kind in zip(texts, classify_blocks(texts)):
+        if kind == "dateline":
+            meta.update(parse_dateline(text))
+        elif kind == "source_note":
+            meta.update(parse_source_note(text))
+        elif kind == "title" and not meta.get("title"):
+            meta["title"] = text.strip()
+        sentences = [text] if kind in ("dateline", "title", "heading", "source_note") else split_sentences(text)
+        blocks.append(Block(id="", kind=kind, segments=[Segment(id="", source=s) for s in sentences]))
+    if not meta.get("title") and meta.get("source_headline"):
+        meta["title"] = meta["source_headline"]
+    renumber(blocks)
+    return Document(blocks=blocks, source_lang=source_lang, meta=meta)
