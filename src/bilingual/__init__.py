@@ -22,7 +22,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):  # lazy: `bilingual.translate_file` without importing the pipeline up front
+def __getattr__(
+    name: str,
+):  # lazy: `bilingual.translate_file` without importing the pipeline up front
     if name in ("translate_file", "export_file"):
         from . import pipeline
 

@@ -1,4 +1,6 @@
-"""The document model (Document -> Block -> Segment) and its JSON form, the project file of a translation.
+"""The document model (Document -> Block -> Segment) and its JSON form.
+
+The JSON form is the project file of a translation.
 
 Every reader returns a Document, every stage changes one, every exporter consumes one.
 """

@@ -1,4 +1,4 @@
-"""Atomic file output: every file is written to a temporary file in its folder and renamed into place."""
+"""Atomic file output: each file is written to a temporary file beside it, then renamed."""
 
 from __future__ import annotations
 

@@ -37,7 +37,8 @@ class RunResult:
             parts.append(f"{s['human']} kept from review")
         if "terms" in s:
             parts.append(
-                f"{s['terms']} terms ({s.get('protected', 0)} protected, {s.get('fallback', 0)} fallback)"
+                f"{s['terms']} terms ({s.get('protected', 0)} protected, "
+                f"{s.get('fallback', 0)} fallback)"
             )
         if "seconds" in s:
             parts.append(f"{s['seconds']:.1f} s")
@@ -59,7 +60,7 @@ def export_document(
     formats: Sequence[str] | str | None = None,
     options: ExportOptions | None = None,
 ) -> tuple[list[Path], list[str]]:
-    """Write the JSON form and each requested format into `output_dir`; return paths and warnings."""
+    """Write the JSON form and each requested format; return the paths and warnings."""
     options = options or ExportOptions()
     folder = ensure_folder(Path(output_dir))
     if not document.segments:

@@ -1,4 +1,6 @@
-"""Segmentation: raw blocks -> typed blocks (dateline, title, heading, paragraph, source note) -> sentences.
+"""Segmentation: raw blocks -> typed blocks -> sentences.
+
+Block kinds: dateline, title, heading, paragraph, source note.
 
 Lossless by construction: the segments of a block joined give back the block's text exactly.
 """
@@ -48,10 +50,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 # A source note names where the text came from: 原文出處：快新聞／標題, 資料來源：…, Source: …
-_SOURCE_NOTE = re.compile(r"^\s*(原文出處|原文出处|資料來源|资料来源|新聞來源|新闻来源|來源|来源|出處|出处|原文|Source)\s*[：:]")
+_SOURCE_NOTE = re.compile(
+    r"^\s*(原文出處|原文出处|資料來源|资料来源|新聞來源|新闻来源|來源|来源|出處|出处|原文|Source)\s*[：:]"
+)
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日號号]")
-_DATE_LABEL = re.compile(r"^\s*(?:date|日期|發布日期|发布日期|發稿時間|发稿时间)\s*[：:]?\s*", re.IGNORECASE)
+_DATE_LABEL = re.compile(
+    r"^\s*(?:date|日期|發布日期|发布日期|發稿時間|发稿时间)\s*[：:]?\s*", re.IGNORECASE
+)
 _ENDS_SENTENCE = re.compile(rf"[。！？!?.][{_CLOSE}]*\s*$")
 HEADING_MAX_CHARS = 60
 
@@ -142,15 +148,21 @@ def build_document(texts: Sequence[str], *, source_lang: str, meta: dict | None 
     """Turn raw block texts into a segmented Document with positional ids and metadata."""
     meta = dict(meta or {})
     blocks: list[Block] = []
-    for text, kind in zip(texts, classify_blocks(texts)):
+    for text, kind in zip(texts, classify_blocks(texts), strict=True):
         if kind == "dateline":
             meta.update(parse_dateline(text))
         elif kind == "source_note":
             meta.update(parse_source_note(text))
         elif kind == "title" and not meta.get("title"):
             meta["title"] = text.strip()
-        sentences = [text] if kind in ("dateline", "title", "heading", "source_note") else split_sentences(text)
-        blocks.append(Block(id="", kind=kind, segments=[Segment(id="", source=s) for s in sentences]))
+        sentences = (
+            [text]
+            if kind in ("dateline", "title", "heading", "source_note")
+            else split_sentences(text)
+        )
+        blocks.append(
+            Block(id="", kind=kind, segments=[Segment(id="", source=s) for s in sentences])
+        )
     if not meta.get("title") and meta.get("source_headline"):
         meta["title"] = meta["source_headline"]
     renumber(blocks)

@@ -1,4 +1,7 @@
-"""The command line: a click group whose commands load on first use, and the one place errors are printed."""
+"""The command line: a click group whose commands load on first use.
+
+The one place where errors are printed.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ class CommandError(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file=None) -> None:
         click.echo(f"bilingual: error: {self.message}", err=True)
 
 
@@ -42,7 +45,7 @@ class LazyGroup(click.Group):
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201
+    def invoke(self, ctx: click.Context):
         debug = bool(os.environ.get("BILINGUAL_DEBUG"))
         try:
             return super().invoke(ctx)
@@ -61,7 +64,8 @@ class LazyGroup(click.Group):
             if debug:
                 raise
             raise CommandError(
-                f"unexpected {type(e).__name__}: {e} (run with BILINGUAL_DEBUG=1 for the traceback)",
+                f"unexpected {type(e).__name__}: {e} "
+                "(run with BILINGUAL_DEBUG=1 for the traceback)",
                 ExitCode.PROBLEMS,
             ) from None
 

@@ -11,7 +11,14 @@ from .options import build_export_options, config_option, export_options
 
 @click.command()
 @click.argument("json_path", metavar="DOC.json", type=click.Path())
-@click.option("-o", "--output", "output_dir", default=None, type=click.Path(), help="Output folder (default: beside DOC.json).")
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    default=None,
+    type=click.Path(),
+    help="Output folder (default: beside DOC.json).",
+)
 @export_options
 @config_option
 def export(json_path: str, output_dir: str | None, **kwargs: Any) -> None:

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-FORMATS_HELP = "Comma-separated output formats: docx, html, pdf, tmx, xliff (json is always written)."
+FORMATS_HELP = (
+    "Comma-separated output formats: docx, html, pdf, tmx, xliff (json is always written)."
+)
 
 
 def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -46,27 +48,53 @@ def glossary_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Layout and typography options of the exporters (translate and export share them)."""
     decorators = [
-        click.option("--format", "format", default="docx,html", show_default=True, help=FORMATS_HELP),
+        click.option(
+            "--format", "format", default="docx,html", show_default=True, help=FORMATS_HELP
+        ),
         click.option(
             "--layout",
             type=click.Choice(["side-by-side", "interleaved"]),
             default="side-by-side",
             show_default=True,
-            help="DOCX layout: a two-column table, or each Chinese paragraph followed by its English.",
+            help="DOCX layout: a two-column table, or each Chinese paragraph then its English.",
         ),
-        click.option("--cjk-font", default=None, help="East Asian font for Chinese text (default by script; see README)."),
-        click.option("--latin-font", default="Calibri", show_default=True, help="Font for English text."),
-        click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="Paper size."),
-        click.option("--landscape/--portrait", default=False, help="Page orientation (default portrait)."),
-        click.option("--glossary-appendix", is_flag=True, default=False, help="Add a table of the terms used, with their renderings."),
+        click.option(
+            "--cjk-font",
+            default=None,
+            help="East Asian font for Chinese text (default by script; see README).",
+        ),
+        click.option(
+            "--latin-font", default="Calibri", show_default=True, help="Font for English text."
+        ),
+        click.option(
+            "--paper",
+            type=click.Choice(["a4", "letter"]),
+            default="a4",
+            show_default=True,
+            help="Paper size.",
+        ),
+        click.option(
+            "--landscape/--portrait", default=False, help="Page orientation (default portrait)."
+        ),
+        click.option(
+            "--glossary-appendix",
+            is_flag=True,
+            default=False,
+            help="Add a table of the terms used, with their renderings.",
+        ),
         click.option(
             "--source-script",
             type=click.Choice(["source", "simplified"]),
             default="source",
             show_default=True,
-            help="Script of the Chinese column: as in the source, or Simplified for mainland readers.",
+            help="Script of the Chinese column: as in the source, or Simplified (mainland).",
         ),
-        click.option("--comments", is_flag=True, default=False, help="Add check findings to the DOCX as comments."),
+        click.option(
+            "--comments",
+            is_flag=True,
+            default=False,
+            help="Add check findings to the DOCX as comments.",
+        ),
     ]
     for decorator in reversed(decorators):
         f = decorator(f)

@@ -11,16 +11,32 @@ from .options import build_export_options, config_option, export_options, glossa
 
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path())
-@click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(), help="Output folder.")
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    default="output",
+    show_default=True,
+    type=click.Path(),
+    help="Output folder.",
+)
 @click.option(
     "--engine",
     default="auto",
     show_default=True,
-    help="auto (Argos if a zh->en model is installed, else a worksheet), argos, or none (empty targets).",
+    help="auto (Argos if a zh->en model is installed, else a worksheet), argos, or none.",
 )
-@click.option("--model", type=click.Path(), default=None, help="An .argosmodel file to install and use.")
+@click.option(
+    "--model", type=click.Path(), default=None, help="An .argosmodel file to install and use."
+)
 @click.option("--beam", type=click.IntRange(1, 16), default=4, show_default=True, help="Beam size.")
-@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True, help="CPU threads for decoding.")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="CPU threads for decoding.",
+)
 @click.option(
     "--max-batch-tokens",
     type=click.IntRange(16, 65536),
@@ -29,9 +45,22 @@ from .options import build_export_options, config_option, export_options, glossa
     help="Token budget of one decoding batch (segments are batched by length).",
 )
 @glossary_option
-@click.option("--memory", "memory_path", type=click.Path(), default=None, help="Translation memory SQLite file (default: in the user data folder).")
-@click.option("--no-memory", is_flag=True, default=False, help="Neither read nor write the translation memory.")
-@click.option("-q", "--quiet", is_flag=True, default=False, help="No progress bar, only the summary line.")
+@click.option(
+    "--memory",
+    "memory_path",
+    type=click.Path(),
+    default=None,
+    help="Translation memory SQLite file (default: in the user data folder).",
+)
+@click.option(
+    "--no-memory",
+    is_flag=True,
+    default=False,
+    help="Neither read nor write the translation memory.",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, default=False, help="No progress bar, only the summary line."
+)
 @export_options
 @config_option
 def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:

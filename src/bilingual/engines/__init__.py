@@ -33,7 +33,7 @@ class Engine(Protocol):
         ...
 
     def describe(self) -> dict[str, Any]:
-        """Model name, version and decoding options, for the output's signature and the memory key."""
+        """Model name, version and decoding options (for the signature and the memory key)."""
         ...
 
 

@@ -1,4 +1,7 @@
-"""Readers turn an input file into a Document; they are looked up by file extension, imported on first use."""
+"""Readers turn an input file into a Document.
+
+They are looked up by file extension and imported on first use.
+"""
 
 from __future__ import annotations
 

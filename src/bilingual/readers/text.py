@@ -28,7 +28,9 @@ def decode(data: bytes, origin: str) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
-                raise InputError(f"{origin}: starts with a {encoding} BOM but is not {encoding} text") from None
+                raise InputError(
+                    f"{origin}: starts with a {encoding} BOM but is not {encoding} text"
+                ) from None
     if b"\x00" in data:
         raise InputError(f"{origin}: a binary file, not text")
     try:
@@ -65,8 +67,8 @@ def detect_script(text: str) -> str:
         return "zh-Hant"
     to_simplified = opencc.OpenCC("t2s").convert(han)
     to_traditional = opencc.OpenCC("s2t").convert(han)
-    traditional = sum(a != b for a, b in zip(han, to_simplified))
-    simplified = sum(a != b for a, b in zip(han, to_traditional))
+    traditional = sum(a != b for a, b in zip(han, to_simplified, strict=False))
+    simplified = sum(a != b for a, b in zip(han, to_traditional, strict=False))
     return "zh-Hans" if simplified > traditional else "zh-Hant"
 
 
