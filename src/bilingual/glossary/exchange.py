@@ -1,0 +1,375 @@
+"""Exchange with translators' tools: CSV/TSV (DeepL, Google) and TBX-Basic (OmegaT, Trados).
+
+Export writes what each format can carry; import reads them back into entries and writes YAML
+that `glossary check` accepts. XML is parsed with entity resolution and network access off.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import GlossaryError
+from .edit import KEY_ORDER, yaml_value
+from .model import Entry, Glossary, Problem, duplicate_problems, entries_from_data, parse_yaml
+
+FORMATS = ("csv", "tsv", "tbx")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# How our extra keys travel in TBX: entry-level <note>s that other tools show as plain notes.
+_TBX_KEY_PREFIX = "bilingual-"
+_TBX_FIRST_NOTE = "first mention"
+_HEADER_SOURCE = {"source", "source term", "term", "zh", "chinese", "中文", "原文", "來源", "来源"}
+_HEADER_TARGET = {"target", "target term", "translation", "en", "english", "英文", "譯文", "译文"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def export_glossary(glossary: Glossary, format: str) -> bytes:
+    """The glossary in `format` (csv, tsv or tbx) as bytes (UTF-8)."""
+    if format == "csv":
+        return export_delimited(glossary, ",").encode("utf-8")
+    if format == "tsv":
+        return export_delimited(glossary, "\t").encode("utf-8")
+    if format == "tbx":
+        return export_tbx(glossary)
+    raise GlossaryError(f"unknown glossary format {format!r} (choose from {', '.join(FORMATS)})")
+
+
+def export_delimited(glossary: Glossary, delimiter: str = ",") -> str:
+    """One `source,target` row per source form, no header: what DeepL and Google glossaries take.
+
+    Two columns carry no first-mention form: the running-text rendering `en` is exported.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    for entry in glossary.entries:
+        for form in entry.zh:
+            writer.writerow([form, entry.en])
+    return out.getvalue()
+
+
+def export_tbx(glossary: Glossary, *, source_lang: str = "zh") -> bytes:
+    """TBX-Basic (martif, ISO 30042:2008): one termEntry per entry, every form and note kept."""
+    from lxml import etree
+
+    martif = etree.Element("martif", {"type": "TBX-Basic", XML_LANG: "en"})
+    header = etree.SubElement(martif, "martifHeader")
+    file_desc = etree.SubElement(header, "fileDesc")
+    source_desc = etree.SubElement(file_desc, "sourceDesc")
+    etree.SubElement(source_desc, "p").text = "Exported by bilingual from " + (
+        ", ".join(glossary.files) or "a glossary"
+    )
+    encoding = etree.SubElement(header, "encodingDesc")
+    etree.SubElement(encoding, "p", {"type": "XCSURI"}).text = "TBXBasicXCSV02.xcs"
+    body = etree.SubElement(etree.SubElement(martif, "text"), "body")
+    for number, entry in enumerate(glossary.entries, 1):
+        term_entry = etree.SubElement(body, "termEntry", {"id": f"e{number}"})
+        if entry.note:
+            etree.SubElement(term_entry, "note").text = entry.note
+        for key in ("type", "source"):
+            if getattr(entry, key):
+                etree.SubElement(
+                    term_entry, "note"
+                ).text = f"{_TBX_KEY_PREFIX}{key}: {getattr(entry, key)}"
+        if not entry.verified:
+            etree.SubElement(term_entry, "note").text = f"{_TBX_KEY_PREFIX}verified: false"
+        if entry.case_sensitive:
+            etree.SubElement(term_entry, "note").text = f"{_TBX_KEY_PREFIX}case_sensitive: true"
+        zh_set = etree.SubElement(term_entry, "langSet", {XML_LANG: source_lang})
+        for form in entry.zh:
+            tig = etree.SubElement(zh_set, "tig")
+            etree.SubElement(tig, "term").text = form
+        en_set = etree.SubElement(term_entry, "langSet", {XML_LANG: "en"})
+        tig = etree.SubElement(en_set, "tig")
+        etree.SubElement(tig, "term").text = entry.en
+        etree.SubElement(
+            tig, "termNote", {"type": "administrativeStatus"}
+        ).text = "preferredTerm-admn-sts"
+        if entry.first and entry.first != entry.en:
+            tig = etree.SubElement(en_set, "tig")
+            etree.SubElement(tig, "term").text = entry.first
+            etree.SubElement(tig, "termNote", {"type": "termType"}).text = "fullForm"
+            etree.SubElement(tig, "note").text = _TBX_FIRST_NOTE
+    return etree.tostring(
+        etree.ElementTree(martif),
+        xml_declaration=True,
+        encoding="UTF-8",
+        pretty_print=True,
+        doctype='<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">',
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+def import_entries(path: str | Path) -> list[Entry]:
+    """Entries from a CSV/TSV (by extension or content) or TBX file; errors name the row."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise GlossaryError(f"{path}: no such file") from None
+    except OSError as e:
+        raise GlossaryError(f"{path}: cannot read ({e.strerror})") from None
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200]
+    if path.suffix.lower() in (".tbx", ".xml") or head.startswith(b"<"):
+        entries = import_tbx(data, str(path))
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise GlossaryError(f"{path}: not UTF-8 text (CSV/TSV glossaries are UTF-8)") from None
+        delimiter = "\t" if path.suffix.lower() == ".tsv" or _looks_tab_separated(text) else ","
+        entries = import_delimited(text, str(path), delimiter)
+    conflicts = [p for p in duplicate_problems(entries) if p.severity == "error"]
+    if conflicts:
+        raise GlossaryError(str(conflicts[0]).replace(": error:", ":", 1))
+    return entries
+
+
+def _looks_tab_separated(text: str) -> bool:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "\t" in first and "," not in first
+
+
+def import_delimited(text: str, name: str, delimiter: str = ",") -> list[Entry]:
+    """Rows of `source,target[,source_lang,target_lang]`, an optional header; rows with one
+    rendering become one entry whose variants are all the sources given for it."""
+    by_rendering: dict[str, Entry] = {}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for row in reader:
+        number = reader.line_num
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) < 2:
+            raise GlossaryError(
+                f"{name}:{number}: expected two columns (Chinese, English), got one"
+            )
+        source, target = cells[0], cells[1]
+        if (
+            len(cells) >= 4
+            and cells[2].lower().startswith("en")
+            and cells[3].lower().startswith("zh")
+        ):
+            source, target = target, source  # a DeepL row written English -> Chinese
+        if number == 1 and _is_header(source, target):
+            continue
+        if not source or not target:
+            raise GlossaryError(
+                f"{name}:{number}: empty {'source' if not source else 'target'} term"
+            )
+        entry = by_rendering.get(target)
+        if entry is None:
+            by_rendering[target] = Entry(
+                zh=[source], en=target, file=name, line=number, zh_lines=[number]
+            )
+        elif source not in entry.zh:
+            entry.zh.append(source)
+            entry.zh_lines.append(number)
+    return list(by_rendering.values())
+
+
+def _is_header(source: str, target: str) -> bool:
+    s, t = source.lower(), target.lower()
+    return (s in _HEADER_SOURCE or s.startswith("zh")) and (
+        t in _HEADER_TARGET or t.startswith("en")
+    )
+
+
+def import_tbx(data: bytes, name: str) -> list[Entry]:
+    """Entries from TBX-Basic/martif (termEntry, langSet, tig/ntig) or TBX v3 (conceptEntry)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        line = e.lineno or (e.position[0] if e.position else None)
+        raise GlossaryError(f"{name}:{line}: not well-formed XML ({e.msg})") from None
+    entries: list[Entry] = []
+    for node in root.iter():
+        if _local(node) not in ("termEntry", "conceptEntry"):
+            continue
+        entry = _tbx_entry(node, name)
+        if entry is not None:
+            entries.append(entry)
+    if not entries and _local(root) not in ("martif", "tbx"):
+        raise GlossaryError(f"{name}:1: not a TBX file (root element <{_local(root)}>)")
+    return entries
+
+
+def _tbx_entry(node: object, name: str) -> Entry | None:
+    zh: list[str] = []
+    english: list[tuple[str, bool, bool]] = []  # (term, preferred, first mention)
+    notes: list[str] = []
+    extras: dict[str, str] = {}
+    for child in node:  # type: ignore[attr-defined]
+        kind = _local(child)
+        if kind in ("note", "descrip") and (child.text or "").strip():
+            text = child.text.strip()
+            if text.startswith(_TBX_KEY_PREFIX) and ":" in text:
+                key, value = text[len(_TBX_KEY_PREFIX) :].split(":", 1)
+                extras[key.strip()] = value.strip()
+            else:
+                notes.append(text)
+        elif kind in ("langSet", "langSec"):
+            lang = (child.get(XML_LANG) or child.get("lang") or "").lower()
+            for term, preferred, first in _tbx_terms(child):
+                if lang.startswith("zh"):
+                    if term not in zh:
+                        zh.append(term)
+                elif lang.startswith("en"):
+                    english.append((term, preferred, first))
+    if not zh or not english:
+        return None
+    running = [t for t in english if not t[2]] or english
+    en = next((t for t, preferred, _ in running if preferred), running[0][0])
+    first = next((t for t, _, is_first in english if is_first), None)
+    others = [t for t, _, _ in english if t not in (en, first)]
+    if others:
+        notes.append("Also: " + "; ".join(others))
+    line = getattr(node, "sourceline", None)
+    kind = extras.get("type")
+    return Entry(
+        zh=zh,
+        en=en,
+        first=first,
+        note=" ".join(notes) or None,
+        type=kind,
+        source=extras.get("source"),
+        verified=extras.get("verified", "true").lower() != "false",
+        case_sensitive=extras.get("case_sensitive", "false").lower() == "true",
+        file=name,
+        line=line,
+        zh_lines=[line or 0] * len(zh),
+    )
+
+
+def _tbx_terms(lang_set: object) -> list[tuple[str, bool, bool]]:
+    terms = []
+    for group in lang_set.iter():  # type: ignore[attr-defined]
+        if _local(group) not in ("tig", "ntig", "termSec"):
+            continue
+        term = next((e for e in group.iter() if _local(e) == "term"), None)
+        if term is None:
+            continue
+        # Text nodes only: an unresolved entity reference (&ext;) is not part of the term.
+        text = "".join(term.xpath(".//text()")).strip()
+        if not text:
+            continue
+        status = {(_local(e), e.get("type")): (e.text or "").strip() for e in group.iter()}
+        preferred = status.get(("termNote", "administrativeStatus"), "").startswith("preferred")
+        first = any(
+            _local(e) == "note" and (e.text or "").strip() == _TBX_FIRST_NOTE for e in group.iter()
+        )
+        terms.append((text, preferred, first))
+    return terms
+
+
+def _local(node: object) -> str:
+    tag = getattr(node, "tag", None)
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing YAML
+
+
+def entries_to_yaml(
+    entries: Sequence[Entry], *, name: str | None = None, comment: str | None = None
+) -> str:
+    """A glossary file for `entries` in the starter glossary's style (2-space, blank lines)."""
+    lines: list[str] = []
+    if comment:
+        lines.extend(f"# {line}".rstrip() for line in comment.splitlines())
+    if name:
+        lines.append(f"name: {yaml_value(name)}")
+    if not entries:
+        lines.append("terms: []")
+        return "\n".join(lines) + "\n"
+    lines.append("terms:")
+    for number, entry in enumerate(entries):
+        if number:
+            lines.append("")
+        values = {**entry.to_dict()}
+        for position, key in enumerate(k for k in KEY_ORDER if k in values):
+            lead = "  - " if position == 0 else "    "
+            lines.append(f"{lead}{key}: {yaml_value(values[key])}")
+    return "\n".join(lines) + "\n"
+
+
+def check_yaml_text(text: str, name: str) -> list[Problem]:
+    """Problems of a YAML text as `glossary check` would report them (used before writing)."""
+    data, problems = parse_yaml(text, name)
+    if problems:
+        return problems
+    entries, problems = entries_from_data(data, name)
+    return problems + duplicate_problems(entries)
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    entries: int
+    forms: int
+
+
+def import_file(
+    source: str | Path,
+    output: str | Path | None = None,
+    *,
+    force: bool = False,
+    glossary_paths: Sequence[str | Path] | None = None,
+) -> ImportResult:
+    """Convert a CSV/TSV/TBX glossary into a YAML file that `glossary check` accepts.
+
+    Refuses (writing nothing) when the output exists (unless `force`) or when an imported form
+    conflicts with the glossary already in force.
+    """
+    from ..errors import UsageError
+    from ..files import write_text
+    from .model import DEFAULT_FOLDER, check_glossary
+
+    source = Path(source)
+    entries = import_entries(source)
+    path = Path(output) if output is not None else Path(DEFAULT_FOLDER) / f"{source.stem}.yaml"
+    if path.exists() and not force:
+        raise UsageError(
+            f"{path}: already exists (use --force to overwrite, or -o for another file)"
+        )
+    text = entries_to_yaml(
+        entries,
+        name=source.stem,
+        comment=f"Imported from {source.name} by bilingual glossary import.",
+    )
+    problems = [p for p in check_yaml_text(text, str(path)) if p.severity == "error"]
+    if problems:  # cannot happen for entries we built; refuse rather than write a bad file
+        raise GlossaryError(str(problems[0]).replace(": error:", ":", 1))
+    existing, _ = check_glossary(glossary_paths if glossary_paths else None)
+    resolved = path.resolve()
+    others = [e for e in existing.entries if e.file is None or Path(e.file).resolve() != resolved]
+    written = entries_from_data(parse_yaml(text, str(path))[0], str(path))[0]
+    conflicts = [
+        p
+        for p in duplicate_problems(others + written)
+        if p.severity == "error" and p.file == str(path)
+    ]
+    if conflicts:
+        raise GlossaryError(f"{source}: {conflicts[0].message} (nothing written)")
+    write_text(path, text)
+    return ImportResult(path, len(entries), sum(len(e.zh) for e in entries))

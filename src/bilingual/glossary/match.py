@@ -1,0 +1,255 @@
+"""Finding glossary terms in text: script folding, the Aho-Corasick matcher and occurrence rules.
+
+Both the glossary's source forms and the text are folded character for character (OpenCC `t2s`,
+full-width to ASCII, lower case), so a match found in the folded text has the same offsets in
+the original: Traditional entries match Simplified text and the reverse.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Entry
+
+# code point -> folded character, for `str.translate`: script and width folded, and lower-cased.
+_SCRIPT: dict[int, str] = {}
+_LOWER: dict[int, str] = {}
+_KNOWN: set[str] = set()  # the characters in the tables
+_CONVERTER: Any = None
+
+# Quotes that may close right after a term before its restating parenthetical: 「…」（EPPD）.
+_QUOTE_PAIRS = {
+    "」": "「",
+    "』": "『",
+    "”": "“",
+    "’": "‘",
+    '"': '"',
+    "'": "'",
+    "》": "《",
+    "〉": "〈",
+}
+_OPEN_PARENS = "（("
+_CLOSE_PARENS = "）)"
+_PAREN_MAX = 80  # a restating parenthetical is a name or an abbreviation, never a paragraph
+_SEPARATOR = "\x00"  # between segments matched in one pass; never part of a term or a text
+
+
+def _converter() -> Any:
+    global _CONVERTER
+    if _CONVERTER is None:
+        import opencc
+
+        _CONVERTER = opencc.OpenCC("t2s.json")
+    return _CONVERTER
+
+
+def _learn(chars: set[str]) -> None:
+    """Add the folding of `chars` to the tables, with one OpenCC call for all of them."""
+    new = sorted(chars - _KNOWN)
+    if not new:
+        return
+    # One character per line: OpenCC converts phrases, so separating the characters makes the
+    # conversion character for character, the same for a glossary form and for running text.
+    converted = _converter().convert("\n".join(new)).split("\n")
+    if len(converted) != len(new):  # never seen; fall back to one call per character
+        converted = [_converter().convert(c) for c in new]
+    for char, simple in zip(new, converted, strict=True):
+        # t2s keeps one character as one character for all of the BMP; where it would not
+        # (or width folding would expand, as NFKC does for ㈠), the character stays as it is,
+        # because offsets in the folded text must be offsets in the original.
+        if len(simple) != 1:
+            simple = char
+        narrow = unicodedata.normalize("NFKC", simple)
+        if len(narrow) == 1:
+            simple = narrow
+        lower = simple.lower()
+        _SCRIPT[ord(char)] = simple
+        _LOWER[ord(char)] = lower if len(lower) == 1 else simple
+        _KNOWN.add(char)
+
+
+def fold(text: str, *, lower: bool = True) -> str:
+    """`text` in Simplified script, ASCII width and (by default) lower case; same length."""
+    if not _KNOWN.issuperset(text):
+        _learn(set(text))
+    return text.translate(_LOWER if lower else _SCRIPT)
+
+
+def is_latin(char: str) -> bool:
+    """A Latin letter or digit (ASCII or full-width), the characters a Latin term must not touch."""
+    if not char:
+        return False
+    if char.isascii():
+        return char.isalnum()
+    code = ord(char)
+    if 0xFF10 <= code <= 0xFF5A:  # full-width digits and letters
+        return char.isalnum()
+    return char.isalpha() and (code < 0x0250 or 0x1E00 <= code <= 0x1EFF)
+
+
+@dataclass
+class Occurrence:
+    """One term found in a text: `text[start:end]` (with any restating parenthetical) is `entry`."""
+
+    start: int
+    end: int
+    entry: Entry
+    form: str  # the glossary source form that matched
+    parenthetical: str | None = None  # the restating parenthetical's content, when merged
+
+
+class Matcher:
+    """An Aho-Corasick automaton over the folded source forms of every entry, built once.
+
+    The automaton walks UTF-8 bytes (held in a str of code points below 256), not characters:
+    pyahocorasick looks a transition up by scanning a node's children, and a root with thousands
+    of Chinese characters as children made matching ten times slower than with at most 256 bytes.
+    UTF-8 is self-synchronising, so a match of a whole key starts and ends on character bounds.
+    """
+
+    def __init__(self, entries: list[Entry]) -> None:
+        import ahocorasick
+
+        by_key: dict[str, list[tuple[Entry, str]]] = {}
+        for entry in entries:
+            for form in entry.zh:
+                by_key.setdefault(fold(form), []).append((entry, form))
+        self._automaton = ahocorasick.Automaton()
+        for key, candidates in by_key.items():
+            self._automaton.add_word(_as_bytes(key), (len(key), candidates))
+        self._empty = not by_key
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def matches(self, text: str) -> list[Occurrence]:
+        """Term matches in `text`, leftmost first and longest at each start, never overlapping."""
+        if self._empty or not text:
+            return []
+        folded = fold(text)
+        data = folded.encode("utf-8")
+        ascii_only = len(data) == len(folded)
+        scripted: str | None = None  # case-preserving fold, only needed for case-sensitive entries
+        found: list[tuple[int, int, Entry, str]] = []
+        byte_cursor = char_cursor = 0
+        # Matches come in order of their last byte, so byte offsets turn into character offsets
+        # by decoding only what lies between one match and the next.
+        for last, (length, candidates) in self._automaton.iter(data.decode("latin-1")):
+            if ascii_only:
+                end = last + 1
+            else:
+                char_cursor += len(data[byte_cursor : last + 1].decode("utf-8"))
+                byte_cursor = max(byte_cursor, last + 1)
+                end = char_cursor
+            start = end - length
+            if not _latin_edges_free(text, start, end):
+                continue
+            for entry, form in candidates:
+                if entry.case_sensitive:
+                    if scripted is None:
+                        scripted = fold(text, lower=False)
+                    if scripted[start:end] != fold(form, lower=False):
+                        continue
+                found.append((start, -end, entry, form))
+                break
+        found.sort(key=lambda m: (m[0], m[1]))
+        result: list[Occurrence] = []
+        position = 0
+        for start, negative_end, entry, form in found:
+            if start >= position:
+                result.append(Occurrence(start, -negative_end, entry, form))
+                position = -negative_end
+        return result
+
+    def occurrences(self, text: str) -> list[Occurrence]:
+        """Matches with a restating parenthetical (（EPPD）, (Donald Trump)) merged into each."""
+        result: list[Occurrence] = []
+        position = 0
+        for occurrence in self.matches(text):
+            if occurrence.start < position:
+                continue  # inside the parenthetical of the previous occurrence
+            _merge_parenthetical(text, occurrence)
+            result.append(occurrence)
+            position = occurrence.end
+        return result
+
+
+def occurrences_in(matcher: Matcher, texts: list[str]) -> list[list[Occurrence]]:
+    """The occurrences of each of `texts`, found in one pass over all of them.
+
+    Segments are short; matching them one by one costs more in per-call overhead than in
+    matching. Joined with a separator no term contains, one pass finds the same occurrences.
+    """
+    if any(_SEPARATOR in t for t in texts):
+        return [matcher.occurrences(t) for t in texts]
+    joined = _SEPARATOR.join(texts)
+    result: list[list[Occurrence]] = [[] for _ in texts]
+    index, offset = 0, 0
+    for occurrence in matcher.occurrences(joined):
+        while occurrence.start >= offset + len(texts[index]) + 1:
+            offset += len(texts[index]) + 1
+            index += 1
+        occurrence.start -= offset
+        occurrence.end -= offset
+        result[index].append(occurrence)
+    return result
+
+
+def _as_bytes(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _latin_edges_free(text: str, start: int, end: int) -> bool:
+    # Only edges that are Latin need free neighbours: EPPD in 本屆EPPD由 matches, in EPPDX not.
+    # (`\b` would not do: Python counts 屆 as a word character.)
+    if is_latin(text[start]) and start > 0 and is_latin(text[start - 1]):
+        return False
+    return not (is_latin(text[end - 1]) and end < len(text) and is_latin(text[end]))
+
+
+def _merge_parenthetical(text: str, occurrence: Occurrence) -> None:
+    """Extend `occurrence` over a parenthetical that restates it, after a closing quote if any."""
+    start, position = occurrence.start, occurrence.end
+    if position < len(text) and text[position] in _QUOTE_PAIRS:
+        opener = _QUOTE_PAIRS[text[position]]
+        if start == 0 or text[start - 1] != opener:
+            return  # the quote holds more than the term: its parenthetical restates the whole quote
+        start, position = start - 1, position + 1
+    while position < len(text) and text[position] in " \u3000":  # never crosses a separator
+        position += 1
+    if position >= len(text) or text[position] not in _OPEN_PARENS:
+        return
+    close = position + 1
+    limit = min(len(text), position + 1 + _PAREN_MAX)
+    while close < limit and text[close] not in _CLOSE_PARENS:
+        if text[close] in _OPEN_PARENS or text[close] in "\n" + _SEPARATOR:
+            return
+        close += 1
+    if close >= limit:
+        return
+    content = text[position + 1 : close].strip()
+    if content and restates(content, occurrence.entry):
+        occurrence.start, occurrence.end = start, close + 1
+        occurrence.parenthetical = content
+
+
+def restates(content: str, entry: Entry) -> bool:
+    """Whether a parenthetical's `content` names what `entry` names (so is no term of its own)."""
+    folded = fold(content)
+    if any(fold(form) == folded for form in entry.zh):
+        return True  # 川普（川普） or a variant: 台美經濟繁榮夥伴對話（EPPD） when EPPD is a form
+    words = " ".join(folded.split())
+    return any(
+        contains_words(" ".join(fold(r).split()), words) for r in (entry.en, entry.first) if r
+    )
+
+
+def contains_words(text: str, part: str) -> bool:
+    """Whether `part` occurs in `text` without touching Latin letters or digits at its edges."""
+    start = text.find(part)
+    while start >= 0:
+        if _latin_edges_free(text, start, start + len(part)):
+            return True
+        start = text.find(part, start + 1)
+    return False

@@ -1,0 +1,511 @@
+"""The glossary's data and its YAML files: loading, validating, and the merged Glossary of a run.
+
+Each entry remembers the file and line it came from, so every problem and every listing can
+point the user at the line to edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import GlossaryError
+
+if TYPE_CHECKING:
+    from ..document import Segment, Term
+    from .match import Matcher, Occurrence
+
+# The keys an entry may carry; anything else is most likely a typo (`frist:`) and is an error.
+ENTRY_KEYS = ("zh", "en", "first", "note", "type", "source", "verified", "case_sensitive")
+FILE_KEYS = ("name", "terms")
+TYPES = (
+    "person",
+    "organisation",
+    "organization",
+    "office",
+    "title",
+    "agreement",
+    "event",
+    "place",
+    "policy",
+    "concept",
+    "phrase",
+    "other",
+)
+DEFAULT_FOLDER = "glossary"
+
+
+@dataclass
+class Entry:
+    """One glossary entry: source forms (variants) and the English renderings in force."""
+
+    zh: list[str]
+    en: str
+    first: str | None = None
+    note: str | None = None
+    type: str | None = None
+    source: str | None = None
+    verified: bool = True
+    case_sensitive: bool = False
+    file: str | None = None
+    line: int | None = None  # 1-based line of the entry's first key
+    zh_lines: list[int] = field(default_factory=list)  # 1-based line of each source form
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.file else "<glossary>"
+
+    def rendering(self, *, first_mention: bool) -> str:
+        """The rendering for an occurrence: `first` at the first mention when there is one."""
+        return self.first if first_mention and self.first else self.en
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as its YAML keys (defaults left out), plus where it came from."""
+        data: dict[str, Any] = {"zh": self.zh[0] if len(self.zh) == 1 else list(self.zh)}
+        data["en"] = self.en
+        for key in ("first", "note", "type", "source"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        if not self.verified:
+            data["verified"] = False
+        if self.case_sensitive:
+            data["case_sensitive"] = True
+        return data
+
+
+@dataclass
+class Problem:
+    """Something wrong in a glossary file, with the line to look at."""
+
+    file: str
+    line: int | None
+    message: str
+    severity: str = "error"  # "error" stops a run; "warning" is only reported by `glossary check`
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.message}"
+
+
+class Glossary:
+    """The merged glossary of a run: entries from every file, and one matcher built on demand."""
+
+    def __init__(self, entries: Iterable[Entry] = (), files: Sequence[str] = ()) -> None:
+        self.entries: list[Entry] = list(entries)
+        self.files: list[str] = list(files)
+        self._matcher: Matcher | None = None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __bool__(self) -> bool:
+        return True  # an empty glossary is still a glossary (`if glossary:` must not mean `if len`)
+
+    def __repr__(self) -> str:
+        return f"Glossary({len(self.entries)} entries from {len(self.files)} files)"
+
+    @property
+    def matcher(self) -> Matcher:
+        """The Aho-Corasick matcher over every source form, built once and then reused."""
+        if self._matcher is None:
+            from .match import Matcher
+
+            self._matcher = Matcher(self.entries)
+        return self._matcher
+
+    def occurrences(self, text: str) -> list[Occurrence]:
+        """Every term occurrence in `text`, leftmost-longest, restating parentheticals merged."""
+        return self.matcher.occurrences(text)
+
+    def occurrences_in(self, texts: Sequence[str]) -> list[list[Occurrence]]:
+        """The occurrences of each text, found in one pass (faster for many short segments)."""
+        from .match import occurrences_in
+
+        return occurrences_in(self.matcher, list(texts))
+
+    def entry_for(self, term: Term) -> Entry | None:
+        """The entry a segment's term came from (its source matched again), or None."""
+        found = self.occurrences(term.source)
+        return found[0].entry if found else None
+
+    def digest(self) -> str:
+        """`sha256:<hex>` of the renderings in force, for the output's signature and the memory."""
+        from .match import fold
+
+        rows = sorted(
+            [sorted({fold(z) for z in e.zh}), e.en, e.first, e.case_sensitive] for e in self.entries
+        )
+        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return "sha256:" + hashlib.sha256(data).hexdigest()
+
+    def renderings_for(self, segment: Segment) -> list[str]:
+        """The renderings a segment's translation must contain, in order (part of a memory key)."""
+        return renderings_for(segment)
+
+
+def renderings_for(segment: Segment) -> list[str]:
+    """`source=rendering` for each term of `segment`, in order: what its English is bound to."""
+    return [f"{t.source}={t.rendering}" for t in segment.terms]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+
+
+def glossary_files(paths: Sequence[str | Path] | None) -> list[Path]:
+    """The YAML files behind `paths` (files or folders); None -> ./glossary/ if present."""
+    if paths is None or len(paths) == 0:
+        default = Path(DEFAULT_FOLDER)
+        return _folder_files(default) if default.is_dir() else []
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(_folder_files(path))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise GlossaryError(f"{path}: no such glossary file or folder")
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in (".yaml", ".yml")
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def yaml_loader() -> Any:
+    """A round-trip ruamel.yaml instance (keeps line numbers, comments and order)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text; a syntax error becomes a Problem at its line."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return yaml_loader().load(text), []
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        what = (e.problem or e.context or "invalid YAML").strip()
+        # An unclosed bracket or quote is noticed only at the end of the file: point at where
+        # it was opened instead, which is the line to fix.
+        if e.context_mark is not None and (mark is None or _at_end(what)):
+            mark = e.context_mark
+            what = f"{(e.context or '').strip()}: {what}" if e.context else what
+        line = min(mark.line + 1, max(text.count("\n"), 1)) if mark is not None else None
+        return None, [Problem(name, line, f"YAML syntax error: {what}")]
+    except YAMLError as e:  # errors without a position (rare)
+        first = str(e).strip().splitlines()[0] if str(e).strip() else "invalid YAML"
+        return None, [Problem(name, None, f"YAML error: {first}")]
+
+
+def _at_end(problem: str) -> bool:
+    return "<stream end>" in problem or "end of stream" in problem
+
+
+def read_text(path: Path) -> str:
+    """A glossary file's text; unreadable or non-UTF-8 files are GlossaryErrors."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise GlossaryError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise GlossaryError(f"{path}:{line}: not UTF-8 text (glossary files are UTF-8)") from None
+
+
+def read_file(path: str | Path) -> tuple[list[Entry], list[Problem]]:
+    """The entries of one glossary file and the problems found in it (duplicates aside)."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = read_text(path)
+    except GlossaryError as e:
+        return [], [Problem(name, _line_of(str(e)), str(e).split(": ", 1)[-1])]
+    data, problems = parse_yaml(text, name)
+    if problems:
+        return [], problems
+    return entries_from_data(data, name)
+
+
+def _line_of(message: str) -> int | None:
+    head = message.split(": ", 1)[0]
+    tail = head.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def entries_from_data(data: Any, name: str) -> tuple[list[Entry], list[Problem]]:
+    """Validate parsed YAML (round-trip nodes, so lines are known) and build its entries."""
+    problems: list[Problem] = []
+    if data is None:
+        return [], []  # an empty file is an empty glossary
+    if not isinstance(data, dict):
+        return [], [Problem(name, 1, "expected a mapping with a 'terms' list at the top level")]
+    for key in data:
+        if key not in FILE_KEYS:
+            problems.append(
+                Problem(
+                    name,
+                    _key_line(data, key),
+                    f"unknown top-level key {key!r} (known: name, terms)",
+                )
+            )
+    if "name" in data and not isinstance(data["name"], str):
+        problems.append(Problem(name, _key_line(data, "name"), "'name' must be a string"))
+    terms = data.get("terms")
+    if terms is None:
+        if "terms" not in data:
+            problems.append(Problem(name, 1, "no 'terms' list"))
+        return [], problems
+    if not isinstance(terms, list):
+        problems.append(
+            Problem(name, _key_line(data, "terms"), "'terms' must be a list of entries")
+        )
+        return [], problems
+    entries: list[Entry] = []
+    for index, item in enumerate(terms):
+        line = _item_line(terms, index)
+        entry, item_problems = _entry(item, name, line)
+        problems.extend(item_problems)
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(message: str, key: str | None = None) -> None:
+        problems.append(Problem(name, _key_line(item, key) if key else line, message))
+
+    if not isinstance(item, dict):
+        problem(f"an entry must be a mapping with 'zh' and 'en', not {_kind(item)}")
+        return None, problems
+    label = _label(item)
+    for key in item:
+        if key not in ENTRY_KEYS:
+            problem(f"{label}unknown key {key!r} (known: {', '.join(ENTRY_KEYS)})", key)
+
+    zh: list[str] = []
+    zh_lines: list[int] = []
+    if "zh" not in item:
+        problem(f"{label}entry has no 'zh' (the Chinese source form)")
+    else:
+        value = item["zh"]
+        forms = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not value:
+            problem(f"{label}'zh' is an empty list", "zh")
+        for i, form in enumerate(forms):
+            form_line = _item_line(value, i) if isinstance(value, list) else _key_line(item, "zh")
+            if not isinstance(form, str):
+                problems.append(
+                    Problem(
+                        name,
+                        form_line,
+                        f"{label}'zh' must be a string or a list of strings, not {_kind(form)}",
+                    )
+                )
+            elif not form.strip():
+                problems.append(Problem(name, form_line, f"{label}'zh' has an empty string"))
+            elif form.strip() not in zh:
+                zh.append(form.strip())
+                zh_lines.append(form_line or line or 0)
+
+    texts: dict[str, str | None] = {}
+    for key in ("en", "first", "note", "type", "source"):
+        if key not in item:
+            if key == "en":
+                problem(f"{label}entry has no 'en' (the English rendering)")
+            texts[key] = None
+            continue
+        value = item[key]
+        if value is None and key != "en":
+            texts[key] = None
+        elif not isinstance(value, str):
+            problem(f"{label}'{key}' must be a string, not {_kind(value)}", key)
+            texts[key] = None
+        elif not value.strip():
+            problem(f"{label}'{key}' is an empty string", key)
+            texts[key] = None
+        else:
+            texts[key] = value.strip()
+    if texts["type"] is not None and texts["type"] not in TYPES:
+        problem(f"{label}unknown type {texts['type']!r} (known: {', '.join(TYPES)})", "type")
+
+    flags: dict[str, bool] = {"verified": True, "case_sensitive": False}
+    for key in flags:
+        if key in item:
+            if isinstance(item[key], bool):
+                flags[key] = item[key]
+            else:
+                problem(f"{label}'{key}' must be true or false, not {_kind(item[key])}", key)
+
+    if problems or not zh or texts["en"] is None:
+        return None, problems
+    entry = Entry(
+        zh=zh,
+        en=texts["en"],
+        first=texts["first"],
+        note=texts["note"],
+        type=texts["type"],
+        source=texts["source"],
+        verified=flags["verified"],
+        case_sensitive=flags["case_sensitive"],
+        file=name,
+        line=line,
+        zh_lines=zh_lines,
+    )
+    if not entry.verified:
+        problems.append(
+            Problem(name, line, f"{entry.zh[0]}: rendering {entry.en!r} is not verified", "warning")
+        )
+    return entry, problems
+
+
+def _label(item: dict[str, Any]) -> str:
+    zh = item.get("zh")
+    if isinstance(zh, list) and zh and isinstance(zh[0], str):
+        zh = zh[0]
+    return f"{zh}: " if isinstance(zh, str) and zh.strip() else ""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _key_line(node: Any, key: Any) -> int | None:
+    try:
+        return node.lc.key(key)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        return _node_line(node)
+
+
+def _item_line(node: Any, index: int) -> int | None:
+    try:
+        return node.lc.item(index)[0] + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return _node_line(node)
+
+
+def _node_line(node: Any) -> int | None:
+    try:
+        return node.lc.line + 1
+    except AttributeError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking across files and loading
+
+
+def duplicate_problems(entries: Sequence[Entry]) -> list[Problem]:
+    """The same source form (after script folding) given twice: an error if renderings differ."""
+    from .match import fold
+
+    problems: list[Problem] = []
+    seen: dict[str, tuple[Entry, str, int]] = {}
+    for entry in entries:
+        lines = entry.zh_lines or [entry.line or 0] * len(entry.zh)
+        for form, form_line in zip(entry.zh, lines, strict=True):
+            key = fold(form)
+            earlier = seen.get(key)
+            if earlier is None:
+                seen[key] = (entry, form, form_line)
+                continue
+            other, other_form, other_line = earlier
+            if other is entry:
+                continue
+            if (
+                entry.case_sensitive
+                and other.case_sensitive
+                and fold(form, lower=False) != fold(other_form, lower=False)
+            ):
+                continue  # AI and Ai as two case-sensitive entries never match the same text
+            where = f"{other.file}:{other_line}"
+            same_form = "" if form == other_form else f" (as {other_form})"
+            if (entry.en, entry.first) != (other.en, other.first):
+                theirs = _renderings(other)
+                problems.append(
+                    Problem(
+                        entry.file or "<glossary>",
+                        form_line,
+                        f"{form}: rendered {_renderings(entry)} here "
+                        f"but {theirs} at {where}{same_form}",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        entry.file or "<glossary>",
+                        form_line,
+                        f"{form}: same entry already at {where}{same_form}",
+                        "warning",
+                    )
+                )
+    return problems
+
+
+def _renderings(entry: Entry) -> str:
+    return f"{entry.en!r}" + (f" (first {entry.first!r})" if entry.first else "")
+
+
+def check_glossary(paths: Sequence[str | Path] | None = None) -> tuple[Glossary, list[Problem]]:
+    """Read every file: the usable entries and every problem found (errors and warnings)."""
+    files = glossary_files(paths)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for path in files:
+        file_entries, file_problems = read_file(path)
+        entries.extend(file_entries)
+        problems.extend(file_problems)
+    problems.extend(duplicate_problems(entries))
+    return Glossary(entries, [str(f) for f in files]), problems
+
+
+def load_glossary(paths: Sequence[str | Path] | None = None) -> Glossary:
+    """The merged glossary of `paths` (files or folders); GlossaryError on the first error."""
+    glossary, problems = check_glossary(paths)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        first = errors[0]
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        more = (
+            f" (and {len(errors) - 1} more; run `bilingual glossary check`)"
+            if len(errors) > 1
+            else ""
+        )
+        raise GlossaryError(f"{where}: {first.message}{more}")
+    return glossary
