@@ -1,56 +1,134 @@
-"""Defaults a publisher sets once: `bilingual.toml` in the current folder, or `--config FILE`."""
+"""Defaults a publisher sets once: `bilingual.toml` in the current folder, or `--config FILE`.
+
+Keys at the top level apply to every command that has that option (`translate`, `export`, ...);
+keys under a `[translate]` or `[export]` table apply to that command only and win over the top
+level. Any option can be spelled as on the command line (`cjk-font`, `output`) or as its
+parameter name (`cjk_font`, `output_dir`). Relative paths are taken from the file's folder, so a
+project's `bilingual.toml` works from anywhere. The command line always wins (the CLI passes
+these values to click as defaults).
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 
 CONFIG_NAME = "bilingual.toml"
+SECTIONS = ("translate", "export")  # the commands whose options a bilingual.toml may set
+ALIASES = {"formats": "format", "glossaries": "glossary"}
 
 
-def load_config(path: str | Path | None, *, known: set[str]) -> dict[str, Any]:
-    """Option defaults from a TOML file, keyed by option name (dashes or underscores).
+@dataclass
+class CommandOptions:
+    """What a command accepts, as the CLI describes it to the loader."""
 
-    With `path` None, `bilingual.toml` of the current folder is read if present. Keys may sit at
-    the top level or under `[translate]` / `[export]`; unknown keys are an error naming the file.
-    """
-    if path is None:
-        candidate = Path.cwd() / CONFIG_NAME
-        if not candidate.is_file():
-            return {}
-        path = candidate
-    path = Path(path)
+    command: str
+    names: dict[str, str]  # every accepted spelling (normalised) -> parameter name
+    paths: set[str] = field(default_factory=set)  # parameters whose values are file paths
+    multiple: set[str] = field(default_factory=set)  # parameters that take a list
+    elsewhere: set[str] = field(default_factory=set)  # spellings other commands accept
+    flags: list[str] = field(default_factory=list)  # the long options, for messages
+
+
+def normalise(key: str) -> str:
+    name = key.strip().lower().replace("-", "_")
+    return ALIASES.get(name, name)
+
+
+def find_config(path: str | Path | None) -> Path | None:
+    """The file to read: `path` if given, else `./bilingual.toml` when present, else None."""
+    if path is not None:
+        return Path(path)
+    candidate = Path.cwd() / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read ({e})") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a TOML file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{path}: not valid TOML ({e})") from None
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and key in ("translate", "export"):
-            flat.update(value)
-        else:
-            flat[key] = value
+
+
+def load_config(path: str | Path | None, options: CommandOptions) -> dict[str, Any]:
+    """Option defaults for `options.command` from the config file, keyed by parameter name.
+
+    With `path` None, `./bilingual.toml` is read if present. Unknown keys and sections are a bad
+    input file naming the file and the key (a typo must not be silently ignored).
+    """
+    found = find_config(path)
+    if found is None:
+        return {}
+    data = read_toml(found)
     defaults: dict[str, Any] = {}
-    for key, value in flat.items():
-        name = key.replace("-", "_")
-        aliases = {"formats": "format", "glossaries": "glossary"}
-        name = aliases.get(name, name)
-        if name not in known:
-            raise InputError(f"{path}: unknown option {key!r} (known: {', '.join(sorted(known))})")
-        if name == "format" and isinstance(value, list):
-            value = ",".join(value)
-        if name == "glossary" and isinstance(value, str):
-            value = [value]
-        defaults[name] = value
+    section: Mapping[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            if key not in SECTIONS:
+                raise InputError(
+                    f"{found}: unknown section [{key}] (sections: {', '.join(SECTIONS)})"
+                )
+            if key == options.command:
+                section = value
+            continue
+        name = options.names.get(normalise(key))
+        if name is None:
+            if normalise(key) in options.elsewhere:
+                continue  # another command's option (engine for translate, when exporting)
+            raise InputError(f"{found}: unknown option {key!r} ({_known(options)})")
+        defaults[name] = _value(found, key, name, value, options)
+    for key, value in section.items():
+        name = options.names.get(normalise(key))
+        if name is None:
+            raise InputError(
+                f"{found}: unknown option {key!r} in [{options.command}] ({_known(options)})"
+            )
+        defaults[name] = _value(found, key, name, value, options)
     return defaults
+
+
+def _known(options: CommandOptions) -> str:
+    return f"{options.command} knows: {', '.join(sorted(options.flags))}"
+
+
+def _value(path: Path, key: str, name: str, value: Any, options: CommandOptions) -> Any:
+    if isinstance(value, dict):
+        raise InputError(f"{path}: option {key!r} cannot be a table")
+    if name == "format" and isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    if name in options.multiple:
+        value = list(value) if isinstance(value, list) else [value]
+    elif isinstance(value, list):
+        raise InputError(f"{path}: option {key!r} takes one value, not a list")
+    if name in options.paths:
+        value = (
+            [_resolve(path, v) for v in value] if isinstance(value, list) else _resolve(path, value)
+        )
+    return value
+
+
+def _resolve(config: Path, value: Any) -> str:
+    """A relative path in the file means relative to the file's folder."""
+    candidate = Path(str(value)).expanduser()
+    if candidate.is_absolute():
+        return str(candidate)
+    return str(config.parent / candidate)

@@ -71,9 +71,12 @@ def export_document(
     for name in names:
         exporter = get_exporter(name)
         path = folder / f"{stem}{exporter.extension}"
-        written.append(exporter.export(document, path, options))
+        done = exporter.export(document, path, options)
+        if done is not None:  # pdf without LibreOffice writes nothing and says so in a warning
+            written.append(done)
         warnings.extend(getattr(exporter, "warnings", []))
-    return written, warnings
+    # several exporters clean the same text: say each removed character once
+    return written, list(dict.fromkeys(warnings))
 
 
 def translate_file(
@@ -101,6 +104,12 @@ def translate_file(
     parse_formats(formats)  # a bad --format fails before any work is done
     ensure_folder(Path(output_dir))
     document = read_document(input_path)
+    # The previous run's reviewed English stays (the engine run skips human segments and flags
+    # those whose source or renderings changed since the review).
+    from .review import carry_reviews, load_previous
+
+    previous = load_previous(Path(output_dir) / f"{input_path.stem}.json", document)
+    carry_reviews(document, previous)
     translator = open_engine(engine, engine_options)
     result = RunResult(document=document)
     if hint := getattr(translator, "warning", None):

@@ -15,13 +15,55 @@ FORMATS_HELP = (
 def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     # Eager: runs before the other options, so the file's values become their defaults and
     # anything given on the command line still wins.
-    from ..config import load_config
+    from ..config import SECTIONS, find_config, load_config
 
-    known = {p.name for p in ctx.command.params if p.name and p.name != "config"}
-    defaults = load_config(value, known=known)
+    path = find_config(value)
+    if path is None:
+        return value
+    options = _describe(ctx.command, ctx.info_name or ctx.command.name or "")
+    group = ctx.parent.command if ctx.parent is not None else None
+    if isinstance(group, click.Group):  # what the other commands accept is not a typo
+        for name in SECTIONS:
+            other = group.get_command(ctx, name) if name != options.command else None
+            if other is not None:
+                options.elsewhere |= set(_describe(other, name).names)
+    defaults = load_config(path, options)
+    _check_types(ctx, path, defaults)
     if defaults:
         ctx.default_map = {**(ctx.default_map or {}), **defaults}
     return value
+
+
+def _describe(command: click.Command, name: str) -> Any:
+    """The spellings, path options and list options of a command, for the config loader."""
+    from ..config import CommandOptions, normalise
+
+    described = CommandOptions(command=name, names={})
+    for p in command.params:
+        if not isinstance(p, click.Option) or not p.name or p.name == "config":
+            continue
+        flags = [o.lstrip("-") for o in p.opts if o.startswith("--")]
+        described.flags += flags
+        spellings = {p.name, *flags}
+        for spelling in spellings:
+            described.names[normalise(spelling)] = p.name
+        if isinstance(p.type, click.Path):
+            described.paths.add(p.name)
+        if p.multiple:
+            described.multiple.add(p.name)
+    return described
+
+
+def _check_types(ctx: click.Context, path: Any, defaults: dict[str, Any]) -> None:
+    """A bad value in the file is a bad input file naming the file and key, not a usage error."""
+    from ..errors import InputError
+
+    params = {p.name: p for p in ctx.command.params}
+    for name, value in defaults.items():
+        try:
+            params[name].type_cast_value(ctx, value)
+        except click.BadParameter as e:
+            raise InputError(f"{path}: {name.replace('_', '-')}: {e.message}") from None
 
 
 def config_option(f: Callable[..., Any]) -> Callable[..., Any]:

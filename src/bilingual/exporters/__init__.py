@@ -30,8 +30,11 @@ class Exporter(Protocol):
     extension: str
     media_type: str
 
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
-        """Write `document` to `path` atomically and return the path written."""
+    warnings: list[str]  # lines for the user (characters removed, a tool missing)
+
+    def export(self, document: Document, path: Path, options: ExportOptions) -> Path | None:
+        """Write `document` to `path` atomically and return the path written (None: not written,
+        for a reason given in `warnings`)."""
         ...
 
 
@@ -40,8 +43,23 @@ EXPORTERS: dict[str, str] = {
     "json": "bilingual.exporters.json:JsonExporter",
     "docx": "bilingual.exporters.docx:DocxExporter",
     "html": "bilingual.exporters.html:HtmlExporter",
+    "tmx": "bilingual.exporters.tmx:TmxExporter",
+    "xliff": "bilingual.exporters.xliff:XliffExporter",
+    # last: LibreOffice is slow, and when it is missing every other format is already written
+    "pdf": "bilingual.exporters.pdf:PdfExporter",
 }
 DEFAULT_FORMATS = ("docx", "html")
+
+
+def document_fingerprint(document: Document) -> str:
+    """`bilingual:<meta.input>:<hash>`: which document a DOCX or XLIFF was made for.
+
+    The hash is the first 16 hex digits of the SHA-256 of the segment sources joined by \\n."""
+    import hashlib
+
+    sources = "\n".join(s.source for s in document.segments)
+    digest = hashlib.sha256(sources.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"bilingual:{document.meta.get('input', '')}:{digest}"
 
 
 def get_exporter(name: str) -> Exporter:

@@ -1,0 +1,615 @@
+"""The bilingual DOCX for readers and reviewers: side-by-side table or interleaved paragraphs.
+
+What an importer can rely on (the DOCX contract in notes/contracts.md, as written here):
+
+- Side-by-side: the first table of the body holds the text; its first row is the header row
+  (`中文` | `English`, repeated on every page); then one row per segment, in document order;
+  column 0 is Chinese, column 1 English.
+- Each segment's English text sits between `w:bookmarkStart`/`w:bookmarkEnd` named exactly by the
+  segment id (`b3s2`), its Chinese text between bookmarks named `zh_<id>`. With an empty target
+  the English bookmark is collapsed (start and end adjacent) in the cell's first paragraph.
+- Added help that is NOT the translation lives in paragraphs of style `Term Hints` (styleId
+  `TermHints`: the "Terms: …" list shown for empty targets); an importer skips them.
+- Interleaved: each block is a Chinese paragraph followed by its English paragraph; the
+  bookmarks are the same.
+- Core property `identifier` = `document_fingerprint(document)`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .. import __version__
+from ..document import Block, Document, Segment
+from ..files import write_bytes
+from . import ExportOptions, document_fingerprint
+from .text import (
+    Cleaner,
+    Piece,
+    chinese_pieces,
+    chinese_tag,
+    cjk_font,
+    clean_meta,
+    converter,
+    english_pieces,
+    english_status,
+    findings_by_segment,
+    join_nonempty,
+    require_segments,
+    terms_hint,
+    used_terms,
+)
+
+# Sizes in twentieths of a point (twips), as Word stores them.
+PAPER = {"a4": (11906, 16838), "letter": (12240, 15840)}
+MARGIN = 1134  # 2 cm
+RULE = "D0D0D0"  # the light rule between paragraphs and columns
+MUTED = "6B6B6B"
+INK = "1F2933"
+
+
+class DocxExporter:
+    name = "docx"
+    extension = ".docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
+        data, warnings = build_docx(document, options)
+        self.warnings.extend(warnings)
+        return write_bytes(Path(path), data)
+
+
+def build_docx(document: Document, options: ExportOptions) -> tuple[bytes, list[str]]:
+    """The DOCX file as bytes, and the warnings of the run (characters removed)."""
+    require_segments(document)
+    writer = _Writer(document, options)
+    writer.write()
+    buffer = io.BytesIO()
+    writer.doc.save(buffer)
+    return buffer.getvalue(), writer.clean.warnings()
+
+
+@dataclass
+class _Styles:
+    """Style ids of the paragraph and character styles the body uses."""
+
+    chinese: str
+    english: str
+    dateline: str
+    source_note: str
+    hints: str
+    label: str
+    byline: str
+    term: str
+
+
+class _Writer:
+    """Writes the body as WordprocessingML text and parses it once: a 1,000-paragraph document
+    has tens of thousands of elements, and making each through python-docx's element factory
+    (or its proxies, which re-walk the table on every cell lookup) takes seconds."""
+
+    def __init__(self, document: Document, options: ExportOptions) -> None:
+        import docx
+
+        self.document = document
+        self.options = options
+        self.doc = docx.Document()
+        self.clean = Cleaner()
+        self.convert = converter(document, options)
+        self.tag = chinese_tag(document, options)
+        self.cjk_font = cjk_font(document, options)
+        self.latin_font = options.latin_font
+        self.findings = findings_by_segment(document) if options.comments else {}
+        self._bookmark_id = 0
+        self.width, self.height = PAPER[options.paper]
+        if options.landscape:
+            self.width, self.height = self.height, self.width
+        self.text_width = self.width - 2 * MARGIN
+        self.styles = _setup_styles(self.doc, self.cjk_font, self.latin_font, self.tag)
+        self._properties_xml = {
+            (chinese, term): self._run_properties(chinese, term)
+            for chinese in (True, False)
+            for term in (True, False)
+        }
+        self.body: list[str] = []  # the body's paragraphs and tables, as XML text
+
+    # -- the whole document ------------------------------------------------------------------
+
+    def write(self) -> None:
+        self._page_setup()
+        self._properties()
+        self._front_matter()
+        if self.options.layout == "interleaved":
+            self._interleaved()
+        else:
+            self._side_by_side()
+        self._source_note_from_meta()
+        if self.options.glossary_appendix:
+            self._glossary_appendix()
+        body = self.doc.element.body
+        for xml in self.body:
+            body.insert_element_before(_element(xml), "w:sectPr")
+
+    def _page_setup(self) -> None:
+        from docx.enum.section import WD_ORIENT
+        from docx.shared import Twips
+
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE if self.options.landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Twips(self.width), Twips(self.height)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Twips(MARGIN))
+        section.header_distance = section.footer_distance = Twips(567)
+        header = section.header.paragraphs[0]
+        header.alignment = 2  # right
+        for element in _parse(self._run(self._chinese_meta("title"), chinese=True)):
+            header._p.append(element)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = 1  # centre
+        runs = [
+            self._run("Page ", chinese=False),
+            self._field("PAGE"),
+            self._run(" of ", chinese=False),
+            self._field("NUMPAGES"),
+        ]
+        for element in _parse("".join(runs)):
+            footer._p.append(element)
+
+    def _properties(self) -> None:
+        signature = self.document.meta.get("signature") or {}
+        made_by = join_nonempty(
+            [
+                f"bilingual {__version__}",
+                f"engine {signature['engine']}" if signature.get("engine") else "",
+                f"model {signature['model']}" if signature.get("model") else "",
+            ],
+            "; ",
+        )
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        core = self.doc.core_properties
+        core.title = self._chinese_meta("title")
+        core.subject = "Chinese–English bilingual edition"
+        core.author = ""
+        core.last_modified_by = f"bilingual {__version__}"
+        core.comments = self.clean(f"Written by {made_by}", "meta.signature")
+        core.keywords = f"bilingual; {self.tag}; en-US"
+        core.category = f"bilingual {__version__}"
+        core.language = f"{self.tag}, en-US"
+        core.identifier = self.clean(document_fingerprint(self.document), "meta.input")
+        core.created = core.modified = now
+        core.revision = 1
+
+    def _front_matter(self) -> None:
+        has_title_block = any(b.kind == "title" for b in self.document.blocks)
+        if not has_title_block and self.document.meta.get("title"):
+            title = self._run(self._chinese_meta("title"), chinese=True)
+            self.body.append(self._paragraph("Title", title))
+        byline = join_nonempty(
+            [clean_meta(self.document, self.clean, "date"), self._chinese_meta("byline")]
+        )
+        for line, chinese in ((byline, True), (english_status(self.document), False)):
+            if line:
+                self.body.append(
+                    self._paragraph(self.styles.byline, self._run(line, chinese=chinese))
+                )
+
+    def _chinese_meta(self, key: str) -> str:
+        text = clean_meta(self.document, self.clean, key)
+        return self.convert(text) if self.convert and text else text
+
+    # -- side by side -----------------------------------------------------------------------
+
+    def _side_by_side(self) -> None:
+        half = self.text_width // 2
+        widths = [half, self.text_width - half]
+        rows = [
+            self._row(
+                [
+                    self._cell(half, [self._label("中文", chinese=True)], bottom_rule=True),
+                    self._cell(
+                        widths[1], [self._label("English", chinese=False)], bottom_rule=True
+                    ),
+                ],
+                header=True,
+            )
+        ]
+        previous_kind = None
+        for block in self.document.blocks:
+            for index, segment in enumerate(block.segments):
+                # a light rule above each new block groups a paragraph's sentences visibly
+                first = index == 0 and previous_kind is not None
+                zh, en = self._segment_paragraphs(block, segment, first_in_block=first)
+                cells = [
+                    self._cell(widths[0], zh, top_rule=first),
+                    self._cell(widths[1], en, top_rule=first),
+                ]
+                rows.append(self._row(cells, keep=block.kind in ("title", "heading")))
+            previous_kind = block.kind
+        self.body.append(self._table(widths, rows))
+
+    def _segment_paragraphs(
+        self, block: Block, segment: Segment, *, first_in_block: bool
+    ) -> tuple[list[str], list[str]]:
+        before = 120 if first_in_block else None
+        zh_runs, en_runs = self._chinese_runs(segment), self._english_runs(segment)
+        zh_text = self._bookmark(f"zh_{segment.id}", zh_runs)
+        en_text = self._bookmark(segment.id, en_runs)
+        # check findings as comments: on the English, or on the Chinese while there is none
+        if en_runs:
+            en_text = self._comment(segment, en_text)
+        else:
+            zh_text = self._comment(segment, zh_text)
+        zh = self._paragraph(self._block_style(block), zh_text, space_before=before)
+        english = [
+            self._paragraph(self._block_style(block, english=True), en_text, space_before=before)
+        ]
+        hint = "" if segment.target.strip() else terms_hint(segment)
+        if hint:
+            hint = self.clean(hint, f"segment {segment.id} (terms)")
+            english.append(self._paragraph(self.styles.hints, self._run(hint, chinese=False)))
+        return [zh], english
+
+    def _block_style(self, block: Block, english: bool = False) -> str:
+        if block.kind == "title":
+            return "Title"
+        if block.kind == "heading":
+            return "Heading1"
+        if block.kind == "dateline":
+            return self.styles.dateline
+        if block.kind == "source_note":
+            return self.styles.source_note
+        return self.styles.english if english else self.styles.chinese
+
+    # -- interleaved -------------------------------------------------------------------------
+
+    def _interleaved(self) -> None:
+        for block in self.document.blocks:
+            zh: list[str] = []
+            en: list[str] = []
+            hints: list[str] = []
+            for segment in block.segments:
+                zh_runs, en_runs = self._chinese_runs(segment), self._english_runs(segment)
+                zh_text = self._bookmark(f"zh_{segment.id}", zh_runs)
+                en_text = self._bookmark(segment.id, en_runs)
+                if en_runs:
+                    en_text = self._comment(segment, en_text)
+                    if any(s.strip() for s in en):
+                        en.append(self._run(" ", chinese=False))  # sentences joined by a space
+                else:
+                    zh_text = self._comment(segment, zh_text)
+                    hints += [
+                        h for h in terms_hint(segment).removeprefix("Terms: ").split("; ") if h
+                    ]
+                zh.append(zh_text)
+                en.append(en_text)
+            zh_style, en_style = self._block_style(block), self._block_style(block, english=True)
+            self.body.append(self._paragraph(zh_style, "".join(zh), keep_next=True, space_after=40))
+            # a thin rule at the left sets each English paragraph off from its Chinese one
+            self.body.append(
+                self._paragraph(en_style, "".join(en), space_after=240, left_rule=True)
+            )
+            if hints:
+                text = self.clean("Terms: " + "; ".join(dict.fromkeys(hints)), f"block {block.id}")
+                self.body.append(self._paragraph(self.styles.hints, self._run(text, chinese=False)))
+
+    # -- end matter --------------------------------------------------------------------------
+
+    def _source_note_from_meta(self) -> None:
+        if any(b.kind == "source_note" for b in self.document.blocks):
+            return  # the source note block is already the last row / paragraph
+        note = self._chinese_meta("source_note")
+        if note:
+            run = self._run(note, chinese=True)
+            self.body.append(self._paragraph(self.styles.source_note, run, space_before=240))
+
+    def _glossary_appendix(self) -> None:
+        title = self._run("Glossary · 詞彙表", chinese=False)
+        self.body.append(self._paragraph("Heading1", title))
+        terms = used_terms(self.document)
+        if not terms:
+            text = self._run("No glossary terms occur in this document.", chinese=False)
+            self.body.append(self._paragraph(self.styles.english, text))
+            return
+        with_notes = any(term.note for term in terms)
+        if with_notes:
+            widths = [self.text_width * 3 // 10, self.text_width * 4 // 10]
+        else:
+            widths = [self.text_width * 4 // 10]
+        widths.append(self.text_width - sum(widths))
+        labels = ("中文", "English", "Note")[: len(widths)]
+        header = [
+            self._cell(w, [self._label(label, chinese=label == "中文")], bottom_rule=True)
+            for w, label in zip(widths, labels, strict=True)
+        ]
+        rows = [self._row(header, header=True)]
+        for term in terms:
+            source = self.clean(term.source, "glossary appendix")
+            source = self.convert(source) if self.convert else source
+            texts = [
+                (source, True),
+                (self.clean(term.rendering, "glossary appendix"), False),
+                (self.clean(term.note or "", "glossary appendix"), False),
+            ][: len(widths)]
+            cells = []
+            for width, (text, chinese) in zip(widths, texts, strict=True):
+                style = self.styles.chinese if chinese else self.styles.english
+                runs = self._run(text, chinese=chinese) if text else ""
+                cells.append(self._cell(width, [self._paragraph(style, runs)], top_rule=True))
+            rows.append(self._row(cells))
+        self.body.append(self._table(widths, rows))
+
+    # -- runs and paragraphs, as XML text ----------------------------------------------------
+
+    def _chinese_runs(self, segment: Segment) -> str:
+        return self._runs(chinese_pieces(segment, self.clean, self.convert), chinese=True)
+
+    def _english_runs(self, segment: Segment) -> str:
+        return self._runs(english_pieces(segment, self.clean), chinese=False)
+
+    def _runs(self, pieces: list[Piece], *, chinese: bool) -> str:
+        return "".join(self._run(p.text, chinese=chinese, term=p.term is not None) for p in pieces)
+
+    def _run_properties(self, chinese: bool, term: bool) -> str:
+        style = f'<w:rStyle w:val="{self.styles.term}"/>' if term else ""
+        latin, cjk = _attr(self.latin_font), _attr(self.cjk_font)
+        # punctuation shared by both scripts (“” ‘’ …) takes the East Asian font in Chinese
+        hint = ' w:hint="eastAsia"' if chinese else ""
+        fonts = (
+            f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{cjk}" w:cs="{latin}"'
+            f"{hint}/>"
+        )
+        lang = f'<w:lang w:val="{self.tag if chinese else "en-US"}" w:eastAsia="{self.tag}"/>'
+        return f"<w:rPr>{style}{fonts}{lang}</w:rPr>"
+
+    def _run(self, text: str, *, chinese: bool, term: bool = False) -> str:
+        properties = self._properties_xml[(chinese, term)]
+        if not _SPECIAL.search(text):
+            return f'<w:r>{properties}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+        content = []
+        for part in _SPECIAL.split(text):
+            if part in ("\r\n", "\r", "\n"):
+                content.append("<w:br/>")
+            elif part == "\t":
+                content.append("<w:tab/>")
+            elif part:
+                content.append(f'<w:t xml:space="preserve">{escape(part)}</w:t>')
+        return f"<w:r>{properties}{''.join(content)}</w:r>"
+
+    def _field(self, instruction: str) -> str:
+        """A Word field (PAGE, NUMPAGES): begin, instruction, separate, a result, end."""
+        properties = self._properties_xml[(False, False)]
+
+        def char(kind: str) -> str:
+            return f'<w:r>{properties}<w:fldChar w:fldCharType="{kind}"/></w:r>'
+
+        instruction = f'<w:instrText xml:space="preserve"> {instruction} </w:instrText>'
+        return (
+            char("begin")
+            + f"<w:r>{properties}{instruction}</w:r>"
+            + char("separate")
+            + self._run("1", chinese=False)
+            + char("end")
+        )
+
+    def _label(self, text: str, *, chinese: bool) -> str:
+        return self._paragraph(self.styles.label, self._run(text, chinese=chinese))
+
+    def _paragraph(
+        self,
+        style: str,
+        content: str,
+        *,
+        keep_next: bool = False,
+        space_before: int | None = None,
+        space_after: int | None = None,
+        left_rule: bool = False,
+    ) -> str:
+        # properties in the order the schema wants: pStyle, keepNext, pBdr, spacing, ind
+        props = [f'<w:pStyle w:val="{style}"/>']
+        if keep_next:
+            props.append("<w:keepNext/>")
+        if left_rule:
+            props.append(f"<w:pBdr>{_border('left', RULE, size=12, space=8)}</w:pBdr>")
+        if space_before is not None or space_after is not None:
+            before = f' w:before="{space_before}"' if space_before is not None else ""
+            after = f' w:after="{space_after}"' if space_after is not None else ""
+            props.append(f"<w:spacing{before}{after}/>")
+        if left_rule:
+            props.append('<w:ind w:left="227"/>')
+        return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{content}</w:p>"
+
+    def _bookmark(self, name: str, content: str) -> str:
+        self._bookmark_id += 1
+        number = self._bookmark_id
+        return (
+            f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>{content}'
+            f'<w:bookmarkEnd w:id="{number}"/>'
+        )
+
+    def _comment(self, segment: Segment, content: str) -> str:
+        """`content` inside the ranges of one Word comment per check finding on the segment."""
+        for finding in self.findings.get(segment.id, []) if content else []:
+            text = self.clean(
+                f"{finding.severity}: {finding.message} [{finding.code}]",
+                f"segment {segment.id} (check)",
+            )
+            comment = self.doc.comments.add_comment(
+                text=text, author="bilingual check", initials="BC"
+            )
+            number = comment.comment_id
+            content = (
+                f'<w:commentRangeStart w:id="{number}"/>{content}'
+                f'<w:commentRangeEnd w:id="{number}"/>'
+                f'<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
+                f'<w:commentReference w:id="{number}"/></w:r>'
+            )
+        return content
+
+    # -- tables ------------------------------------------------------------------------------
+
+    def _table(self, widths: list[int], rows: list[str]) -> str:
+        nil = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right"))
+        borders = (
+            f'<w:tblBorders>{nil}<w:insideH w:val="nil"/>{_border("insideV", RULE)}</w:tblBorders>'
+        )
+        margins = "".join(
+            f'<w:{side} w:w="{size}" w:type="dxa"/>'
+            for side, size in (("top", 40), ("left", 140), ("bottom", 40), ("right", 140))
+        )
+        properties = (
+            f'<w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>{borders}'
+            f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{margins}</w:tblCellMar>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:noHBand="1"/></w:tblPr>'
+        )
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        return f"<w:tbl>{properties}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+    def _row(self, cells: list[str], *, header: bool = False, keep: bool = False) -> str:
+        props = ("<w:cantSplit/>" if header or keep else "") + ("<w:tblHeader/>" if header else "")
+        return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
+
+    def _cell(
+        self,
+        width: int,
+        paragraphs: list[str],
+        *,
+        top_rule: bool = False,
+        bottom_rule: bool = False,
+    ) -> str:
+        borders = ""
+        if top_rule or bottom_rule:
+            top = _border("top", RULE) if top_rule else ""
+            bottom = _border("bottom", "808080", size=6) if bottom_rule else ""
+            borders = f"<w:tcBorders>{top}{bottom}</w:tcBorders>"
+        properties = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{borders}</w:tcPr>'
+        return f"<w:tc>{properties}{''.join(paragraphs)}</w:tc>"
+
+
+_SPECIAL = re.compile(r"(\r\n|\r|\n|\t)")
+
+
+def _attr(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+def _border(side: str, color: str, size: int = 4, space: int = 0) -> str:
+    return f'<w:{side} w:val="single" w:sz="{size}" w:space="{space}" w:color="{color}"/>'
+
+
+def _parse(fragment: str) -> list[Any]:
+    """A few elements (with python-docx's element classes) from WordprocessingML text."""
+    from docx.oxml.ns import nsdecls
+    from docx.oxml.parser import parse_xml
+
+    return list(parse_xml(f"<w:body {nsdecls('w')}>{fragment}</w:body>"))
+
+
+def _element(xml: str) -> Any:
+    """One element from its WordprocessingML text (`<w:p>…` or `<w:tbl>…`), declaring the
+    namespace on the element itself: lxml then moves it into the document in linear time,
+    where moving a large subtree out of a wrapper element takes quadratic time."""
+    from docx.oxml.ns import nsdecls
+    from docx.oxml.parser import parse_xml
+
+    name, rest = xml[1:].split(">", 1)
+    return parse_xml(f"<{name} {nsdecls('w')}>{rest}")
+
+
+def _setup_styles(doc: Any, cjk: str, latin: str, tag: str) -> _Styles:
+    """Word's own Title / Heading 1 / Normal (so the navigation pane and a TOC work), re-dressed
+    without theme fonts and heavy rules, plus the few styles a publisher may want to restyle."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+    from docx.shared import Pt, RGBColor, Twips
+
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    _set_fonts(rpr, cjk, latin)
+    lang = rpr.find(qn("w:lang"))
+    lang.set(qn("w:eastAsia"), tag)
+    ppr = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    spacing = ppr.find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "80")
+    spacing.set(qn("w:line"), "264")
+
+    def dress(name: str, size: float, *, bold: bool | None = None, color: str = INK) -> Any:
+        style = styles[name]
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.color.rgb = RGBColor.from_string(color)
+        _set_fonts(style.element.get_or_add_rPr(), cjk, latin)
+        return style
+
+    normal = dress("Normal", 10.5)
+    normal.paragraph_format.space_after = Twips(80)
+    title = dress("Title", 20, bold=True)
+    title_ppr = title.element.pPr
+    if title_ppr is not None and title_ppr.find(qn("w:pBdr")) is not None:
+        title_ppr.remove(title_ppr.find(qn("w:pBdr")))  # the default template's blue rule
+    title.paragraph_format.space_after = Pt(6)
+    title.font.spacing = Pt(0)
+    h1 = dress("Heading 1", 13, bold=True, color="1F3A5F")
+    h1.paragraph_format.space_before = Pt(12)
+    h1.paragraph_format.space_after = Pt(4)
+    h2 = dress("Heading 2", 11.5, bold=True, color="1F3A5F")
+    h2.paragraph_format.space_before = Pt(10)
+    for name in ("Header", "Footer"):
+        dress(name, 8, color=MUTED)
+
+    def paragraph_style(
+        name: str, size: float, *, color: str = INK, italic: bool = False, bold: bool = False
+    ) -> str:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.quick_style = True
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor.from_string(color)
+        style.font.italic = italic or None
+        style.font.bold = bold or None
+        return style.style_id
+
+    ids = _Styles(
+        chinese=paragraph_style("Chinese Text", 10.5),
+        english=paragraph_style("English Text", 10.5),
+        dateline=paragraph_style("Dateline", 9, color=MUTED),
+        source_note=paragraph_style("Source Note", 9, color=MUTED),
+        hints=paragraph_style("Term Hints", 8.5, color=MUTED, italic=True),
+        label=paragraph_style("Column Label", 8.5, color=MUTED, bold=True),
+        byline=paragraph_style("Byline", 9.5, color=MUTED),
+        term="",
+    )
+    term = styles.add_style("Glossary Term", WD_STYLE_TYPE.CHARACTER)
+    term.quick_style = True
+    term_rpr = term.element.get_or_add_rPr()
+    # a quiet dotted underline: visible to a reviewer, harmless in print
+    term_rpr.append(OxmlElement("w:u", {qn("w:val"): "dotted", qn("w:color"): "8AA4C8"}))
+    ids.term = term.style_id
+    return ids
+
+
+def _set_fonts(rpr: Any, cjk: str, latin: str) -> None:
+    """Explicit fonts instead of theme fonts (a theme's East Asian font is often a Japanese one)."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attribute}"), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), cjk)
+    fonts.set(qn("w:cs"), latin)

@@ -1,0 +1,173 @@
+"""The bilingual HTML page: one self-contained file (inline CSS and JS, no network requests).
+
+Side by side on wide screens and stacked on narrow ones; every segment is a row whose Chinese
+and English cells carry `data-segment="<id>"` (ids `zh-<id>` and `en-<id>`), glossary terms are
+marked in both columns, and check findings mark their rows (`finding-error`/`finding-warning`).
+The template is `templates/page.html.j2`, rendered with autoescaping on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..document import Document, Segment
+from ..files import write_text
+from . import ExportOptions, document_fingerprint
+from .text import (
+    Cleaner,
+    Piece,
+    chinese_lang,
+    chinese_pieces,
+    clean_meta,
+    converter,
+    english_pieces,
+    english_status,
+    findings_by_segment,
+    join_nonempty,
+    require_segments,
+    term_tip,
+    terms_hint,
+    used_terms,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Font stacks per column; a font given with --cjk-font / --latin-font goes first.
+CJK_FONTS = {
+    "zh-Hant": [
+        "Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", "PingFang TC",
+        "Microsoft JhengHei", "Heiti TC",
+    ],
+    "zh-Hans": [
+        "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC",
+        "Microsoft YaHei", "Heiti SC",
+    ],
+}  # fmt: skip
+LATIN_FONTS = ["Segoe UI", "Helvetica Neue", "Arial", "Noto Sans", "Liberation Sans"]
+# A font name goes into the style sheet, where autoescaping does not protect: only plain names.
+_SAFE_FONT = re.compile(r"[\w][\w .\-]{0,63}")
+
+_CELL_TAGS = {"title": "h1", "heading": "h2"}
+
+
+class HtmlExporter:
+    name = "html"
+    extension = ".html"
+    media_type = "text/html"
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
+        page, warnings = render_html(document, options)
+        self.warnings.extend(warnings)
+        return write_text(Path(path), page)
+
+
+@dataclass
+class _Row:
+    id: str
+    tag: str
+    zh: list[Piece]
+    en: list[Piece]
+    tips: list[str]
+    hint: str
+    classes: str = ""
+    findings: str = ""
+
+
+@dataclass
+class _Block:
+    id: str
+    kind: str
+    rows: list[_Row] = field(default_factory=list)
+
+
+def render_html(document: Document, options: ExportOptions) -> tuple[str, list[str]]:
+    """The page as text, and the warnings of the run (characters removed)."""
+    import jinja2
+    from markupsafe import Markup
+
+    require_segments(document)
+    clean = Cleaner()
+    convert = converter(document, options)
+    findings = findings_by_segment(document)
+    blocks = []
+    for block in document.blocks:
+        view = _Block(block.id, block.kind)
+        for segment in block.segments:
+            view.rows.append(_row(segment, block.kind, clean, convert, findings.get(segment.id)))
+        blocks.append(view)
+
+    def chinese_meta(key: str) -> str:
+        text = clean_meta(document, clean, key)
+        return convert(text) if convert and text else text
+
+    zh_lang = chinese_lang(document, options)
+    terms = []
+    if options.glossary_appendix:
+        for term in used_terms(document):
+            source = clean(term.source, "glossary appendix")
+            terms.append(
+                {
+                    "source": convert(source) if convert else source,
+                    "rendering": clean(term.rendering, "glossary appendix"),
+                    "note": clean(term.note or "", "glossary appendix"),
+                }
+            )
+    with_notes = any(term["note"] for term in terms)
+    has_source_note = any(b.kind == "source_note" for b in document.blocks)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    page = environment.get_template("page.html.j2").render(
+        title=chinese_meta("title"),
+        show_title=not any(b.kind == "title" for b in document.blocks),
+        byline=join_nonempty([clean_meta(document, clean, "date"), chinese_meta("byline")]),
+        edition=english_status(document),
+        source_note="" if has_source_note else chinese_meta("source_note"),
+        blocks=blocks,
+        terms=terms,
+        with_notes=with_notes,
+        appendix=options.glossary_appendix,
+        zh_lang=zh_lang,
+        en_lang="en",
+        # checked names (see _SAFE_FONT), quoted for CSS: escaping them would break the style sheet
+        zh_fonts=Markup(_font_stack(options.cjk_font, CJK_FONTS[zh_lang])),
+        en_fonts=Markup(_font_stack(options.latin_font, LATIN_FONTS)),
+        fingerprint=clean(document_fingerprint(document), "meta.input"),
+        tool=f"bilingual {__version__}",
+    )
+    return page, clean.warnings()
+
+
+def _row(segment: Segment, kind: str, clean: Cleaner, convert: Any, findings: list | None) -> _Row:
+    row = _Row(
+        id=segment.id,
+        tag=_CELL_TAGS.get(kind, "p"),
+        zh=chinese_pieces(segment, clean, convert),
+        en=english_pieces(segment, clean),
+        tips=[clean(term_tip(t), f"segment {segment.id} (terms)") for t in segment.terms],
+        hint="" if segment.target.strip() else clean(terms_hint(segment), f"segment {segment.id}"),
+    )
+    if findings:
+        worst = "error" if any(f.severity == "error" for f in findings) else "warning"
+        row.classes = f" finding-{worst}"
+        row.findings = clean(
+            "\n".join(f"{f.severity}: {f.message}" for f in findings), f"segment {segment.id}"
+        )
+    return row
+
+
+def _font_stack(first: str | None, fallbacks: list[str]) -> str:
+    names = [first] if first and _SAFE_FONT.fullmatch(first) else []
+    names += [f for f in fallbacks if f != first]
+    return ", ".join(f'"{name}"' for name in names) + ", sans-serif"

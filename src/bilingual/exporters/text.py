@@ -1,0 +1,238 @@
+"""The text the exporters show: cleaned of characters XML cannot carry, the Chinese column in the
+script asked for, and each segment cut into pieces at its glossary terms (in both columns).
+
+DOCX, HTML, TMX and XLIFF all build on these, so a control character, a term highlight or a
+Simplified column behaves the same in every format.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..document import Document, Segment, Term
+from ..errors import InputError
+from . import ExportOptions
+
+# XML 1.0 cannot carry C0 controls other than tab, line feed and carriage return, lone surrogates
+# or U+FFFE/U+FFFF; HTML also rejects DEL, the C1 controls and the noncharacters U+FDD0..U+FDEF.
+# None of them belongs in a news text, so every exporter drops them (and says so).
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+# Fonts for Word users when --cjk-font is not given (README explains the choice): both ship with
+# Windows and with Microsoft Office for Mac; elsewhere the language tag lets Word and LibreOffice
+# substitute a font of the same script (PingFang on macOS, Noto Sans CJK on Linux).
+DEFAULT_CJK_FONTS = {"zh-TW": "Microsoft JhengHei", "zh-CN": "Microsoft YaHei"}
+
+
+class Cleaner:
+    """Removes the characters XML cannot carry and keeps one warning line per place they were in."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, list[str]] = {}
+        self._seen: set[tuple[str, str]] = set()  # the same text shown twice is counted once
+
+    def __call__(self, text: str, where: str) -> str:
+        if not _FORBIDDEN.search(text):
+            return text
+        if (where, text) not in self._seen:
+            self._seen.add((where, text))
+            self._found.setdefault(where, []).extend(_FORBIDDEN.findall(text))
+        return _FORBIDDEN.sub("", text)
+
+    def warnings(self) -> list[str]:
+        lines = []
+        for where, chars in self._found.items():
+            codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(chars)))
+            count = len(chars)
+            lines.append(
+                f"{where}: removed {count} character(s) XML and HTML cannot carry ({codes})"
+            )
+        return lines
+
+
+def require_segments(document: Document) -> None:
+    """An exporter has nothing to write for a document without segments: say so clearly."""
+    if not document.segments:
+        name = document.meta.get("input") or "document"
+        raise InputError(f"{name}: the document has no segments to export")
+
+
+def chinese_tag(document: Document, options: ExportOptions) -> str:
+    """The language tag of the Chinese column as Word and translation tools spell it."""
+    simplified = document.source_lang == "zh-Hans" or options.source_script == "simplified"
+    return "zh-CN" if simplified else "zh-TW"
+
+
+def chinese_lang(document: Document, options: ExportOptions) -> str:
+    """The BCP 47 tag of the Chinese column as shown (`zh-Hant`, or `zh-Hans` once converted)."""
+    if options.source_script == "simplified":
+        return "zh-Hans"
+    return document.source_lang
+
+
+def cjk_font(document: Document, options: ExportOptions) -> str:
+    return options.cjk_font or DEFAULT_CJK_FONTS[chinese_tag(document, options)]
+
+
+def converter(document: Document, options: ExportOptions) -> Callable[[str], str] | None:
+    """OpenCC Taiwan-to-mainland conversion (with phrases) when a Simplified column is asked for."""
+    if options.source_script != "simplified" or document.source_lang == "zh-Hans":
+        return None
+    import opencc
+
+    return opencc.OpenCC("tw2sp").convert
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text in one column; `term` is the index of the segment's term it shows, if any."""
+
+    text: str
+    term: int | None = None
+
+
+def chinese_pieces(
+    segment: Segment, clean: Cleaner, convert: Callable[[str], str] | None = None
+) -> list[Piece]:
+    """The segment's source cut at its term spans; each piece converted and cleaned on its own,
+    so that conversion or cleaning cannot move a term's boundaries."""
+    pieces: list[Piece] = []
+    where = f"segment {segment.id} (Chinese)"
+    at = 0
+    for index, term in enumerate(segment.terms):
+        if term.start < at or term.end <= term.start or term.end > len(segment.source):
+            continue  # overlapping or out-of-range spans (a hand-edited JSON) are not highlighted
+        pieces.append(Piece(segment.source[at : term.start]))
+        pieces.append(Piece(segment.source[term.start : term.end], index))
+        at = term.end
+    pieces.append(Piece(segment.source[at:]))
+    result = []
+    for piece in pieces:
+        text = convert(piece.text) if convert and piece.text else piece.text
+        text = clean(text, where)
+        if text:
+            result.append(Piece(text, piece.term))
+    return result
+
+
+def english_pieces(segment: Segment, clean: Cleaner) -> list[Piece]:
+    """The segment's target cut where the renderings of its terms occur (the longest rendering
+    wins where two could match; the n-th occurrence of a rendering is paired with the n-th term
+    that asks for it, extra occurrences with the last)."""
+    text = clean(segment.target, f"segment {segment.id} (English)")
+    if not text or not segment.terms:
+        return [Piece(text)] if text else []
+    owners: dict[str, list[int]] = {}
+    for index, term in enumerate(segment.terms):
+        if term.rendering.strip():
+            owners.setdefault(term.rendering.strip().lower(), []).append(index)
+    if not owners:
+        return [Piece(text)]
+    pieces: list[Piece] = []
+    found: dict[str, int] = {}
+    at = 0
+    for match in _renderings_pattern(tuple(owners)).finditer(text):
+        key = match.group().lower()
+        if key not in owners:  # a case-insensitive match whose lower() differs (rare scripts)
+            key = next(k for k in owners if re.fullmatch(re.escape(k), match.group(), re.I))
+        indexes = owners[key]
+        seen = found.get(key, 0)
+        found[key] = seen + 1
+        if match.start() > at:
+            pieces.append(Piece(text[at : match.start()]))
+        pieces.append(Piece(match.group(), indexes[min(seen, len(indexes) - 1)]))
+        at = match.end()
+    if at < len(text):
+        pieces.append(Piece(text[at:]))
+    return pieces
+
+
+@functools.lru_cache(maxsize=4096)
+def _renderings_pattern(renderings: tuple[str, ...]) -> re.Pattern[str]:
+    # longest first, so that at any position the longest rendering is the one matched
+    alternatives = "|".join(re.escape(r) for r in sorted(renderings, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def terms_hint(segment: Segment) -> str:
+    """`Terms: EPPD; President Lai Ching-te`: what a translator filling an empty target must use."""
+    renderings = list(dict.fromkeys(t.rendering for t in segment.terms if t.rendering.strip()))
+    return "Terms: " + "; ".join(renderings) if renderings else ""
+
+
+def term_tip(term: Term) -> str:
+    """One line for a tooltip: the source, its rendering and the glossary's note."""
+    tip = f"{term.source} → {term.rendering}"
+    return f"{tip} ({term.note})" if term.note else tip
+
+
+@dataclass
+class UsedTerm:
+    source: str
+    renderings: list[str]  # in order of use: a first-mention form, then the short form
+    note: str | None
+
+    @property
+    def rendering(self) -> str:
+        return "; then ".join(self.renderings)
+
+
+def used_terms(document: Document) -> list[UsedTerm]:
+    """The glossary terms the document uses, one per source text, in order of first use."""
+    seen: dict[str, UsedTerm] = {}
+    for segment in document.segments:
+        for term in segment.terms:
+            used = seen.setdefault(term.source, UsedTerm(term.source, [], term.note))
+            if term.rendering not in used.renderings:
+                used.renderings.append(term.rendering)
+            used.note = used.note or term.note
+    return list(seen.values())
+
+
+def english_status(document: Document) -> str:
+    """A line for readers on what the English column is: a machine draft, reviewed, or empty."""
+    segments = document.segments
+    human = sum(1 for s in segments if s.status == "human")
+    filled = sum(1 for s in segments if s.target.strip())
+    signature = document.meta.get("signature") or {}
+    engine = signature.get("engine")
+    model = signature.get("model")
+    made_by = ", ".join(str(x) for x in (engine, model) if x and x != "none")
+    if filled == 0:
+        return "English column to be filled in by the translator"
+    if human == len(segments):
+        return "English reviewed by a translator"
+    line = "English: machine translation draft" + (f" ({made_by})" if made_by else "")
+    if human:
+        line += f"; {human} of {len(segments)} sentences reviewed"
+    return line
+
+
+def clean_meta(document: Document, clean: Cleaner, key: str) -> str:
+    value = document.meta.get(key)
+    return clean(str(value), f"meta.{key}") if value else ""
+
+
+def findings_by_segment(document: Document) -> dict[str, list]:
+    """The review checks' findings, grouped by segment id (imported only when asked for).
+
+    In a worksheet (nothing translated yet) "not translated yet" on every row says nothing the
+    empty column does not, so those findings are left out there."""
+    from ..check import check_document
+
+    worksheet = not any(s.target.strip() for s in document.segments)
+    grouped: dict[str, list] = {}
+    for finding in check_document(document):
+        if worksheet and finding.code == "empty":
+            continue
+        grouped.setdefault(finding.segment_id, []).append(finding)
+    return grouped
+
+
+def join_nonempty(parts: Sequence[str], sep: str = " · ") -> str:
+    return sep.join(p for p in parts if p)

@@ -1,0 +1,91 @@
+"""XLIFF 2.0 for CAT tools, following the XLIFF contract (notes/contracts.md):
+
+`<xliff version="2.0" srcLang="<source_lang>" trgLang="<target_lang>">`, one `<file id="f1"
+original="<meta.input>">` whose `<notes>` holds `<note id="fingerprint">` (the document
+fingerprint), then one `<unit id="<segment id>">` per segment: glossary terms as
+`<notes><note category="term">源 = rendering</note></notes>` (a term's glossary note follows as
+`category="term-note"`, the segment's own notes as `category="comment"`), then
+`<segment state="…"><source>…</source><target>…</target></segment>`.
+State: empty -> initial (and no `<target>`, as XLIFF 2.0 allows), machine -> translated,
+human -> reviewed. Source and target keep their spaces (`xml:space="preserve"`). The source is the
+text as read (never converted to another script), so an importer can match it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..document import Document
+from ..files import write_bytes
+from . import ExportOptions, document_fingerprint
+from .text import Cleaner, require_segments
+
+NAMESPACE = "urn:oasis:names:tc:xliff:document:2.0"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+STATES = {"empty": "initial", "machine": "translated", "human": "reviewed"}
+
+
+class XliffExporter:
+    name = "xliff"
+    extension = ".xlf"
+    media_type = "application/xliff+xml"
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
+        data, warnings = build_xliff(document)
+        self.warnings.extend(warnings)
+        return write_bytes(Path(path), data)
+
+
+def build_xliff(document: Document) -> tuple[bytes, list[str]]:
+    """The XLIFF 2.0 file as bytes, and the warnings of the run."""
+    from lxml import etree
+
+    require_segments(document)
+    clean = Cleaner()
+
+    def element(parent: etree._Element, tag: str, text: str | None = None, **attrs: str):
+        node = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    root = etree.Element(
+        f"{{{NAMESPACE}}}xliff",
+        {"version": "2.0", "srcLang": document.source_lang, "trgLang": document.target_lang},
+        nsmap={None: NAMESPACE},
+    )
+    file = element(
+        root, "file", id="f1", original=clean(str(document.meta.get("input", "")), "meta.input")
+    )
+    file_notes = element(file, "notes")
+    element(
+        file_notes, "note", clean(document_fingerprint(document), "meta.input"), id="fingerprint"
+    )
+    for segment in document.segments:
+        where = f"segment {segment.id}"
+        unit = element(file, "unit", id=segment.id)
+        notes = []
+        for term in segment.terms:
+            notes.append(("term", f"{term.source} = {term.rendering}"))
+            if term.note:
+                notes.append(("term-note", f"{term.source}: {term.note}"))
+        notes += [("comment", note) for note in segment.notes]
+        if notes:
+            holder = element(unit, "notes")
+            for category, text in notes:
+                element(holder, "note", clean(text, f"{where} (notes)"), category=category)
+        state = STATES.get(segment.status, "initial")
+        target = clean(segment.target, f"{where} (English)")
+        if not target.strip():
+            state = "initial"  # XLIFF 2.0: translated/reviewed/final need a target
+        part = element(unit, "segment", state=state)
+        element(
+            part, "source", clean(segment.source, f"{where} (Chinese)"), **{XML_SPACE: "preserve"}
+        )
+        if target.strip():
+            element(part, "target", target, **{XML_SPACE: "preserve"})
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data, clean.warnings()

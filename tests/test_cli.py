@@ -1,0 +1,223 @@
+"""The main job through the CLI: `translate`, `segment` and `export`, and their bad inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bilingual.cli import cli
+from bilingual.document import load
+
+STEM = "eppd-press-conference-2026-02-03.zh-Hant"
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def one_error_line(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    assert lines[0].startswith("bilingual: error: ")
+    return lines[0]
+
+
+class _Cells(HTMLParser):
+    """Collects the text of every element carrying a segment id, by id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.text: dict[str, str] = {}
+        self.langs: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("lang"):
+            self.langs.add(attrs["lang"])
+        seg = attrs.get("data-segment") or (
+            attrs.get("id") if re.fullmatch(r"zh-b\d+s\d+", attrs.get("id") or "") else None
+        )
+        self.stack.append(seg)
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        for seg in self.stack:
+            if seg:
+                self.text[seg] = self.text.get(seg, "") + data
+
+
+def test_segment_prints_the_outline(article_path):
+    result = run("segment", str(article_path))
+    assert result.exit_code == 0
+    assert "b1 dateline" in result.output
+    assert "b22 source_note" in result.output
+    assert "b8s1  「經過九個月的努力" in result.output
+
+
+def test_segment_json_is_the_json_form(article_path):
+    result = run("segment", "--json", str(article_path))
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    from bilingual.document import validate
+
+    validate(data)
+    assert len([s for b in data["blocks"] for s in b["segments"]]) == 38
+
+
+def test_translate_engine_none_writes_three_files(tmp_path, article_path, article_document):
+    out = tmp_path / "out"
+    result = run("translate", str(article_path), "--engine", "none", "-o", str(out), "--no-memory")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{STEM}.{ext}" for ext in ("docx", "html", "json")
+    )
+
+    document = load(out / f"{STEM}.json")  # validates against the schema
+    sources = [s.source for s in article_document.segments]
+    assert [s.source for s in document.segments] == sources
+    assert all(s.target == "" and s.status == "empty" for s in document.segments)
+    assert document.meta["signature"]["engine"] == "none"
+
+    import docx
+
+    word = docx.Document(str(out / f"{STEM}.docx"))
+    cells = [row.cells[0].text for table in word.tables[:1] for row in table.rows]
+    for segment in document.segments:  # every segment in exactly one row, Chinese in column 1
+        assert sum(1 for text in cells if segment.source.strip() in text) == 1, segment.id
+
+    parser = _Cells()
+    parser.feed((out / f"{STEM}.html").read_text(encoding="utf-8"))
+    assert {"zh-Hant", "en"} <= parser.langs
+    found = " ".join(parser.text.values())
+    for segment in document.segments:
+        assert segment.source.strip() in found, segment.id
+
+
+def test_auto_without_a_model_writes_the_worksheet_and_says_how(tmp_path, article_path):
+    out = tmp_path / "out"
+    result = run("translate", str(article_path), "-o", str(out), "--no-memory", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "no zh->en model is installed" in result.stderr
+    assert "bilingual models install" in result.stderr
+    assert (out / f"{STEM}.json").exists()
+
+
+def test_argos_without_a_model_is_exit_4(tmp_path, article_path):
+    result = run("translate", str(article_path), "--engine", "argos", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 4
+    assert "model" in one_error_line(result)
+    assert not (tmp_path / "o" / f"{STEM}.json").exists()
+
+
+def test_unknown_engine_and_format_are_usage_errors(tmp_path, article_path):
+    result = run("translate", str(article_path), "--engine", "deepl", "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert "unknown engine 'deepl'" in one_error_line(result)
+    result = run(
+        "translate", str(article_path), "--engine", "none", "--format", "odt", "-o", str(tmp_path)
+    )
+    assert result.exit_code == 2
+    assert "unknown format 'odt'" in one_error_line(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), (b"", "empty"), (b"\x00\x01\x02binary\x00" * 20, "binary")],
+)
+def test_bad_input_files_exit_3_and_write_nothing(tmp_path, content, message):
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "out"
+    result = run("translate", str(path), "--engine", "none", "-o", str(out))
+    assert result.exit_code == 3
+    line = one_error_line(result)
+    assert message in line and str(path) in line
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("encoding", ["big5", "gb18030"])
+def test_legacy_encodings_translate(tmp_path, article_path, encoding):
+    path = tmp_path / f"article-{encoding}.txt"
+    path.write_bytes(article_path.read_text(encoding="utf-8").encode(encoding, errors="replace"))
+    result = run(
+        "translate",
+        str(path),
+        "--engine",
+        "none",
+        "-o",
+        str(tmp_path / "o"),
+        "--format",
+        "json",
+        "--no-memory",
+    )
+    assert result.exit_code == 0, result.output
+    document = load(tmp_path / "o" / f"article-{encoding}.json")
+    assert document.meta["encoding"] == encoding
+    assert len(document.segments) == 38
+
+
+def test_output_path_that_is_a_file(tmp_path, article_path):
+    out = tmp_path / "taken"
+    out.write_text("a file, not a folder")
+    result = run("translate", str(article_path), "--engine", "none", "-o", str(out / "sub"))
+    assert result.exit_code == 2
+    assert str(out) in one_error_line(result)
+    assert out.read_text() == "a file, not a folder"
+
+
+def test_unwritable_output_folder_as_root_via_readonly_mount(tmp_path, article_path):
+    """/proc is not writable even for root: the error is one line, exit 2, no traceback."""
+    result = run("translate", str(article_path), "--engine", "none", "-o", "/proc/bilingual-out")
+    assert result.exit_code == 2
+    assert "/proc/bilingual-out" in one_error_line(result)
+
+
+def test_failed_export_leaves_no_partial_file(tmp_path, article_document, monkeypatch):
+    from bilingual import files
+    from bilingual.pipeline import export_document
+
+    real_replace = os.replace
+
+    def exploding_replace(src, dst):
+        if str(dst).endswith(".html"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", exploding_replace)
+    with pytest.raises(OSError):
+        export_document(article_document, tmp_path, stem="doc", formats="html")
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]  # no .html, no .part left over
+
+
+def test_console_script_exit_codes(tmp_path, sandbox_env):
+    """The installed entry point, as a user runs it: one line, the documented code."""
+    exe = Path(sys.executable).with_name("bilingual")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "bilingual"]
+    result = subprocess.run(
+        [*command, "translate", str(tmp_path / "missing.txt")],
+        capture_output=True,
+        text=True,
+        env=sandbox_env,
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip().startswith("bilingual: error: ")
+    assert "Traceback" not in result.stderr
+    result = subprocess.run(
+        [*command, "translate"], capture_output=True, text=True, env=sandbox_env
+    )
+    assert result.returncode == 2
