@@ -45,3 +45,22 @@ def sandbox_env(tmp_path: Path) -> dict[str, str]:
     env["ARGOS_PACKAGES_DIR"] = str(tmp_path / "argos-packages")
     env["BILINGUAL_DATA_DIR"] = str(tmp_path / "bilingual-data")
     return env
+
+
+@pytest.fixture(scope="session")
+def standin_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny stand-in Argos zh->en package (.argosmodel): the real tokenizer, random weights."""
+    from tests.standin import build_standin_package
+
+    return build_standin_package(tmp_path_factory.mktemp("standin"))
+
+
+@pytest.fixture
+def installed_standin(
+    standin_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The stand-in installed into this test's own Argos packages folder; its install folder."""
+    from bilingual.engines import packages
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
+    return packages.install_file(standin_package).folder

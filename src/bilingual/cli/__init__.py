@@ -20,6 +20,10 @@ COMMANDS: dict[str, str] = {
     "translate": "bilingual.cli.translate:translate",
     "segment": "bilingual.cli.segment:segment",
     "export": "bilingual.cli.export:export",
+    "check": "bilingual.cli.review:check",
+    "import": "bilingual.cli.review:import_edits",
+    "glossary": "bilingual.cli.glossary:glossary",
+    "models": "bilingual.cli.models:models",
 }
 
 
