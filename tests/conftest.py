@@ -31,6 +31,7 @@ def article_path() -> Path:
 
 @pytest.fixture(scope="session")
 def article_document():
+    """The reference article, read once: copy it (Document.from_dict(d.to_dict())) to change it."""
     from bilingual.pipeline import read_document
 
     return read_document(ARTICLE)

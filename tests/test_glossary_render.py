@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from pathlib import Path
 
 from bilingual.document import Block, Document, Segment, Term
@@ -96,6 +98,7 @@ def test_unverified_terms_carry_a_note(tmp_path):
 
 
 def test_article_finds_every_starter_term(article_document):
+    article_document = copy.deepcopy(article_document)  # the fixture is shared by the session
     glossary = load_glossary([ROOT / "glossary"])
     annotate(article_document, glossary)
     met = {id(o.entry) for s in article_document.segments for o in glossary.occurrences(s.source)}

@@ -1,0 +1,107 @@
+"""`bilingual check` and `bilingual import`: quality checks, and reviewed edits coming back."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+EXCERPT = 60  # characters of source and target shown under each finding
+
+
+def _excerpt(text: str, width: int = EXCERPT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.command()
+@click.argument("json_path", metavar="DOC.json", type=click.Path())
+@click.option(
+    "--glossary",
+    "glossary",
+    multiple=True,
+    type=click.Path(),
+    help="Check against this glossary (YAML file or folder, repeatable) instead of the terms "
+    "stored in DOC.json by its translation run.",
+)
+@click.option("--json", "as_json", is_flag=True, default=False, help="Print the findings as JSON.")
+def check(json_path: str, glossary: tuple[str, ...], as_json: bool) -> None:
+    """Check the English of DOC.json: terms, numbers, untranslated text, brackets, lengths.
+
+    Exits 1 when an error-level finding exists.
+    """
+    from ..check import check_file
+    from ..errors import ProblemsFound
+
+    result = check_file(json_path, glossary or None)
+    segments = {s.id: s for s in result.document.segments}
+    if as_json:
+        findings = []
+        for f in result.findings:
+            segment = segments.get(f.segment_id)
+            findings.append(
+                {
+                    **f.to_dict(),
+                    "source": segment.source if segment else "",
+                    "target": segment.target if segment else "",
+                }
+            )
+        data = {
+            "file": json_path,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "findings": findings,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        width = max((len(f.segment_id) for f in result.findings), default=4)
+        for f in result.findings:
+            segment = segments.get(f.segment_id)
+            click.echo(f"{f.segment_id:<{width}}  {f.severity:<7}  {f.code}: {f.message}")
+            if segment is not None:
+                pad = " " * (width + 11)
+                click.echo(f"{pad}zh: {_excerpt(segment.source)}")
+                click.echo(f"{pad}en: {_excerpt(segment.target) or '(empty)'}")
+        click.echo(result.summary())
+    if result.errors:
+        raise ProblemsFound(f"{json_path}: {result.summary()}")
+
+
+@click.command("import")
+@click.argument("edited_path", metavar="EDITED", type=click.Path())
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(),
+    default=None,
+    help="The JSON form to update (default: the .json beside EDITED with the same name).",
+)
+@click.option(
+    "--memory",
+    "memory_path",
+    type=click.Path(),
+    default=None,
+    help="Translation memory SQLite file (default: in the user data folder).",
+)
+@click.option(
+    "--no-memory", is_flag=True, default=False, help="Do not store the edits in the memory."
+)
+def import_edits(
+    edited_path: str, into: str | None, memory_path: str | None, no_memory: bool
+) -> None:
+    """Bring a reviewed DOCX or XLIFF back: its edited English goes into DOC.json and the memory.
+
+    Rows that cannot be matched safely (Chinese edited, rows added, merged or deleted, ids
+    repeated) are listed and skipped; exits 3 when nothing could be imported.
+    """
+    from ..errors import InputError
+    from ..review import import_edits as run_import
+
+    report = run_import(edited_path, into, memory_path, use_memory=not no_memory)
+    for note in report.notes:
+        click.echo(f"bilingual: {note}", err=True)
+    for problem in report.problems:
+        click.echo(f"bilingual: {problem}", err=True)
+    if report.failed:
+        raise InputError(report.summary())
+    click.echo(report.summary())

@@ -1,0 +1,139 @@
+"""Importers read a reviewed file (DOCX, XLIFF) back into per-segment targets, matched by id.
+
+They are looked up by file extension and imported on first use. An importer only reports what
+the file says (and what in it cannot be trusted); `bilingual.review` compares that with the JSON
+form and decides what to store.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import InputError
+
+SEGMENT_ID = re.compile(r"b[1-9][0-9]*s[1-9][0-9]*")
+CHINESE_PREFIX = "zh_"  # bookmark of the Chinese text: zh_b3s2
+
+
+@dataclass
+class EditedSegment:
+    """One segment as found in an edited file."""
+
+    segment_id: str
+    target: str  # the English as the reviewer left it, whitespace collapsed
+    where: str  # how a person finds it in the file: "row 5", "unit b3s2"
+    source: str | None = None  # the Chinese as found in the file, to tell whether it was edited
+    confirmed: bool = False  # the file marks it reviewed (XLIFF state reviewed/final)
+
+
+@dataclass
+class Problem:
+    """Something in the edited file that was not imported, and what to do about it."""
+
+    where: str
+    message: str
+    segment_id: str | None = None
+
+    def __str__(self) -> str:
+        who = f" ({self.segment_id})" if self.segment_id else ""
+        return f"{self.where}{who}: {self.message}"
+
+
+@dataclass
+class EditedFile:
+    """What an importer read from one edited file."""
+
+    path: Path
+    format: str  # "docx", "xliff"
+    fingerprint: str | None = None  # bilingual:<input>:<hash>, when the file carries one
+    original: str | None = None  # the JSON form's meta.input the file was exported from
+    segments: list[EditedSegment] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # ids the file mentions but whose text could not be trusted (merged rows, collisions):
+    # they are reported once, not again as "missing".
+    refused: set[str] = field(default_factory=set)
+
+
+class Importer(Protocol):
+    name: str
+    extensions: tuple[str, ...]
+
+    def read(self, path: Path) -> EditedFile: ...
+
+
+# extension -> "module:Class"; lxml loads only when a file of that kind is imported.
+IMPORTERS: dict[str, str] = {
+    ".docx": "bilingual.importers.docx:DocxImporter",
+    ".xlf": "bilingual.importers.xliff:XliffImporter",
+    ".xliff": "bilingual.importers.xliff:XliffImporter",
+}
+
+
+def get_importer(path: str | Path) -> Importer:
+    """The importer for `path`'s extension."""
+    suffix = Path(path).suffix.lower()
+    try:
+        target = IMPORTERS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(IMPORTERS))
+        raise InputError(
+            f"{path}: cannot import a {suffix or 'extensionless'} file (known: {known})"
+        ) from None
+    module, cls = target.split(":")
+    return getattr(importlib.import_module(module), cls)()
+
+
+def read_edits(path: str | Path) -> EditedFile:
+    """Read an edited DOCX or XLIFF file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    return get_importer(path).read(path)
+
+
+# --- shared by the importers: safe XML ----------------------------------------------------------
+
+MAX_XML_BYTES = 64 * 1024 * 1024  # far above any real review file, far below a bomb
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_PROLOG = 64 * 1024  # a DOCTYPE comes before the root element, at the top of the file
+
+
+def parse_xml(data: bytes, origin: str) -> Any:
+    """Parse untrusted XML: no entities resolved, no DTD, no network, no huge trees."""
+    from lxml import etree
+
+    if len(data) > MAX_XML_BYTES:
+        raise InputError(f"{origin}: the XML is larger than {MAX_XML_BYTES // 2**20} MB; refused")
+    if _DOCTYPE.search(data[:_PROLOG]) or _DOCTYPE.search(data[:_PROLOG].replace(b"\0", b"")):
+        # No DOCX part or XLIFF file has a DTD; one here can only be an entity trick, so it is
+        # refused before the parser sees it.
+        raise InputError(f"{origin}: has a DOCTYPE (entity declarations are refused)")
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        line = f"line {e.lineno}: " if getattr(e, "lineno", None) else ""
+        raise InputError(f"{origin}: {line}not well-formed XML ({e.msg})") from None
+    if root is None:
+        raise InputError(f"{origin}: empty XML")
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.doctype:
+        raise InputError(f"{origin}: has a DOCTYPE (entity declarations are refused)")
+    return root
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed to single spaces, ends stripped: how targets are compared and stored."""
+    return " ".join(text.split())

@@ -1,0 +1,400 @@
+"""The translation memory: machine drafts and human edits in one SQLite file, shared by every run.
+
+Machine drafts are keyed by the segment's source text, the model, the renderings in force for
+that segment and the decoding options, so a change to any of them re-translates only what it
+touches. Human edits are looked up by source text alone: they win whatever the model, options or
+renderings. Every write is one committed transaction, so an interrupted run keeps what it stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+
+from .document import Segment
+from .errors import InputError, OutputError
+
+__all__ = ["Draft", "HumanEdit", "Memory", "default_memory_path", "renderings_in_force"]
+
+FILENAME = "memory.sqlite"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30.0  # another run holding the write lock commits one batch at a time
+
+# Version 1. `human.status` is "human" for an edit in force; other values are reserved for later
+# states (such as an edit a person withdrew) so that they need no migration. Human edits are
+# never overwritten: a new edit is a new row and the newest row for a source wins.
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS machine (
+    source     TEXT NOT NULL,
+    model      TEXT NOT NULL,
+    renderings TEXT NOT NULL,
+    options    TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    notes      TEXT NOT NULL DEFAULT '[]',
+    placed     TEXT NOT NULL DEFAULT '[]',
+    at         TEXT NOT NULL,
+    PRIMARY KEY (source, model, renderings, options)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS human (
+    id         INTEGER PRIMARY KEY,
+    source     TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'human',
+    renderings TEXT NOT NULL DEFAULT '[]',
+    document   TEXT,
+    segment_id TEXT,
+    at         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS human_by_source ON human (source, id);
+CREATE INDEX IF NOT EXISTS human_by_segment ON human (document, segment_id, id);
+"""
+
+
+def default_memory_path() -> Path:
+    """Where the memory lives unless `--memory FILE` says otherwise.
+
+    `$BILINGUAL_DATA_DIR/memory.sqlite`, else `$XDG_DATA_HOME/bilingual/memory.sqlite`, else
+    `~/.local/share/bilingual/memory.sqlite`.
+    """
+    if folder := os.environ.get("BILINGUAL_DATA_DIR"):
+        return Path(folder) / FILENAME
+    if xdg := os.environ.get("XDG_DATA_HOME"):
+        return Path(xdg) / "bilingual" / FILENAME
+    return Path.home() / ".local" / "share" / "bilingual" / FILENAME
+
+
+def renderings_in_force(segment: Segment) -> list[str]:
+    """A segment's renderings, in term order: what a human edit records it was made for.
+
+    A later run compares them with the renderings then in force to flag "glossary changed
+    since review".
+    """
+    return [term.rendering for term in segment.terms]
+
+
+@dataclass
+class Draft:
+    """A machine draft as stored: the target, the engine's notes and how each term was placed."""
+
+    target: str
+    notes: list[str] = field(default_factory=list)
+    placed: list[str | None] = field(default_factory=list)  # one per term, in term order
+
+
+@dataclass
+class HumanEdit:
+    """A reviewed target and what it was made for."""
+
+    source: str
+    target: str
+    renderings: list[str]
+    at: str
+    status: str = "human"
+    document: str | None = None
+    segment_id: str | None = None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _key(values: Sequence[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+class Memory:
+    """An open translation memory; use it as a context manager."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._connection = self._open()
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        path = self.path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(
+                f"{path}: cannot create the folder of the translation memory ({e.strerror})"
+            ) from None
+        if path.is_dir():
+            raise OutputError(f"{path}: the translation memory is a folder, not a file")
+        # SQLite opens a read-only file without complaint and fails at the first write, after
+        # the engine has done its work; WAL also needs to create files beside it.
+        writable = os.access(path, os.W_OK) if path.exists() else True
+        if not (writable and os.access(path.parent, os.W_OK | os.X_OK)):
+            raise OutputError(
+                f"{path}: the translation memory is not writable (use --memory FILE or --no-memory)"
+            )
+        try:
+            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error as e:
+            raise OutputError(f"{path}: cannot open the translation memory ({e})") from None
+        try:
+            self._prepare(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        path = self.path
+        for attempt in range(50):
+            try:
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                tables = {name for (name,) in rows if not name.startswith("sqlite_")}
+                if tables - {"machine", "human"}:
+                    # Another program's database: adding tables to it would be a surprise.
+                    raise InputError(
+                        f"{path}: not a translation memory (an SQLite database with other tables)"
+                    )
+                if version > SCHEMA_VERSION:
+                    raise InputError(
+                        f"{path}: the translation memory was written by a newer bilingual "
+                        f"(schema {version}, this one knows {SCHEMA_VERSION})"
+                    )
+                # WAL: readers never block the one writer, and a killed process loses at most
+                # its unfinished transaction. NORMAL sync is safe against crashes in WAL mode.
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                if version < SCHEMA_VERSION:
+                    with _transaction(connection):
+                        for statement in SCHEMA.split(";"):
+                            if statement.strip():
+                                connection.execute(statement)
+                        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                return
+            except sqlite3.DatabaseError as e:
+                message = str(e)
+                # Two first runs at once may race to switch the journal mode; SQLite reports
+                # that as busy without waiting, so wait here.
+                if "locked" in message or "busy" in message:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                if isinstance(e, sqlite3.OperationalError) and "readonly" in message:
+                    raise OutputError(
+                        f"{path}: the translation memory is not writable ({message})"
+                    ) from None
+                if isinstance(e, sqlite3.OperationalError) and "unable to open" in message:
+                    raise OutputError(
+                        f"{path}: cannot open the translation memory ({message})"
+                    ) from None
+                raise InputError(f"{path}: not a translation memory ({message})") from None
+        raise OutputError(f"{path}: the translation memory stayed locked by another run")
+
+    # -- machine drafts ----------------------------------------------------------------------
+
+    def lookup_machine(
+        self, source: str, *, model: str, renderings: Sequence[str], options: str
+    ) -> Draft | None:
+        """The stored draft for this source, model, renderings and options, if any."""
+        row = self._query_one(
+            "SELECT target, notes, placed FROM machine"
+            " WHERE source = ? AND model = ? AND renderings = ? AND options = ?",
+            (source, model, _key(renderings), options),
+        )
+        if row is None:
+            return None
+        return Draft(target=row[0], notes=json.loads(row[1]), placed=json.loads(row[2]))
+
+    def store_machine(
+        self,
+        items: Iterable[tuple[str, Sequence[str], Draft]],
+        *,
+        model: str,
+        options: str,
+    ) -> int:
+        """Store (source, renderings, draft) items in one transaction; return how many."""
+        at = _now()
+        rows = [
+            (
+                source,
+                model,
+                _key(renderings),
+                options,
+                draft.target,
+                json.dumps(draft.notes, ensure_ascii=False),
+                json.dumps(draft.placed),
+                at,
+            )
+            for source, renderings, draft in items
+        ]
+        if rows:
+            self._write(
+                "INSERT INTO machine"
+                " (source, model, renderings, options, target, notes, placed, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (source, model, renderings, options) DO UPDATE SET"
+                " target = excluded.target, notes = excluded.notes,"
+                " placed = excluded.placed, at = excluded.at",
+                rows,
+            )
+        return len(rows)
+
+    # -- human edits -------------------------------------------------------------------------
+
+    def lookup_human(self, source: str) -> HumanEdit | None:
+        """The newest human edit made for exactly this source text, if any."""
+        row = self._query_one(
+            f"SELECT {_HUMAN_COLUMNS} FROM human WHERE source = ? AND status = 'human'"
+            " ORDER BY id DESC LIMIT 1",
+            (source,),
+        )
+        return _human(row)
+
+    def lookup_human_at(self, document: str, segment_id: str) -> HumanEdit | None:
+        """The newest human edit stored for this document's segment id, whatever its source."""
+        row = self._query_one(
+            f"SELECT {_HUMAN_COLUMNS} FROM human"
+            " WHERE document = ? AND segment_id = ? AND status = 'human'"
+            " ORDER BY id DESC LIMIT 1",
+            (document, segment_id),
+        )
+        return _human(row)
+
+    def store_human(
+        self,
+        source: str,
+        target: str,
+        *,
+        renderings: Sequence[str],
+        document: str | None = None,
+        segment_id: str | None = None,
+    ) -> None:
+        """Record a human edit; earlier edits stay in the file as history, the newest wins."""
+        self.store_human_edits(
+            [
+                HumanEdit(
+                    source, target, list(renderings), "", document=document, segment_id=segment_id
+                )
+            ]
+        )
+
+    def store_human_edits(self, edits: Iterable[HumanEdit]) -> int:
+        """Record several human edits in one transaction (all or none); return how many were new.
+
+        An edit identical to the newest one for its source adds nothing, so importing the same
+        file twice leaves the memory as it was. Each edit's `at` is set to now.
+        """
+        at = _now()
+        rows = []
+        for edit in edits:
+            newest = self.lookup_human(edit.source)
+            if newest is not None and (
+                newest.target,
+                newest.renderings,
+                newest.document,
+                newest.segment_id,
+            ) == (edit.target, list(edit.renderings), edit.document, edit.segment_id):
+                continue
+            rows.append(
+                (
+                    edit.source,
+                    edit.target,
+                    _key(edit.renderings),
+                    edit.document,
+                    edit.segment_id,
+                    at,
+                )
+            )
+        if rows:
+            self._write(
+                "INSERT INTO human (source, target, status, renderings, document, segment_id, at)"
+                " VALUES (?, ?, 'human', ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def human_edits(self) -> Iterator[HumanEdit]:
+        """Every human edit in force, oldest first (for export and inspection)."""
+        rows = self._query_all(
+            f"SELECT {_HUMAN_COLUMNS} FROM human WHERE status = 'human' ORDER BY id", ()
+        )
+        for row in rows:
+            edit = _human(row)
+            assert edit is not None
+            yield edit
+
+    def counts(self) -> dict[str, int]:
+        """How many machine drafts and human edits the memory holds."""
+        machine = self._query_one("SELECT count(*) FROM machine", ())
+        human = self._query_one("SELECT count(*) FROM human", ())
+        return {"machine": machine[0] if machine else 0, "human": human[0] if human else 0}
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _query_one(self, sql: str, params: tuple) -> tuple | None:
+        try:
+            return self._connection.execute(sql, params).fetchone()
+        except sqlite3.DatabaseError as e:
+            raise InputError(f"{self.path}: cannot read the translation memory ({e})") from None
+
+    def _query_all(self, sql: str, params: tuple) -> list[tuple]:
+        try:
+            return self._connection.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise InputError(f"{self.path}: cannot read the translation memory ({e})") from None
+
+    def _write(self, sql: str, rows: list[tuple]) -> None:
+        try:
+            with _transaction(self._connection):
+                self._connection.executemany(sql, rows)
+        except sqlite3.DatabaseError as e:
+            raise OutputError(f"{self.path}: cannot write the translation memory ({e})") from None
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+_HUMAN_COLUMNS = "source, target, renderings, at, status, document, segment_id"
+
+
+def _human(row: tuple | None) -> HumanEdit | None:
+    if row is None:
+        return None
+    source, target, renderings, at, status, document, segment_id = row
+    return HumanEdit(
+        source=source,
+        target=target,
+        renderings=json.loads(renderings),
+        at=at,
+        status=status,
+        document=document,
+        segment_id=segment_id,
+    )
+
+
+@contextlib.contextmanager
+def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT: take the write lock up front so that two runs queue, not fail."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")

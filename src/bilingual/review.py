@@ -1,0 +1,311 @@
+"""Bringing a reviewer's corrections back: edited DOCX or XLIFF -> the JSON form and the memory.
+
+Owns `import_edits` (what `bilingual import` runs) and `carry_reviews` (how a later `translate`
+keeps the human targets of the previous JSON form). It refuses to guess: a row whose Chinese was
+edited, a row added or merged, an id missing or found twice is reported, with what to do, and
+not imported; the rest still is. When nothing can be imported, nothing is written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .document import Document, Segment
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .importers import EditedFile, EditedSegment, Problem
+    from .memory import Memory
+
+SOURCE_CHANGED = "source changed since review"
+GLOSSARY_CHANGED = "glossary changed since review"
+REVIEW_FLAGS = (SOURCE_CHANGED, GLOSSARY_CHANGED)
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the segments it updated and every row it refused, with the reason."""
+
+    edited: Path
+    into: Path
+    memory: Path | None = None  # None: the memory was not written (--no-memory, or nothing new)
+    imported: list[str] = field(default_factory=list)  # segment ids whose target was updated
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # remarks on the whole file
+
+    @property
+    def failed(self) -> bool:
+        """Nothing could be imported although the file was meant to bring something."""
+        return not self.imported and bool(self.problems)
+
+    def summary(self) -> str:
+        if self.failed:
+            return (
+                f"{self.edited}: nothing imported ({len(self.problems)} problem"
+                f"{'s' if len(self.problems) != 1 else ''}); {self.into} left as it was"
+            )
+        parts = [f"{len(self.imported)} edit{'s' if len(self.imported) != 1 else ''} imported"]
+        parts.append(f"{self.unchanged} unchanged")
+        if self.problems:
+            parts.append(f"{len(self.problems)} not imported (see above)")
+        where = f"into {self.into}"
+        if self.memory is not None:
+            where += f" and the memory {self.memory}"
+        return f"{', '.join(parts)}; {where}" if self.imported else ", ".join(parts)
+
+
+def import_edits(
+    edited_path: str | Path,
+    into: str | Path | None = None,
+    memory_path: str | Path | None = None,
+    use_memory: bool = True,
+) -> ImportReport:
+    """Import the edited targets of a reviewed DOCX or XLIFF into its JSON form and the memory.
+
+    Without `into`, the JSON form beside the edited file with the same stem. Edited targets get
+    `status: human` and a `review` record; the memory stores them as human edits. Whole-file
+    problems (not our file, another document, corrupt) raise InputError; row problems are in
+    the report, and when nothing at all could be imported nothing is written.
+    """
+    from .document import dump, load
+    from .importers import read_edits
+
+    edited_path = Path(edited_path)
+    into = Path(into) if into is not None else edited_path.with_suffix(".json")
+    if not into.is_file():
+        raise InputError(
+            f"{into}: no such file (the JSON form the edits go into; pass --into DOC.json)"
+        )
+    edited = read_edits(edited_path)
+    document = load(into)
+    report = ImportReport(edited=edited_path, into=into)
+    _check_identity(edited, document, report)
+    report.problems.extend(edited.problems)
+    changed = _apply(edited, document, report)
+    if not changed:
+        return report
+    if use_memory:
+        from .memory import Memory, default_memory_path
+
+        path = Path(memory_path) if memory_path is not None else default_memory_path()
+        with Memory(path) as memory:
+            _remember(changed, document, memory)
+        report.memory = path
+    dump(document, into)
+    return report
+
+
+def _check_identity(edited: EditedFile, document: Document, report: ImportReport) -> None:
+    """Refuse a file made for another document; note one made from an older version of this one."""
+    from .exporters import document_fingerprint
+
+    name = str(document.meta.get("input") or "")
+    if edited.original and name and edited.original != name:
+        raise InputError(
+            f"{edited.path}: exported from {edited.original}, not from {name} ({report.into}); "
+            "import it into the JSON form of that document with --into"
+        )
+    if edited.fingerprint and edited.fingerprint != document_fingerprint(document):
+        report.notes.append(
+            f"{edited.path} was exported from another version of {report.into} (the Chinese "
+            "differs); only rows whose Chinese still matches are imported"
+        )
+
+
+def _apply(edited: EditedFile, document: Document, report: ImportReport) -> list[Segment]:
+    from .importers import Problem, squash
+
+    by_id = {s.id: s for s in document.segments}
+    seen: set[str] = set(edited.refused)
+    changed: list[Segment] = []
+    at = now()
+    for found in edited.segments:
+        seen.add(found.segment_id)
+        segment = by_id.get(found.segment_id)
+        if segment is None:
+            report.problems.append(
+                Problem(
+                    found.where,
+                    f"segment {found.segment_id} is not in {report.into} (a row added by hand, "
+                    "or a file from another version); not imported",
+                    segment_id=found.segment_id,
+                )
+            )
+            continue
+        if found.source is not None and not same_source(found.source, segment.source):
+            report.problems.append(
+                Problem(
+                    found.where,
+                    "the Chinese was changed in the edited file; not imported: the Chinese comes "
+                    "from the input text, so correct it there and translate again, then review",
+                    segment_id=segment.id,
+                )
+            )
+            continue
+        target, before = found.target, squash(segment.target)
+        if not target:
+            if not before:
+                report.unchanged += 1
+            else:
+                report.problems.append(
+                    Problem(
+                        found.where,
+                        "the English is empty in the edited file; the previous English is kept "
+                        "(to clear a target, edit the JSON form)",
+                        segment_id=segment.id,
+                    )
+                )
+            continue
+        if target == before and (segment.status == "human" or not _confirms(found)):
+            report.unchanged += 1
+            continue
+        record_review(segment, target, at)
+        changed.append(segment)
+        report.imported.append(segment.id)
+    for segment in document.segments:
+        if segment.id not in seen and segment.source.strip():
+            report.problems.append(
+                Problem(
+                    f"segment {segment.id}",
+                    "is not in the edited file (its row or unit was deleted?); its English is "
+                    "kept as it was",
+                    segment_id=segment.id,
+                )
+            )
+    return changed
+
+
+def _confirms(found: EditedSegment) -> bool:
+    # A CAT tool's "reviewed"/"final" state makes an unchanged draft a human-approved target.
+    return found.confirmed
+
+
+def record_review(segment: Segment, target: str, at: str) -> None:
+    """Make `target` the segment's human edit, recording the source and renderings it was for."""
+    from .memory import renderings_in_force
+
+    segment.target = target
+    segment.status = "human"
+    segment.review = {
+        "source": segment.source,
+        "renderings": renderings_in_force(segment),
+        "at": at,
+    }
+    # A person has just decided on this segment: the reasons to look again are settled.
+    segment.flags = [f for f in segment.flags if f not in REVIEW_FLAGS]
+    for term in segment.terms:
+        term.placed = None  # placed by a person, not by the engine
+
+
+def _remember(segments: list[Segment], document: Document, memory: Memory) -> None:
+    from .memory import HumanEdit
+
+    name = str(document.meta.get("input") or "") or None
+    edits = [
+        HumanEdit(
+            segment.source,
+            segment.target,
+            list((segment.review or {}).get("renderings", [])),
+            at=str((segment.review or {}).get("at", "")),
+            document=name,
+            segment_id=segment.id,
+        )
+        for segment in segments
+    ]
+    memory.store_human_edits(edits)  # one transaction: all of this import or none of it
+
+
+def same_source(found: str, source: str) -> bool:
+    """Whether the Chinese found in an edited file is the segment's source (in either script)."""
+    a, b = _normal(found), _normal(source)
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    # The exporter may have written the Chinese column in Simplified (--source-script simplified).
+    import opencc
+
+    for config in ("tw2sp", "t2s"):
+        convert = opencc.OpenCC(config).convert
+        if _normal(convert(source)) == a or _normal(convert(found)) == _normal(convert(source)):
+            return True
+    return False
+
+
+def _normal(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def now() -> str:
+    """The time of a review, as the memory writes it: UTC, to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- a later translate -------------------------------------------------------------------------
+
+
+def load_previous(path: str | Path, document: Document) -> Document | None:
+    """The previous JSON form of `document` at `path` (the last run's output), if there is one.
+
+    None when there is none or it was made from another input file. A previous JSON form that
+    cannot be read stops the run: it may hold reviewed English that must not be overwritten.
+    """
+    from .document import load
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        previous = load(path)
+    except InputError as e:
+        raise InputError(
+            f"{e} (it holds the previous run and may hold reviewed English: fix it, or move it "
+            "away to start afresh)"
+        ) from None
+    name = document.meta.get("input")
+    if previous.meta.get("input") and name and previous.meta["input"] != name:
+        return None
+    return previous
+
+
+def carry_reviews(document: Document, previous: Document | None) -> int:
+    """Before translating: give each segment the human edit the previous JSON form holds for it.
+
+    A segment whose source is the reviewed source of a previous human edit gets that edit,
+    wherever it moved. Otherwise a human edit stays at its id even though the source there
+    changed: it keeps the human text, flagged "source changed since review", until a person
+    decides. The engine run then skips these segments. Returns how many segments were carried.
+    """
+    if previous is None:
+        return 0
+    sources = {s.source for s in document.segments}
+    by_source: dict[str, Segment] = {}
+    by_id: dict[str, Segment] = {}
+    for old in previous.segments:
+        if old.status == "human" and old.target.strip():
+            by_source[_reviewed_source(old)] = old
+            by_id[old.id] = old
+    carried = 0
+    for segment in document.segments:
+        old = by_source.get(segment.source)
+        if old is None:
+            old = by_id.get(segment.id)
+            if old is None or _reviewed_source(old) in sources:
+                continue  # no edit here, or the reviewed sentence moved and took its edit along
+        segment.target = old.target
+        segment.status = "human"
+        segment.review = dict(old.review or {"source": old.source})
+        segment.flags = [f for f in old.flags if f not in REVIEW_FLAGS]
+        if _reviewed_source(old) != segment.source:
+            segment.flags.append(SOURCE_CHANGED)
+        carried += 1
+    return carried
+
+
+def _reviewed_source(segment: Segment) -> str:
+    return str((segment.review or {}).get("source", segment.source))
