@@ -152,8 +152,9 @@ def test_describe_names_the_model_and_options(engine: ArgosEngine) -> None:
 def test_corrupt_installed_model_is_one_line_engine_unavailable(installed_standin: Path) -> None:
     model = installed_standin / "model" / "model.bin"
     model.write_bytes(model.read_bytes()[:1000])
+    engine = open_engine("argos", EngineOptions())  # the model loads at the first batch
     with pytest.raises(EngineUnavailable) as raised:
-        open_engine("argos", EngineOptions())
+        engine.translate_batch(["台灣與美國"])
     message = str(raised.value)
     assert message.startswith(f"{installed_standin}: the model cannot be loaded")
     assert "\n" not in message

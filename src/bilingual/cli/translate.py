@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from .options import build_export_options, config_option, export_options, glossary_option
+
+
+@contextlib.contextmanager
+def _keep_finished_work(no_memory: bool) -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        from ..errors import Interrupted
+
+        kept = (
+            "nothing was kept (--no-memory)"
+            if no_memory
+            else "finished batches are kept in the memory; run the same command to go on"
+        )
+        raise Interrupted(f"interrupted; {kept}") from None
 
 
 @click.command()
@@ -77,7 +94,7 @@ def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
         max_batch_tokens=kwargs["max_batch_tokens"],
         quiet=kwargs["quiet"],
     )
-    with progress_bar(quiet=kwargs["quiet"]) as progress:
+    with progress_bar(quiet=kwargs["quiet"]) as progress, _keep_finished_work(kwargs["no_memory"]):
         result = translate_file(
             input_path,
             output_dir,

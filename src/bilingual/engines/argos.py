@@ -82,7 +82,6 @@ class ArgosEngine:
     name = "argos"
 
     def __init__(self, package: InstalledPackage, options: EngineOptions) -> None:
-        import ctranslate2
         import sentencepiece
 
         self.package = package
@@ -97,17 +96,8 @@ class ArgosEngine:
             self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer_path))
         except (RuntimeError, OSError) as e:
             raise EngineUnavailable(f"{tokenizer_path}: cannot load the tokenizer ({e})") from None
-        try:
-            self.translator = ctranslate2.Translator(
-                str(package.folder / "model"),
-                device="cpu",
-                compute_type="auto",  # as argostranslate: the model's own int8 on CPU
-                inter_threads=1,
-                intra_threads=options.threads,
-            )
-        except (RuntimeError, ValueError, OSError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise EngineUnavailable(f"{where}: the model cannot be loaded ({first})") from None
+        # The model loads at the first batch: a rerun answered from the memory never needs it.
+        self._translator: Any = None
         self.vocabulary = _load_vocabulary(package.folder / "model")
         self.target_prefix: str = str(package.metadata.get("target_prefix", "") or "")
         self.simplify = self._vocabulary_is_simplified()
@@ -116,6 +106,31 @@ class ArgosEngine:
         # min_decoding_length = max_decoding_length here).
         self.decode_options: dict[str, Any] = {}
         self._prepare = lru_cache(maxsize=4096)(self._prepare_uncached)
+
+    @property
+    def translator(self) -> Any:
+        """The CTranslate2 model, loaded on first use."""
+        if self._translator is None:
+            import ctranslate2
+
+            try:
+                self._translator = ctranslate2.Translator(
+                    str(self.package.folder / "model"),
+                    device="cpu",
+                    compute_type="auto",  # as argostranslate: the model's own int8 on CPU
+                    inter_threads=1,
+                    intra_threads=self.options.threads,
+                )
+            except (RuntimeError, ValueError, OSError) as e:
+                first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                raise EngineUnavailable(
+                    f"{self.package.folder}: the model cannot be loaded ({first})"
+                ) from None
+        return self._translator
+
+    @translator.setter
+    def translator(self, value: Any) -> None:
+        self._translator = value
 
     # -- the source side ----------------------------------------------------------------------
 

@@ -65,9 +65,11 @@ def detect_script(text: str) -> str:
     han = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
     if not han:
         return "zh-Hant"
-    to_simplified = opencc.OpenCC("t2s").convert(han)
+    traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han), strict=False))
+    if traditional * 50 >= len(han):  # 2% or more: a Traditional text (names aside)
+        return "zh-Hant"
+    # Only now build the (slower to load) s2t converter: the text looks Simplified or neutral.
     to_traditional = opencc.OpenCC("s2t").convert(han)
-    traditional = sum(a != b for a, b in zip(han, to_simplified, strict=False))
     simplified = sum(a != b for a, b in zip(han, to_traditional, strict=False))
     return "zh-Hans" if simplified > traditional else "zh-Hant"
 
