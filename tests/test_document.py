@@ -65,3 +65,10 @@ def test_not_json_names_the_line(tmp_path):
 @given(st.lists(st.text(min_size=1).filter(str.strip), min_size=1, max_size=5))
 def test_any_segmented_text_validates(texts):
     validate(build_document(texts, source_lang="zh-Hans").to_dict())
+
+
+def test_a_docx_given_for_the_json_form_says_so(tmp_path):
+    path = tmp_path / "doc.docx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    with pytest.raises(InputError, match=r"not a JSON form: give the \.json"):
+        load(path)

@@ -192,13 +192,19 @@ def load(path: str | Path) -> Document:
     """Read and validate a JSON form from `path`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text (a JSON form is UTF-8)") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            f"{path}: a zip file (DOCX?), not a JSON form: give the .json written beside it"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text (a JSON form is UTF-8)") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
