@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from children import run_child
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "eppd-press-conference-2026-02-03.zh-Hant.txt"
 TARGET_SECONDS = 3.0
@@ -67,16 +69,7 @@ def child(fmt: str, source: str, folder: str) -> None:
 
 
 def measure(fmt: str, source: Path, folder: Path) -> dict[str, float]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", fmt, str(source), str(folder)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    wall = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # largest child so far
-    return {**json.loads(done.stdout), "wall": wall, "peak_mb": peak_kb / 1024}
+    return run_child(__file__, fmt, str(source), str(folder))
 
 
 def main() -> int:

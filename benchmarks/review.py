@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from children import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,16 +82,7 @@ def child(task: str, folder: str) -> None:
 
 
 def measure(task: str, folder: Path) -> dict:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", task, str(folder)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    wall = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # largest child so far
-    return {**json.loads(done.stdout), "wall": wall, "peak_mb": peak_kb / 1024}
+    return run_child(__file__, task, str(folder))
 
 
 def main() -> int:
