@@ -35,11 +35,13 @@ class RunResult:
             parts.append(f"{s['from_memory']} from memory")
         if s.get("human"):
             parts.append(f"{s['human']} kept from review")
-        if "terms" in s:
+        if s.get("protected") or s.get("fallback"):
             parts.append(
                 f"{s['terms']} terms ({s.get('protected', 0)} protected, "
                 f"{s.get('fallback', 0)} fallback)"
             )
+        elif "terms" in s:  # a worksheet: the terms are found, none is placed
+            parts.append(f"{s['terms']} terms found")
         if "seconds" in s:
             parts.append(f"{s['seconds']:.1f} s")
         return ", ".join(parts)
