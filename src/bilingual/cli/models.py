@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Callable, Iterator
-
 import click
+
+from .progress import progress_bar
 
 
 def _size(n: int) -> str:
@@ -15,35 +13,6 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}"
         n /= 1024  # type: ignore[assignment]
     return f"{n:.1f} GB"
-
-
-@contextlib.contextmanager
-def _download_bar(quiet: bool) -> Iterator[Callable[[int, int | None], None] | None]:
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
-
-    bar: tqdm | None = None
-
-    def update(done: int, total: int | None) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(
-                total=total,
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                file=sys.stderr,
-                leave=False,
-            )
-        bar.update(done - bar.n)
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 @click.group()
@@ -103,7 +72,7 @@ def install(code: str | None, file: str | None, quiet: bool) -> None:
     if file:
         package = packages.install_file(file)
     else:
-        with _download_bar(quiet) as progress:
+        with progress_bar(quiet=quiet, unit="B", unit_scale=True, unit_divisor=1024) as progress:
             package = packages.install_from_index(code or "zh_en", progress=progress)
     click.echo(
         f"installed {package.name} ({package.pair}, version {package.version or '?'}) "

@@ -87,6 +87,16 @@ def glossary_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def memory_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--memory",
+        "memory_path",
+        type=click.Path(),
+        default=None,
+        help="Translation memory SQLite file (default: in the user data folder).",
+    )(f)
+
+
 def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Layout and typography options of the exporters (translate and export share them)."""
     decorators = [

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from .options import memory_option
+
 EXCERPT = 60  # characters of source and target shown under each finding
 
 
@@ -76,13 +78,7 @@ def check(json_path: str, glossary: tuple[str, ...], as_json: bool) -> None:
     default=None,
     help="The JSON form to update (default: the .json beside EDITED with the same name).",
 )
-@click.option(
-    "--memory",
-    "memory_path",
-    type=click.Path(),
-    default=None,
-    help="Translation memory SQLite file (default: in the user data folder).",
-)
+@memory_option
 @click.option(
     "--no-memory", is_flag=True, default=False, help="Do not store the edits in the memory."
 )

@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from .options import build_export_options, config_option, export_options, glossary_option
+from .options import (
+    build_export_options,
+    config_option,
+    export_options,
+    glossary_option,
+    memory_option,
+)
 
 
 @contextlib.contextmanager
@@ -62,13 +68,7 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
     help="Token budget of one decoding batch (segments are batched by length).",
 )
 @glossary_option
-@click.option(
-    "--memory",
-    "memory_path",
-    type=click.Path(),
-    default=None,
-    help="Translation memory SQLite file (default: in the user data folder).",
-)
+@memory_option
 @click.option(
     "--no-memory",
     is_flag=True,
