@@ -150,6 +150,29 @@ class Document:
         )
 
 
+@dataclass
+class RawBlock:
+    """What a reader found, before segmentation: one block's text and what the reader knows of it.
+
+    `kind` is a hint from a structured reader (a DOCX `Heading 2` style, an `<h1>`, a Markdown
+    code fence): `segment` keeps it and classifies only the blocks without one. `meta` holds what
+    the reader knows beyond the kind, such as {"level": 2} for a heading.
+    """
+
+    text: str
+    kind: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RawText:
+    """A reader's whole result: the raw blocks in reading order and the input's metadata
+    (`input`, `encoding`, and whatever the format knows: title, author, date, site)."""
+
+    blocks: list[RawBlock] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
 def renumber(blocks: list[Block]) -> None:
     """Give blocks and segments their positional ids: b1, b2, ...; b3s1, b3s2, ... (1-based)."""
     for bi, block in enumerate(blocks, 1):
