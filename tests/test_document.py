@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bilingual.document import Document, Term, dump, load, validate
+from bilingual.document import Document, RawBlock, RawText, Term, dump, load, validate
 from bilingual.errors import InputError
-from bilingual.segment import build_document
+from bilingual.segment import segment
 
 
 def test_reference_document_validates_and_round_trips(tmp_path, article_document):
@@ -64,7 +64,7 @@ def test_not_json_names_the_line(tmp_path):
 
 @given(st.lists(st.text(min_size=1).filter(str.strip), min_size=1, max_size=5))
 def test_any_segmented_text_validates(texts):
-    validate(build_document(texts, source_lang="zh-Hans").to_dict())
+    validate(segment(RawText([RawBlock(t) for t in texts])).to_dict())
 
 
 def test_a_docx_given_for_the_json_form_says_so(tmp_path):

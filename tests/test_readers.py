@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from bilingual.errors import InputError
-from bilingual.readers import read
+from bilingual.pipeline import read_document
 
 TRADITIONAL = "台灣與美國簽署協議。\n\n經濟部長表示，雙方將擴大合作。\n"
 SIMPLIFIED = "台湾与美国签署协议。\n\n经济部长表示，双方将扩大合作。\n"
@@ -26,7 +26,7 @@ SIMPLIFIED = "台湾与美国签署协议。\n\n经济部长表示，双方将�
 def test_traditional_encodings_are_decoded(tmp_path, data, encoding):
     path = tmp_path / "in.txt"
     path.write_bytes(data)
-    document = read(path)
+    document = read_document(path)
     assert document.meta["encoding"] == encoding
     assert document.source_lang == "zh-Hant"
     assert document.blocks[0].source == "台灣與美國簽署協議。"
@@ -36,7 +36,7 @@ def test_traditional_encodings_are_decoded(tmp_path, data, encoding):
 def test_gb18030_simplified(tmp_path):
     path = tmp_path / "in.txt"
     path.write_bytes(SIMPLIFIED.encode("gb18030"))
-    document = read(path)
+    document = read_document(path)
     assert document.meta["encoding"] == "gb18030"
     assert document.source_lang == "zh-Hans"
     assert document.blocks[1].source == "经济部长表示，双方将扩大合作。"
@@ -46,7 +46,7 @@ def test_reference_article_in_big5(tmp_path, article_path):
     path = tmp_path / "article.txt"
     text = article_path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("big5", errors="replace"))
-    document = read(path)
+    document = read_document(path)
     assert document.meta["encoding"] == "big5"
     assert len(document.blocks) == 22
 
@@ -65,20 +65,20 @@ def test_bad_input_is_an_input_error(tmp_path, data, message):
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
     with pytest.raises(InputError, match=message) as info:
-        read(path)
+        read_document(path)
     assert str(path) in str(info.value)
     assert "\n" not in str(info.value)
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
-        read(tmp_path / "nope.txt")
+        read_document(tmp_path / "nope.txt")
 
 
 def test_crlf_line_endings(tmp_path):
     path = tmp_path / "crlf.txt"
     path.write_bytes(TRADITIONAL.replace("\n", "\r\n").encode("utf-8"))
-    assert [b.source for b in read(path).blocks] == [
+    assert [b.source for b in read_document(path).blocks] == [
         "台灣與美國簽署協議。",
         "經濟部長表示，雙方將擴大合作。",
     ]

@@ -7,7 +7,8 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bilingual.segment import build_document, classify_blocks, split_sentences
+from bilingual.document import Document, RawBlock, RawText, validate
+from bilingual.segment import classify_blocks, segment, split_sentences
 
 
 def test_reference_block_kinds_and_counts(article_document):
@@ -94,11 +95,11 @@ def test_segmentation_is_lossless(text):
 
 @given(st.lists(st.text(min_size=1).filter(str.strip), min_size=1, max_size=6))
 def test_blocks_are_lossless(texts):
-    document = build_document(texts, source_lang="zh-Hant")
+    document = segment(RawText([RawBlock(t) for t in texts]))
     assert [b.source for b in document.blocks] == texts
     for block in document.blocks:
-        for i, segment in enumerate(block.segments, 1):
-            assert segment.id == f"{block.id}s{i}"
+        for i, seg in enumerate(block.segments, 1):
+            assert seg.id == f"{block.id}s{i}"
 
 
 def test_general_rules_title_heading_source_note():
@@ -118,7 +119,7 @@ def test_general_rules_title_heading_source_note():
         "paragraph",
         "source_note",
     ]
-    document = build_document(texts, source_lang="zh-Hant")
+    document = segment(RawText([RawBlock(t) for t in texts]))
     assert document.meta["date"] == "2025-12-01"
     assert document.meta["byline"] == "記者王小明／台北報導"
     assert document.meta["title"] == "短標題在最前面"  # the text's own title wins over the headline
@@ -127,3 +128,33 @@ def test_general_rules_title_heading_source_note():
 
 def test_first_block_without_date_is_not_a_dateline():
     assert classify_blocks(["一段普通的文字。"]) == ["paragraph"]
+
+
+def test_reader_hints_are_kept_and_only_unhinted_blocks_classified():
+    raw = RawText(
+        [
+            RawBlock("一段沒有句號的標題式文字", kind="paragraph"),
+            RawBlock("第二章 合作方向。還有一句。", kind="heading", meta={"level": 2}),
+            RawBlock("短標題"),
+            RawBlock("這是正文。第二句。"),
+        ],
+        meta={"input": "x.docx"},
+    )
+    document = segment(raw)
+    assert [b.kind for b in document.blocks] == ["paragraph", "heading", "heading", "paragraph"]
+    # a hinted heading is one segment whatever its punctuation, and keeps its level
+    assert [s.source for s in document.blocks[1].segments] == ["第二章 合作方向。還有一句。"]
+    assert document.blocks[1].level == 2
+    assert document.blocks[2].level is None
+    assert [s.source for s in document.blocks[3].segments] == ["這是正文。", "第二句。"]
+    assert document.meta["input"] == "x.docx"
+    assert document.source_lang == "zh-Hant"
+    assert document.to_dict()["blocks"][1]["level"] == 2
+    assert "level" not in document.to_dict()["blocks"][0]
+    validate(document.to_dict())
+    assert Document.from_dict(document.to_dict()).blocks[1].level == 2
+
+
+def test_script_is_detected_from_the_blocks():
+    raw = RawText([RawBlock("台湾与美国签署协议。"), RawBlock("经济部长表示，双方将扩大合作。")])
+    assert segment(raw).source_lang == "zh-Hans"

@@ -2,7 +2,8 @@
 
 The JSON form is the project file of a translation.
 
-Every reader returns a Document, every stage changes one, every exporter consumes one.
+A reader returns a RawText, `segment` turns it into a Document, every later stage changes one
+and every exporter consumes one.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class Block:
     id: str
     kind: str
     segments: list[Segment] = field(default_factory=list)
+    # A heading's level (1 for `Heading 1`, `<h1>`, `#`) when its reader knew it.
+    level: int | None = None
 
     @property
     def source(self) -> str:
@@ -85,7 +88,11 @@ class Block:
         return " ".join(s.target.strip() for s in self.segments if s.target.strip())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "segments": [s.to_dict() for s in self.segments]}
+        data: dict[str, Any] = {"id": self.id, "kind": self.kind}
+        if self.level is not None:
+            data["level"] = self.level
+        data["segments"] = [s.to_dict() for s in self.segments]
+        return data
 
 
 @dataclass
@@ -141,7 +148,9 @@ class Document:
                 )
                 for s in b["segments"]
             ]
-            blocks.append(Block(id=b["id"], kind=b["kind"], segments=segments))
+            blocks.append(
+                Block(id=b["id"], kind=b["kind"], segments=segments, level=b.get("level"))
+            )
         return cls(
             blocks=blocks,
             source_lang=data["source_lang"],

@@ -50,8 +50,9 @@ class RunResult:
 def read_document(path: str | Path) -> Document:
     """Read and segment an input file."""
     from .readers import read
+    from .segment import segment
 
-    return read(path)
+    return segment(read(path))
 
 
 def export_document(

@@ -1,6 +1,7 @@
-"""Segmentation: raw blocks -> typed blocks -> sentences.
+"""Segmentation: a reader's raw blocks -> typed blocks -> sentences, as one Document.
 
-Block kinds: dateline, title, heading, paragraph, source note.
+`segment` keeps the kind a structured reader gave a block and classifies only the blocks
+without one; it also decides the text's script (`source_lang`).
 
 Lossless by construction: the segments of a block joined give back the block's text exactly.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .document import Block, Document, Segment, renumber
+from .document import Block, Document, RawText, Segment, renumber
 
 # Full-width marks end a sentence wherever they stand; a run of them (？！, ……。) is one end.
 _CJK_END = "。！？!?｡"
@@ -121,12 +122,19 @@ def parse_source_note(text: str) -> dict[str, str]:
     return meta
 
 
-def classify_blocks(texts: Sequence[str]) -> list[str]:
-    """The kind of each block, from its text and its place among the others."""
+def classify_blocks(texts: Sequence[str], hints: Sequence[str | None] | None = None) -> list[str]:
+    """The kind of each block, from its text and its place among the others.
+
+    A block with a hint (a kind its reader knew, such as a DOCX heading style) keeps it; the
+    hinted kinds still count as context for the blocks around them.
+    """
+    hints = list(hints) if hints is not None else [None] * len(texts)
     kinds: list[str] = []
     seen_paragraph = False
-    for i, text in enumerate(texts):
-        if i == 0 and _is_dateline(text):
+    for i, (text, hint) in enumerate(zip(texts, hints, strict=True)):
+        if hint:
+            kind = hint
+        elif i == 0 and _is_dateline(text):
             kind = "dateline"
         elif _SOURCE_NOTE.match(text):
             kind = "source_note"
@@ -139,31 +147,52 @@ def classify_blocks(texts: Sequence[str]) -> list[str]:
         if kind == "paragraph":
             seen_paragraph = True
         kinds.append(kind)
-    # A "title" with nothing after it but more short lines is still a title; a heading at
-    # the very end of a text with no body is kept as a paragraph so it gets translated as text.
     return kinds
 
 
-def build_document(texts: Sequence[str], *, source_lang: str, meta: dict | None = None) -> Document:
-    """Turn raw block texts into a segmented Document with positional ids and metadata."""
-    meta = dict(meta or {})
+def detect_script(text: str) -> str:
+    """`zh-Hant` when the text has more Traditional-only characters than Simplified-only ones."""
+    import opencc
+
+    han = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if not han:
+        return "zh-Hant"
+    traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han), strict=False))
+    if traditional * 50 >= len(han):  # 2% or more: a Traditional text (names aside)
+        return "zh-Hant"
+    # Only now build the (slower to load) s2t converter: the text looks Simplified or neutral.
+    to_traditional = opencc.OpenCC("s2t").convert(han)
+    simplified = sum(a != b for a, b in zip(han, to_traditional, strict=False))
+    return "zh-Hans" if simplified > traditional else "zh-Hant"
+
+
+# Kinds whose text is one segment whatever its punctuation: a heading is translated whole.
+_WHOLE_KINDS = ("dateline", "title", "heading", "source_note")
+
+
+def segment(raw: RawText) -> Document:
+    """Turn a reader's raw blocks into a segmented Document with positional ids and metadata."""
+    meta = dict(raw.meta)
+    texts = [b.text for b in raw.blocks]
+    kinds = classify_blocks(texts, [b.kind for b in raw.blocks])
     blocks: list[Block] = []
-    for text, kind in zip(texts, classify_blocks(texts), strict=True):
+    for rawblock, text, kind in zip(raw.blocks, texts, kinds, strict=True):
         if kind == "dateline":
             meta.update(parse_dateline(text))
         elif kind == "source_note":
             meta.update(parse_source_note(text))
         elif kind == "title" and not meta.get("title"):
             meta["title"] = text.strip()
-        sentences = (
-            [text]
-            if kind in ("dateline", "title", "heading", "source_note")
-            else split_sentences(text)
-        )
+        sentences = [text] if kind in _WHOLE_KINDS else split_sentences(text)
         blocks.append(
-            Block(id="", kind=kind, segments=[Segment(id="", source=s) for s in sentences])
+            Block(
+                id="",
+                kind=kind,
+                segments=[Segment(id="", source=s) for s in sentences],
+                level=rawblock.meta.get("level") if rawblock.kind else None,
+            )
         )
     if not meta.get("title") and meta.get("source_headline"):
         meta["title"] = meta["source_headline"]
     renumber(blocks)
-    return Document(blocks=blocks, source_lang=source_lang, meta=meta)
+    return Document(blocks=blocks, source_lang=detect_script("".join(texts)), meta=meta)

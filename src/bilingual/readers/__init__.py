@@ -1,4 +1,4 @@
-"""Readers turn an input file into a Document.
+"""Readers turn an input file into raw blocks (a RawText); `segment` makes the Document.
 
 They are looked up by file extension and imported on first use.
 """
@@ -9,7 +9,7 @@ import importlib
 from pathlib import Path
 from typing import Protocol
 
-from ..document import Document
+from ..document import RawText
 from ..errors import InputError
 
 
@@ -17,7 +17,7 @@ class Reader(Protocol):
     name: str
     extensions: tuple[str, ...]
 
-    def read(self, path: Path) -> Document: ...
+    def read(self, path: Path) -> RawText: ...
 
 
 # name -> "module:Class"; importing every reader up front would load libraries no run needs.
@@ -36,7 +36,7 @@ def get_reader(name: str) -> Reader:
     return getattr(importlib.import_module(module), cls)()
 
 
-def read(path: str | Path) -> Document:
+def read(path: str | Path) -> RawText:
     """Read `path` with the reader for its extension (plain text for anything unknown)."""
     path = Path(path)
     return get_reader(EXTENSIONS.get(path.suffix.lower(), "text")).read(path)

@@ -1,4 +1,4 @@
-"""Plain-text reader: detects the encoding and the script, splits blocks at blank lines."""
+"""Plain-text reader: detects the encoding, splits blocks at blank lines."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import codecs
 import re
 from pathlib import Path
 
-from ..document import Document
+from ..document import RawBlock, RawText
 from ..errors import InputError
-from ..segment import build_document
 
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n\s*")
 # Characters that never occur in text a person wrote (C0 controls but tab, newline, CR, FF).
@@ -58,22 +57,6 @@ def decode(data: bytes, origin: str) -> tuple[str, str]:
     raise InputError(f"{origin}: not text in UTF-8, UTF-16, Big5 or GB18030")
 
 
-def detect_script(text: str) -> str:
-    """`zh-Hant` when the text has more Traditional-only characters than Simplified-only ones."""
-    import opencc
-
-    han = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
-    if not han:
-        return "zh-Hant"
-    traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han), strict=False))
-    if traditional * 50 >= len(han):  # 2% or more: a Traditional text (names aside)
-        return "zh-Hant"
-    # Only now build the (slower to load) s2t converter: the text looks Simplified or neutral.
-    to_traditional = opencc.OpenCC("s2t").convert(han)
-    simplified = sum(a != b for a, b in zip(han, to_traditional, strict=False))
-    return "zh-Hans" if simplified > traditional else "zh-Hant"
-
-
 def split_blocks(text: str) -> list[str]:
     """Blocks separated by blank lines, without their surrounding white space."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -84,7 +67,7 @@ class TextReader:
     name = "text"
     extensions = (".txt", ".text")
 
-    def read(self, path: Path) -> Document:
+    def read(self, path: Path) -> RawText:
         path = Path(path)
         try:
             data = path.read_bytes()
@@ -102,8 +85,7 @@ class TextReader:
         blocks = split_blocks(text)
         if not blocks:
             raise InputError(f"{path}: the file has no text")
-        return build_document(
-            blocks,
-            source_lang=detect_script(text),
+        return RawText(
+            blocks=[RawBlock(b) for b in blocks],
             meta={"input": path.name, "encoding": encoding},
         )
