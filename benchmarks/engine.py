@@ -106,7 +106,7 @@ def child_floor(length: int, work: Path) -> dict:
     import ctranslate2
     import sentencepiece
 
-    from bilingual.engines.packages import find_package
+    from bilingual.engines.argos.packages import find_package
 
     package = find_package()
     assert package is not None
@@ -296,7 +296,7 @@ def main() -> None:
     archive = build_package(work, args.rebuild)
     os.environ["ARGOS_PACKAGES_DIR"] = env["ARGOS_PACKAGES_DIR"]
     sys.path.insert(0, str(ROOT / "src"))
-    from bilingual.engines import packages
+    from bilingual.engines.argos import packages
 
     package = packages.install_file(archive)
     size = package.size / 1024**2

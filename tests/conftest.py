@@ -61,7 +61,7 @@ def installed_standin(
     standin_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
     """The stand-in installed into this test's own Argos packages folder; its install folder."""
-    from bilingual.engines import packages
+    from bilingual.engines.argos import packages
 
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
     return packages.install_file(standin_package).folder

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bilingual.engines import packages
+from bilingual.engines.argos import packages
 from bilingual.errors import EngineUnavailable, ExitCode, InputError, UsageError
 from tests.standin import hostile_archives, rewrite_package
 

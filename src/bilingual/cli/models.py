@@ -23,7 +23,7 @@ def models() -> None:
 @models.command("list")
 def list_models() -> None:
     """Show the installed packages and which one `translate` uses for zh->en."""
-    from ..engines import packages
+    from ..engines.argos import packages
 
     installed = packages.list_installed()
     folder = packages.packages_folder()
@@ -64,7 +64,7 @@ def list_models() -> None:
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No download progress bar.")
 def install(code: str | None, file: str | None, quiet: bool) -> None:
     """Install the zh->en package from the Argos package index, or from a file with --file."""
-    from ..engines import packages
+    from ..engines.argos import packages
     from ..errors import UsageError
 
     if file and code:
@@ -84,7 +84,7 @@ def install(code: str | None, file: str | None, quiet: bool) -> None:
 @click.argument("name")
 def remove(name: str) -> None:
     """Remove the installed package NAME (its folder name as `models list` shows it)."""
-    from ..engines import packages
+    from ..engines.argos import packages
 
     package = packages.remove(name)
     click.echo(f"removed {package.name} ({package.pair}) from {package.folder.parent}")

@@ -5,6 +5,7 @@ splitter on first use and translates sentence by sentence. This engine loads the
 SentencePiece model and CTranslate2 model itself and translates whole batches of segments,
 doing around the model what argostranslate does (target prefix, decoding options, decoding of
 the pieces), after converting Traditional Chinese to the Simplified script the model was trained on.
+Installing, listing and removing the packages themselves is `packages`, beside this module.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import EngineUnavailable
-from . import EngineOptions, Translation
+from ...errors import EngineUnavailable
+from .. import EngineOptions, Translation
+from . import packages
 from .packages import InstalledPackage
 
 NO_PACKAGE = (
@@ -38,15 +40,11 @@ MAX_DECODING_LENGTH = 512
 
 def find_installed() -> InstalledPackage | None:
     """The installed zh->en package `translate` would use, or None."""
-    from . import packages
-
     return packages.find_package()
 
 
 def open_engine(options: EngineOptions) -> ArgosEngine:
     """The engine for `options.model` (installed first), else for the installed zh->en package."""
-    from . import packages
-
     if options.model:
         package = packages.install_file(options.model)
     else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import EngineUnavailable, InputError, UsageError
+from ...errors import EngineUnavailable, InputError, UsageError
 
 # The pair this tool translates; Argos's index code for it is "zh_en".
 FROM_CODE = "zh"
