@@ -6,7 +6,7 @@ tokenizer, random weights), then translates the reference article in each varian
 own process so that its peak memory is its own:
 
 1. bilingual   bilingual end to end through its Python API (read, segment, argos engine,
-               engines.run.translate_document), memory off, no glossary;
+               translate.translate_document), memory off, no glossary;
 2. floor       raw CTranslate2: one translate_batch over the same converted, tokenised segments;
 3. peer        argostranslate.translate on the same text, its sentence splitter swapped for
                ours so that it runs offline;
@@ -59,14 +59,17 @@ def _engine(length: int):
 
 
 def child_bilingual(length: int, work: Path, glossary: bool = False) -> dict:
-    from bilingual.engines.run import translate_document
+    from bilingual.glossary import annotate, load_glossary
     from bilingual.pipeline import read_document
+    from bilingual.translate import translate_document
 
     document = read_document(ARTICLE)
     engine = _engine(length)
     started = time.perf_counter()
     paths = [GLOSSARY] if glossary else None  # the child runs in an empty folder: no ./glossary/
-    stats = translate_document(document, engine, glossary_paths=paths, use_memory=False)
+    loaded = load_glossary(paths)
+    annotate(document, loaded)
+    stats = translate_document(document, engine, glossary=loaded, use_memory=False)
     work_seconds = time.perf_counter() - started
     assert all(s.target for s in document.segments), "a segment has no target"
     return {"work": work_seconds, "segments": len(document.segments), "stats": _plain(stats)}
@@ -77,17 +80,23 @@ def child_glossary(length: int, work: Path) -> dict:
 
 
 def child_memory(length: int, work: Path) -> dict:
-    from bilingual.engines.run import translate_document
+    from bilingual.glossary import annotate, load_glossary
     from bilingual.pipeline import read_document
+    from bilingual.translate import translate_document
 
     memory = work / "bench-memory.sqlite"
     memory.unlink(missing_ok=True)
     engine = _engine(length)
+    glossary = load_glossary(None)  # the child runs in an empty folder: an empty glossary
     first = read_document(ARTICLE)
-    translate_document(first, engine, memory_path=memory, use_memory=True)
+    annotate(first, glossary)
+    translate_document(first, engine, glossary=glossary, memory_path=memory, use_memory=True)
     started = time.perf_counter()
     second = read_document(ARTICLE)
-    stats = translate_document(second, engine, memory_path=memory, use_memory=True)
+    annotate(second, glossary)
+    stats = translate_document(
+        second, engine, glossary=glossary, memory_path=memory, use_memory=True
+    )
     work_seconds = time.perf_counter() - started
     assert [s.target for s in second.segments] == [s.target for s in first.segments]
     return {"work": work_seconds, "segments": len(second.segments), "stats": _plain(stats)}

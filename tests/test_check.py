@@ -493,7 +493,7 @@ def test_check_reports_the_stand_in_models_noise(installed_standin: Path, tmp_pa
         ROOT / "examples" / "eppd-press-conference-2026-02-03.zh-Hant.txt",
         tmp_path,
         engine="argos",
-        engine_options=EngineOptions(beam=1, quiet=True),
+        engine_options=EngineOptions(beam=1),
         formats="json",
         use_memory=False,
     )

@@ -17,16 +17,16 @@ from click.testing import CliRunner
 from bilingual.cli import cli
 from bilingual.document import Document, Segment
 from bilingual.engines import EngineOptions, Translation
-from bilingual.engines.run import (
+from bilingual.glossary import Glossary, annotate, load_glossary, term_findings
+from bilingual.glossary.check import occurrences
+from bilingual.memory import Memory, renderings_in_force
+from bilingual.pipeline import read_document, translate_file
+from bilingual.translate.run import (
     GLOSSARY_CHANGED,
     SOURCE_CHANGED,
     token_batches,
     translate_document,
 )
-from bilingual.glossary import Glossary, load_glossary, term_findings
-from bilingual.glossary.check import occurrences
-from bilingual.memory import Memory, renderings_in_force
-from bilingual.pipeline import read_document
 from tests.conftest import ARTICLE, ROOT
 
 GLOSSARY = ROOT / "glossary"
@@ -41,8 +41,10 @@ class Scripted:
     """
 
     name = "scripted"
+    fills_targets = True
 
     def __init__(self, mode: str = "copy", max_batch_tokens: int = 1024) -> None:
+        self.warnings: list[str] = []
         self.mode = mode
         self.options = EngineOptions(max_batch_tokens=max_batch_tokens)
         self.batches: list[list[str]] = []
@@ -87,10 +89,12 @@ def translate(
     **kwargs,
 ) -> tuple[Document, dict]:
     document = document or read_document(ARTICLE)
+    loaded = load_glossary([glossary])
+    annotate(document, loaded)
     stats = translate_document(
         document,
         engine,  # type: ignore[arg-type]
-        glossary_paths=[glossary],
+        glossary=loaded,
         memory_path=memory,
         use_memory=memory is not None,
         **kwargs,
@@ -254,7 +258,9 @@ def test_the_default_memory_lives_in_the_data_folder(
 ) -> None:
     monkeypatch.setenv("BILINGUAL_DATA_DIR", str(tmp_path / "data"))
     document = read_document(ARTICLE)
-    translate_document(document, Scripted("copy"), glossary_paths=[GLOSSARY])  # type: ignore[arg-type]
+    glossary = load_glossary([GLOSSARY])
+    annotate(document, glossary)
+    translate_document(document, Scripted("copy"), glossary=glossary)  # type: ignore[arg-type]
     with Memory(tmp_path / "data" / "memory.sqlite") as memory:
         assert memory.counts()["machine"] == len(document.segments)
 
@@ -492,4 +498,20 @@ def test_a_glossary_object_can_be_passed_in() -> None:
     document.blocks.append(Block("b1", "paragraph", [Segment("b1s1", "賴清德說。")]))
     stats = translate_document(document, Scripted("copy"), glossary=Glossary(), use_memory=False)  # type: ignore[arg-type]
     assert stats["terms"] == 0 and document.segments[0].target == "piece"
-    assert stats["glossary_hash"].startswith("sha256:")
+    # The glossary's hash is the pipeline's business now: it goes into the signature.
+    assert "glossary_hash" not in stats
+
+
+def test_the_signature_carries_the_hash_of_the_glossary_in_force(tmp_path: Path) -> None:
+    result = translate_file(
+        ARTICLE,
+        tmp_path,
+        engine="none",
+        formats="json",
+        glossary_paths=[GLOSSARY],
+        use_memory=False,
+    )
+    digest = result.document.meta["signature"]["glossary"]
+    assert digest.startswith("sha256:")
+    assert digest == load_glossary([GLOSSARY]).digest()
+    assert "glossary_hash" not in result.stats

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bilingual.document import Segment, Term
-from bilingual.engines.terms import (
+from bilingual.translate.terms import (
     Part,
     fallback_parts,
     join,

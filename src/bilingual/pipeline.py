@@ -99,7 +99,8 @@ def translate_file(
     import time
 
     from .engines import open_engine
-    from .engines.run import translate_document
+    from .glossary import annotate, load_glossary
+    from .translate import translate_document
 
     started = time.perf_counter()
     engine_options = engine_options or EngineOptions()
@@ -114,13 +115,13 @@ def translate_file(
     previous = load_previous(Path(output_dir) / f"{input_path.stem}.json", document)
     carry_reviews(document, previous)
     translator = open_engine(engine, engine_options)
-    result = RunResult(document=document)
-    if hint := getattr(translator, "warning", None):
-        result.warnings.append(hint)
+    glossary = load_glossary(glossary_paths)
+    annotate(document, glossary)
+    result = RunResult(document=document, warnings=list(translator.warnings))
     result.stats = translate_document(
         document,
         translator,
-        glossary_paths=glossary_paths,
+        glossary=glossary,
         memory_path=memory_path,
         use_memory=use_memory,
         progress=progress,
@@ -128,10 +129,10 @@ def translate_file(
     description = translator.describe()
     document.meta["signature"] = {
         "tool": f"bilingual {__version__}",
-        "engine": description.get("engine", getattr(translator, "name", engine)),
+        "engine": description.get("engine", translator.name),
         "model": description.get("model"),
         "options": description.get("options", {}),
-        "glossary": result.stats.pop("glossary_hash", None),
+        "glossary": glossary.digest(),
     }
     result.written, warnings = export_document(
         document, output_dir, stem=input_path.stem, formats=formats, options=export_options

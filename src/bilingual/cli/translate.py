@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..engines import EngineOptions
 from .options import (
     build_export_options,
     config_option,
@@ -52,18 +53,24 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
 @click.option(
     "--model", type=click.Path(), default=None, help="An .argosmodel file to install and use."
 )
-@click.option("--beam", type=click.IntRange(1, 16), default=4, show_default=True, help="Beam size.")
+@click.option(
+    "--beam",
+    type=click.IntRange(1, 16),
+    default=EngineOptions.beam,
+    show_default=True,
+    help="Beam size.",
+)
 @click.option(
     "--threads",
     type=click.IntRange(1, 64),
-    default=2,
+    default=EngineOptions.threads,
     show_default=True,
     help="CPU threads for decoding.",
 )
 @click.option(
     "--max-batch-tokens",
     type=click.IntRange(16, 65536),
-    default=1024,
+    default=EngineOptions.max_batch_tokens,
     show_default=True,
     help="Token budget of one decoding batch (segments are batched by length).",
 )
@@ -82,7 +89,6 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
 @config_option
 def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
     """Translate INPUT (plain text) into a bilingual DOCX and HTML, plus the JSON form."""
-    from ..engines import EngineOptions
     from ..pipeline import translate_file
     from .progress import progress_bar
 
@@ -92,7 +98,6 @@ def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
         beam=kwargs["beam"],
         threads=kwargs["threads"],
         max_batch_tokens=kwargs["max_batch_tokens"],
-        quiet=kwargs["quiet"],
     )
     with progress_bar(quiet=kwargs["quiet"]) as progress, _keep_finished_work(kwargs["no_memory"]):
         result = translate_file(

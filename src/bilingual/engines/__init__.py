@@ -1,7 +1,8 @@
-"""Translation engines: a small protocol and a lazy registry.
+"""Translation engines: a small protocol, a lazy registry and the backends (none, auto, argos).
 
 An engine only translates a batch of segment texts. Term protection, the translation memory and
-progress are written once around it (`engines.run`), so every engine gets them.
+progress are written once around it (the translate stage, `bilingual.translate`), so every engine
+gets them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,17 @@ class Translation:
 
 
 class Engine(Protocol):
+    """What the translate stage needs of a backend: three methods and four attributes."""
+
     name: str
+    # The options it was opened with; the translate stage budgets batches by max_batch_tokens.
+    options: EngineOptions
+    # False for an engine that writes no English (the worksheet engine "none"): the translate
+    # stage then leaves every target empty instead of sending it texts.
+    fills_targets: bool
+    # Lines for the user about this engine (say, why a worksheet is written instead of drafts);
+    # the pipeline adds them to the run's warnings.
+    warnings: list[str]
 
     def translate_batch(self, texts: list[str]) -> list[Translation]:
         """Translate `texts` in order; the result has one Translation per text."""
@@ -53,7 +64,6 @@ class EngineOptions:
     beam: int = 4
     threads: int = 2
     max_batch_tokens: int = 1024
-    quiet: bool = False
 
 
 def open_engine(name: str, options: EngineOptions | None = None) -> Engine:

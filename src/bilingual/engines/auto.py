@@ -17,6 +17,4 @@ def open_engine(options: EngineOptions) -> Engine:
 
     if options.model or argos.find_installed() is not None:
         return argos.open_engine(options)
-    engine = NoEngine(options)
-    engine.warning = NO_MODEL_HINT  # type: ignore[attr-defined]
-    return engine
+    return NoEngine(options, warnings=[NO_MODEL_HINT])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from . import EngineOptions, Translation
@@ -9,9 +10,13 @@ from . import EngineOptions, Translation
 
 class NoEngine:
     name = "none"
+    fills_targets = False
 
-    def __init__(self, options: EngineOptions | None = None) -> None:
-        self.options = options
+    def __init__(
+        self, options: EngineOptions | None = None, *, warnings: Sequence[str] = ()
+    ) -> None:
+        self.options = options or EngineOptions()
+        self.warnings = list(warnings)
 
     def translate_batch(self, texts: list[str]) -> list[Translation]:
         return [Translation("") for _ in texts]

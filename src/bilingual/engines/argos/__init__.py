@@ -78,12 +78,14 @@ class ArgosEngine:
     """Translate batches of segment texts with an installed Argos package."""
 
     name = "argos"
+    fills_targets = True
 
     def __init__(self, package: InstalledPackage, options: EngineOptions) -> None:
         import sentencepiece
 
         self.package = package
         self.options = options
+        self.warnings: list[str] = []
         where = str(package.folder)
         tokenizer_path = package.folder / "sentencepiece.model"
         if not tokenizer_path.is_file():

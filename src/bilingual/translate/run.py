@@ -1,4 +1,4 @@
-"""Running an engine over a whole document: glossary terms, the memory, batching and progress.
+"""The run loop: one engine over a whole annotated document, with the memory, batching, progress.
 
 Written once around the Engine protocol so that every engine gets the same guarantees: human
 edits win; the memory is asked before the engine; every glossary term comes out with its chosen
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..document import Document, Segment, Term
-from ..glossary import annotate, load_glossary, renderings_for, term_findings
+from ..engines import Engine, Translation
+from ..glossary import Glossary, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_in_force
 from ..review import GLOSSARY_CHANGED, SOURCE_CHANGED
-from . import Engine, Translation
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
 Progress = Callable[[int, int], None]  # (segments done, segments to translate)
@@ -28,7 +28,7 @@ W = TypeVar("W", "_Work", "_Piece")
 # Engine options that do not change what the model writes: left out of the memory key, so that
 # a run with more threads or another batch budget still finds the drafts.
 NOT_DECODING = frozenset(
-    {"threads", "inter_threads", "intra_threads", "max_batch_tokens", "quiet", "device"}
+    {"threads", "inter_threads", "intra_threads", "max_batch_tokens", "device"}
 )
 
 # What a text costs a batch at least, whatever its own length: the decoder's work and memory go
@@ -66,9 +66,7 @@ def token_batches(items: Sequence[T], count: Callable[[T], int], max_tokens: int
 def memory_keys(engine: Engine) -> tuple[str, str]:
     """The (model, options) parts of a machine draft's memory key, from `engine.describe()`."""
     description = engine.describe()
-    model = (
-        f"{description.get('engine') or getattr(engine, 'name', '?')}:{description.get('model')}"
-    )
+    model = f"{description.get('engine') or engine.name}:{description.get('model')}"
     options = {k: v for k, v in (description.get("options") or {}).items() if k not in NOT_DECODING}
     return model, json.dumps(options, sort_keys=True, ensure_ascii=False, default=str)
 
@@ -117,8 +115,7 @@ class _Run:
         self.check = check
         self.entry_of = entry_of
         self.model, self.options = memory_keys(engine)
-        options = getattr(engine, "options", None)
-        self.max_tokens = int(getattr(options, "max_batch_tokens", 0) or 1024)
+        self.max_tokens = engine.options.max_batch_tokens
         self.stats = {"translated": 0, "from_memory": 0, "human": 0}
         self.total = 0
         self.done = 0
@@ -328,11 +325,11 @@ class _Run:
             self.progress(self.done, self.total)
 
 
-def _entry_key(glossary: Any) -> Callable[[Term], Hashable]:
+def _entry_key(glossary: Glossary) -> Callable[[Term], Hashable]:
     """Term -> its glossary entry, told by its renderings (the `first` form and the usual one)."""
     entries: dict[str, int] = {}
-    for n, entry in enumerate(getattr(glossary, "entries", []) or []):
-        for rendering in (getattr(entry, "first", None), getattr(entry, "en", None)):
+    for n, entry in enumerate(glossary.entries):
+        for rendering in (entry.first, entry.en):
             if rendering:
                 entries.setdefault(rendering, n)
     return lambda term: entries.get(term.rendering, term.rendering)
@@ -342,26 +339,23 @@ def translate_document(
     document: Document,
     engine: Engine,
     *,
-    glossary_paths: Sequence[str | Path] | None = None,
+    glossary: Glossary,
     memory_path: str | Path | None = None,
     use_memory: bool = True,
     progress: Progress | None = None,
-    glossary: Any = None,
 ) -> dict[str, Any]:
     """Fill every segment's target (human edit, stored draft or the engine's); return the figures.
 
-    `glossary` is a loaded Glossary; without it the glossary is loaded from `glossary_paths`.
-    The memory is opened before any work, so an unwritable memory fails before the engine runs.
+    `document` is already annotated with `glossary` (its terms found); the glossary tells which
+    terms share an entry and checks the English. The memory is opened before any work, so an
+    unwritable memory fails before the engine runs.
     """
-    if glossary is None:
-        glossary = load_glossary(glossary_paths)
-    annotate(document, glossary)
     memory = Memory(memory_path or default_memory_path()) if use_memory else None
     try:
         run = _Run(document, engine, memory, progress, term_findings, _entry_key(glossary))
         todo = run.pending()
-        # The worksheet engine writes no English: its segments stay empty, terms unplaced.
-        if todo and getattr(engine, "name", None) != "none":
+        # An engine that fills no targets (the worksheet) leaves them empty, terms unplaced.
+        if todo and engine.fills_targets:
             run.translate(todo)
     finally:
         if memory is not None:
@@ -373,5 +367,4 @@ def translate_document(
         "terms": len(terms),
         "protected": sum(1 for term in terms if term.placed == "protected"),
         "fallback": sum(1 for term in terms if term.placed == "fallback"),
-        "glossary_hash": glossary.digest(),
     }
