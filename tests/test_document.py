@@ -8,7 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bilingual.document import Document, RawBlock, RawText, Term, dump, load, validate
+from bilingual.document import (
+    GLOSSARY_CHANGED,
+    SOURCE_CHANGED,
+    Document,
+    RawBlock,
+    RawText,
+    Segment,
+    Term,
+    dump,
+    load,
+    validate,
+)
 from bilingual.errors import InputError
 from bilingual.segment import segment
 
@@ -72,3 +83,49 @@ def test_a_docx_given_for_the_json_form_says_so(tmp_path):
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
     with pytest.raises(InputError, match=r"not a JSON form: give the \.json"):
         load(path)
+
+
+# --- a segment's target: draft, human edit, cleared ----------------------------------------
+
+
+def _segment_with_terms() -> Segment:
+    return Segment(
+        "b1s1",
+        "賴清德與川普會談。",
+        terms=[Term("賴清德", "Lai Ching-te", 0, 3), Term("川普", "Donald Trump", 4, 6)],
+    )
+
+
+def test_a_machine_draft_sets_target_notes_and_placement():
+    segment = _segment_with_terms()
+    notes = ["characters the model cannot see: 賴"]
+    segment.apply_draft("Lai Ching-te met Donald Trump.", notes, ["protected", "fallback"])
+    notes.append("changed afterwards")
+    assert (segment.target, segment.status) == ("Lai Ching-te met Donald Trump.", "machine")
+    assert segment.notes == ["characters the model cannot see: 賴"]
+    assert [t.placed for t in segment.terms] == ["protected", "fallback"]
+    segment.apply_draft("", [], [None, None])
+    assert segment.status == "empty"
+    with pytest.raises(ValueError):
+        segment.apply_draft("Too few.", [], ["protected"])
+
+
+def test_a_human_edit_unplaces_the_terms_and_settles_the_review_flags():
+    segment = _segment_with_terms()
+    segment.apply_draft("Draft.", ["a note"], ["protected", "protected"])
+    segment.flags = [SOURCE_CHANGED, "kept"]
+    review = {"source": segment.source, "renderings": ["Lai Ching-te", "Donald Trump"]}
+    segment.apply_human("Lai met Trump.", review)
+    assert (segment.target, segment.status, segment.review) == ("Lai met Trump.", "human", review)
+    assert segment.flags == ["kept"]
+    assert [t.placed for t in segment.terms] == [None, None]
+    segment.apply_human("Again.", review, flags=[GLOSSARY_CHANGED, "from before"])
+    assert segment.flags == ["from before"]
+
+
+def test_clearing_a_target_drops_what_came_with_it():
+    segment = _segment_with_terms()
+    segment.apply_draft("Draft.", ["a note"], ["fallback", "fallback"])
+    segment.clear_target()
+    assert (segment.target, segment.status, segment.notes) == ("", "empty", [])
+    assert [t.placed for t in segment.terms] == [None, None]

@@ -9,6 +9,7 @@ and every exporter consumes one.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,19 @@ class Term:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
+# Why a human segment needs looking at again; set when a later run finds its review outdated.
+SOURCE_CHANGED = "source changed since review"
+GLOSSARY_CHANGED = "glossary changed since review"
+REVIEW_FLAGS = (SOURCE_CHANGED, GLOSSARY_CHANGED)
+
+
 @dataclass
 class Segment:
-    """One sentence: the unit of alignment, translation, memory and review."""
+    """One sentence: the unit of alignment, translation, memory and review.
+
+    Its target changes in three ways only, each one method: `apply_draft` (a machine draft),
+    `apply_human` (a person's edit) and `clear_target`.
+    """
 
     id: str
     source: str
@@ -51,6 +62,39 @@ class Segment:
     # source or the renderings in force changed since the review.
     review: dict[str, Any] | None = None
     flags: list[str] = field(default_factory=list)
+
+    def apply_draft(self, target: str, notes: Sequence[str], placed: Sequence[str | None]) -> None:
+        """Take a machine draft: its target, the engine's notes and how each term was placed."""
+        self.target = target
+        self.notes = list(notes)
+        for term, how in zip(self.terms, placed, strict=True):
+            term.placed = how
+        self.status = "machine" if target else "empty"
+
+    def apply_human(
+        self, target: str, review: dict[str, Any], *, flags: Sequence[str] | None = None
+    ) -> None:
+        """Take a person's target; `review` records what it was made for (source, renderings, at).
+
+        `flags` replace the segment's own when given. Either way the review flags go: a person
+        has just decided, so the reasons to look again are settled (the caller adds back any
+        that still hold).
+        """
+        self.target = target
+        self.status = "human"
+        self.review = review
+        kept = self.flags if flags is None else flags
+        self.flags = [f for f in kept if f not in REVIEW_FLAGS]
+        for term in self.terms:
+            term.placed = None  # placed by a person, not by the engine
+
+    def clear_target(self) -> None:
+        """Drop the target and what came with it (notes, term placement): untranslated again."""
+        self.target = ""
+        self.notes = []
+        for term in self.terms:
+            term.placed = None
+        self.status = "empty"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

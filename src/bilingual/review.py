@@ -14,16 +14,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .document import Document, Segment
+# The review flags belong to the segment (document.py); they are imported from here as well.
+from .document import GLOSSARY_CHANGED as GLOSSARY_CHANGED
+from .document import SOURCE_CHANGED, Document, Segment
 from .errors import InputError
 
 if TYPE_CHECKING:
     from .importers import EditedFile, EditedSegment, Problem
     from .memory import Memory
-
-SOURCE_CHANGED = "source changed since review"
-GLOSSARY_CHANGED = "glossary changed since review"
-REVIEW_FLAGS = (SOURCE_CHANGED, GLOSSARY_CHANGED)
 
 
 @dataclass
@@ -189,17 +187,8 @@ def record_review(segment: Segment, target: str, at: str) -> None:
     """Make `target` the segment's human edit, recording the source and renderings it was for."""
     from .memory import renderings_in_force
 
-    segment.target = target
-    segment.status = "human"
-    segment.review = {
-        "source": segment.source,
-        "renderings": renderings_in_force(segment),
-        "at": at,
-    }
-    # A person has just decided on this segment: the reasons to look again are settled.
-    segment.flags = [f for f in segment.flags if f not in REVIEW_FLAGS]
-    for term in segment.terms:
-        term.placed = None  # placed by a person, not by the engine
+    review = {"source": segment.source, "renderings": renderings_in_force(segment), "at": at}
+    segment.apply_human(target, review)
 
 
 def _remember(segments: list[Segment], document: Document, memory: Memory) -> None:
@@ -297,10 +286,7 @@ def carry_reviews(document: Document, previous: Document | None) -> int:
             old = by_id.get(segment.id)
             if old is None or _reviewed_source(old) in sources:
                 continue  # no edit here, or the reviewed sentence moved and took its edit along
-        segment.target = old.target
-        segment.status = "human"
-        segment.review = dict(old.review or {"source": old.source})
-        segment.flags = [f for f in old.flags if f not in REVIEW_FLAGS]
+        segment.apply_human(old.target, dict(old.review or {"source": old.source}), flags=old.flags)
         if _reviewed_source(old) != segment.source:
             segment.flags.append(SOURCE_CHANGED)
         carried += 1

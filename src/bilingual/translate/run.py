@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..document import Document, Segment, Term
+from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, Document, Segment, Term
 from ..engines import Engine, Translation
 from ..glossary import Glossary, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_in_force
-from ..review import GLOSSARY_CHANGED, SOURCE_CHANGED
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
 Progress = Callable[[int, int], None]  # (segments done, segments to translate)
@@ -162,11 +161,8 @@ class _Run:
                 segment.flags.append(flag)
 
     def _apply_human(self, segment: Segment, edit: HumanEdit) -> None:
-        segment.target = edit.target
-        segment.status = "human"
-        segment.review = {"source": edit.source, "renderings": list(edit.renderings), "at": edit.at}
-        for term in segment.terms:
-            term.placed = None
+        review = {"source": edit.source, "renderings": list(edit.renderings), "at": edit.at}
+        segment.apply_human(edit.target, review)
         self._flag_review(segment)
         self.stats["human"] += 1
 
@@ -180,19 +176,13 @@ class _Run:
         )
         if draft is None or not draft.target or len(draft.placed) != len(segment.terms):
             return False
-        segment.target = draft.target
-        segment.notes = list(draft.notes)
-        for term, placed in zip(segment.terms, draft.placed, strict=True):
-            term.placed = placed
+        segment.apply_draft(draft.target, draft.notes, draft.placed)
         # The glossary's check decides again on a model's sentence: one stored before the
         # check's rules changed (how a parenthetical counts, say) is translated anew. A fallback
         # draft is not: its renderings were put in place, and its notes say what the check said.
         if any(p == "protected" for p in draft.placed) and self.check(segment):
-            segment.target, segment.notes = "", []
-            for term in segment.terms:
-                term.placed = None
+            segment.clear_target()
             return False
-        segment.status = "machine"
         self.stats["from_memory"] += 1
         return True
 
@@ -275,44 +265,38 @@ class _Run:
     def _place(self, item: _Work, text: str, notes: list[str]) -> bool:
         """Take the engine's sentence if every term came through; False sends it to the fallback."""
         segment = item.segment
-        item.notes = list(notes)
+        item.notes = list(notes)  # a segment sent to the fallback keeps them
         if item.protection is None:
-            segment.target = text.strip()
+            segment.apply_draft(text.strip(), item.notes, [])
             return True
         restored = restore(item.protection, segment.terms, text, entry_of=self.entry_of)
         if restored is None:
             return False
-        segment.target = restored.strip()
-        for term in segment.terms:
-            term.placed = "protected"
+        segment.apply_draft(restored.strip(), item.notes, ["protected"] * len(segment.terms))
         if self.check(segment):
-            segment.target = ""
-            for term in segment.terms:
-                term.placed = None
+            segment.clear_target()
             return False
         return True
 
     def _join(self, item: _Work) -> None:
         segment = item.segment
         assert item.parts is not None
-        segment.target = join(item.parts, item.pieces)
-        for term in segment.terms:
-            term.placed = "fallback"
+        segment.apply_draft(
+            join(item.parts, item.pieces), item.notes, ["fallback"] * len(segment.terms)
+        )
         # By construction every rendering is in place once; if the glossary's check still
         # objects (a piece's own English repeating a rendering, say), say so on the segment.
         for finding in self.check(segment):
             message = getattr(finding, "message", str(finding))
             note = f"term check: {message}"
-            if note not in item.notes:
-                item.notes.append(note)
+            if note not in segment.notes:
+                segment.notes.append(note)
 
     def _finish(self, items: list[_Work]) -> None:
-        """Record finished segments, store them in the memory in one transaction, report."""
+        """Count finished segments, store their drafts in the memory in one transaction, report."""
         stored: list[tuple[str, list[str], Draft]] = []
         for item in items:
             segment = item.segment
-            segment.notes = list(item.notes)
-            segment.status = "machine" if segment.target else "empty"
             if segment.target:
                 self.stats["translated"] += 1
                 placed = [term.placed for term in segment.terms]
