@@ -275,10 +275,10 @@ def carry_reviews(document: Document, previous: Document | None) -> int:
     sources = {s.source for s in document.segments}
     by_source: dict[str, Segment] = {}
     by_id: dict[str, Segment] = {}
-    for old in previous.segments:
-        if old.status == "human" and old.target.strip():
-            by_source[_reviewed_source(old)] = old
-            by_id[old.id] = old
+    for reviewed in previous.segments:
+        if reviewed.status == "human" and reviewed.target.strip():
+            by_source[_reviewed_source(reviewed)] = reviewed
+            by_id[reviewed.id] = reviewed
     carried = 0
     for segment in document.segments:
         old = by_source.get(segment.source)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, Document, Segment, Term
 from ..engines import Engine, Translation
-from ..glossary import Glossary, renderings_for, term_findings
+from ..glossary import Glossary, TermFinding, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_in_force
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
@@ -104,7 +104,7 @@ class _Run:
         engine: Engine,
         memory: Memory | None,
         progress: Progress | None,
-        check: Callable[[Segment], list[Any]],
+        check: Callable[[Segment], list[TermFinding]],
         entry_of: Callable[[Term], Hashable],
     ) -> None:
         self.document = document
@@ -287,8 +287,7 @@ class _Run:
         # By construction every rendering is in place once; if the glossary's check still
         # objects (a piece's own English repeating a rendering, say), say so on the segment.
         for finding in self.check(segment):
-            message = getattr(finding, "message", str(finding))
-            note = f"term check: {message}"
+            note = f"term check: {finding.message}"
             if note not in segment.notes:
                 segment.notes.append(note)
 

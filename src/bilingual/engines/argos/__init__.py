@@ -46,11 +46,10 @@ def find_installed() -> InstalledPackage | None:
 def open_engine(options: EngineOptions) -> ArgosEngine:
     """The engine for `options.model` (installed first), else for the installed zh->en package."""
     if options.model:
-        package = packages.install_file(options.model)
-    else:
-        package = packages.find_package()
-        if package is None:
-            raise EngineUnavailable(NO_PACKAGE)
+        return ArgosEngine(packages.install_file(options.model), options)
+    package = packages.find_package()
+    if package is None:
+        raise EngineUnavailable(NO_PACKAGE)
     return ArgosEngine(package, options)
 
 
