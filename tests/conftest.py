@@ -2,15 +2,22 @@
 
 argostranslate reads XDG_* and ARGOS_PACKAGES_DIR once, at import, and creates its folders then,
 so they are pointed at a throwaway folder here, before anything can import it.
+
+The clone must stand on its own: a test that opens a file beside the clone (in its parent folder
+but outside the repository, such as `../shared`) fails, even where that file exists.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.standin import TOKENIZER_DIR
 
 _SANDBOX = Path(tempfile.mkdtemp(prefix="bilingual-tests-"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -19,9 +26,100 @@ os.environ["ARGOS_PACKAGES_DIR"] = str(_SANDBOX / "argos-packages")
 os.environ.setdefault("BILINGUAL_DATA_DIR", str(_SANDBOX / "bilingual-data"))
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 ARTICLE = ROOT / "examples" / "eppd-press-conference-2026-02-03.zh-Hant.txt"
-TOKENIZER_DIR = SHARED / "models" / "argos-zh_en-tokenizer"
+
+__all__ = ["ARTICLE", "ROOT", "TOKENIZER_DIR"]
+
+
+# -- the guard: nothing beside the clone is read --------------------------------------------------
+# CI always has `../shared` beside the clone, so a test that reads it would pass there and fail on
+# a user's fresh clone. An audit hook sees every Python-level open (C libraries such as
+# sentencepiece open files themselves, but the paths they get come from Python code, and every
+# such path in the tests starts at TOKENIZER_DIR, inside the repository). An audit hook cannot be
+# removed, and raising inside it would break whatever code happened to open the file, so the hook
+# only records; the runtest hooks below fail the test during which the open happened.
+
+
+def _prefix(path: str | Path) -> str:
+    return os.path.join(os.path.abspath(path), "")
+
+
+_REPOSITORY = _prefix(ROOT)
+_BESIDE = _prefix(ROOT.parent)
+# Temporary folders, and the Python installation (a venv may sit beside the clone).
+_EXCEPTED = tuple(
+    {
+        _prefix(folder)
+        for base in (tempfile.gettempdir(), sys.prefix, sys.base_prefix, sys.exec_prefix)
+        for folder in (base, os.path.realpath(base))
+    }
+)
+# A clone at the top of the file system has every file "beside" it: nothing to guard then.
+_GUARDED = ROOT.parent != Path(ROOT.anchor)
+_outside_opens: list[str] = []
+
+
+def _outside_repository(path: str) -> bool:
+    full = _prefix(path)
+    return (
+        full.startswith(_BESIDE)
+        and not full.startswith(_REPOSITORY)
+        and not full.startswith(_EXCEPTED)
+        # installed packages' metadata, read by importlib.metadata (pytest's plugin lookup): an
+        # editable install made from another checkout keeps its .egg-info there
+        and not any(part.endswith((".egg-info", ".dist-info")) for part in Path(full).parts)
+    )
+
+
+def _record_outside_open(event: str, args: tuple) -> None:
+    if event != "open" or not _GUARDED:
+        return
+    path = args[0]
+    if isinstance(path, int) or path is None:  # an already-open descriptor
+        return
+    try:
+        path = os.fsdecode(path)
+        if _outside_repository(path):
+            _outside_opens.append(os.path.abspath(path))
+    except Exception:  # never break the code that opens a file
+        pass
+
+
+sys.addaudithook(_record_outside_open)
+
+
+def _fail_on_outside_opens() -> None:
+    if _outside_opens:
+        opened = sorted(set(_outside_opens))
+        _outside_opens.clear()
+        pytest.fail(
+            f"opened {len(opened)} file(s) beside the repository (a fresh clone has none): "
+            + ", ".join(opened),
+            pytrace=False,
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    # also blames the first test for opens made while collecting (imports of test modules)
+    _fail_on_outside_opens()
+    result = yield
+    _fail_on_outside_opens()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    _fail_on_outside_opens()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    result = yield
+    _fail_on_outside_opens()
+    return result
 
 
 @pytest.fixture(scope="session")

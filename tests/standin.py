@@ -1,7 +1,8 @@
 """A stand-in Argos zh->en package built at run time: the real tokenizer and vocabulary.
 
 The real model's weights cannot be downloaded here, so tests and benchmarks build a CTranslate2
-Transformer with the shared vocabulary and random weights. It runs the real loading, tokenising,
+Transformer with the real shared vocabulary (shipped in `tests/data/argos-zh_en/`, see the README
+there) and random weights. It runs the real loading, tokenising,
 batching and decoding path (its English is noise). Tests use a tiny shape; `benchmarks/engine.py`
 uses the real one (6+6 layers, d_model 512, 8 heads, FFN 2048, int8).
 """
@@ -14,9 +15,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-TOKENIZER_DIR = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "models" / "argos-zh_en-tokenizer"
-)
+# Shipped in the repository: a clone needs nothing beside it to run the tests and benchmarks.
+TOKENIZER_DIR = Path(__file__).resolve().parent / "data" / "argos-zh_en"
 
 # Tokens the stand-in must never emit: with them forbidden, a random model never stops early
 # (decoding runs to the engine's length bound) and never yields an empty or `<unk>` target.
@@ -111,7 +111,7 @@ def build_standin_package(
 ) -> Path:
     """Write `dest_dir/<name>.argosmodel`: a zip of one folder with metadata, tokenizer, model/.
 
-    `metadata` entries override the shared metadata.json (for a wrong-pair package, say).
+    `metadata` entries override the package's metadata.json (for a wrong-pair package, say).
     """
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
