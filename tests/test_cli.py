@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from bilingual.cli import cli
 from bilingual.document import load
+from bilingual.errors import OutputError
 
 STEM = "eppd-press-conference-2026-02-03.zh-Hant"
 
@@ -199,7 +200,7 @@ def test_failed_export_leaves_no_partial_file(tmp_path, article_document, monkey
         return real_replace(src, dst)
 
     monkeypatch.setattr(files.os, "replace", exploding_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"doc\.html: cannot write \(no space left on device\)"):
         export_document(article_document, tmp_path, stem="doc", formats="html")
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]  # no .html, no .part left over
 

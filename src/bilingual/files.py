@@ -1,51 +1,159 @@
-"""Atomic file output: each file is written to a temporary file beside it, then renamed."""
+"""Atomic file output: each file is written to a temporary file beside it, then renamed.
+
+A temporary file is named `.<name>.<pid>.<random>.part` after the process writing it, so that a
+run killed while writing (kill -9, a power cut) leaves parts that the next run can recognise as
+dead and remove (`remove_stale_parts`, called by `ensure_folder` when a run prepares its output
+folder), while the parts of a run still going are left alone. A rewritten file keeps its mode; a
+new one gets the permissions the umask gives. Every failure to write is an `OutputError` (exit 2)
+naming the file and the reason.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
-from collections.abc import Iterator
+import re
+import secrets
+import stat
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 from .errors import OutputError
 
+# .<name>.<pid>.<8 hex digits>.part: only these are ours to clean up
+_PART = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]{8}\.part")
+
 
 def ensure_folder(folder: Path) -> Path:
-    """Create `folder` (and parents) if needed and check that it can be written."""
-    folder = Path(folder)
+    """Create `folder` (and parents) if needed, check that it can be written, and remove the
+    temporary files that runs killed while writing left in it (`remove_stale_parts`)."""
+    folder = _create_folder(Path(folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: the output folder is not writable")
+    remove_stale_parts(folder)
+    return folder
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Remove this tool's temporary files in `folder` whose writing process is gone.
+
+    Parts of a live process (this one included) are kept: that run is still writing them. A
+    process id reused since is taken as live, which only delays the removal to a later run.
+    Returns the files removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # not a readable folder: nothing of ours to clean up
+        return removed
+    for entry in entries:
+        match = _PART.fullmatch(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        if _process_alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # another run removed it first
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except (OverflowError, OSError):  # not a possible process id
+        return False
+    return True
+
+
+def _create_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"{folder}: cannot create the output folder ({e.strerror})") from None
+        raise OutputError(f"{folder}: cannot create the output folder ({_reason(e)})") from None
     if not folder.is_dir():
         raise OutputError(f"{folder}: not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: the output folder is not writable")
     return folder
+
+
+def _reason(error: OSError) -> str:
+    """ "no space left on device" from ENOSPC: the system's words, as part of a sentence."""
+    text = error.strerror or (errno.errorcode.get(error.errno or 0) or str(error))
+    return text[:1].lower() + text[1:]
+
+
+def _cannot_write(path: Path, error: OSError) -> OutputError:
+    return OutputError(f"{path}: cannot write ({_reason(error)})")
+
+
+def _open_part(path: Path) -> tuple[int, Path]:
+    """Create the temporary file for `path`, with the mode `path` will have; (descriptor, path)."""
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    except OSError as e:
+        raise _cannot_write(path, e) from None
+    while True:
+        part = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+        try:
+            # 0o666 for a new file: the kernel applies the umask (and a folder's default ACL),
+            # which no reading of the umask could do without racing other threads
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise _cannot_write(path, e) from None
+        break
+    if mode is not None:
+        try:
+            os.fchmod(fd, mode)  # a rewrite keeps the mode (a private 0600 file stays private)
+        except OSError as e:
+            os.close(fd)
+            _remove(part)
+            raise _cannot_write(path, e) from None
+    return fd, part
+
+
+def _remove(part: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(part)
+
+
+def _rename(part: Path, path: Path) -> None:
+    try:
+        os.replace(part, path)
+    except OSError as e:
+        _remove(part)
+        raise _cannot_write(path, e) from None
 
 
 @contextlib.contextmanager
 def atomic_output(path: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
     """Yield a file object whose content replaces `path` only when the block ends without error."""
     path = Path(path)
-    ensure_folder(path.parent)
+    _create_folder(path.parent)
+    fd, part = _open_part(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    except OSError as e:
-        raise OutputError(f"{path}: cannot write ({e.strerror})") from None
-    try:
-        with os.fdopen(fd, mode, encoding=encoding) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, mode, encoding=encoding) as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as e:  # ENOSPC, EDQUOT, EIO... while writing or closing
+            raise _cannot_write(path, e) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        _remove(part)
         raise
+    _rename(part, path)
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
@@ -58,3 +166,41 @@ def write_bytes(path: Path, data: bytes) -> Path:
 def write_text(path: Path, text: str) -> Path:
     """Write `text` as UTF-8 to `path` atomically."""
     return write_bytes(path, text.encode("utf-8"))
+
+
+def write_all(items: Sequence[tuple[Path, bytes]]) -> list[Path]:
+    """Write several files so that they appear together: a run's outputs, say.
+
+    Every temporary file is written and synced first; only then are they renamed, in the given
+    order (put the file that marks the run as done, the JSON form, last). When any file cannot be
+    written, every temporary file is removed, no target is touched, and the `OutputError` names
+    the file that could not be written. Returns the paths written, in order.
+    """
+    staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+    try:
+        for path, data in items:
+            path = Path(path)
+            _create_folder(path.parent)
+            fd, part = _open_part(path)
+            staged.append((part, path))
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as e:
+                raise _cannot_write(path, e) from None
+    except BaseException:
+        for part, _ in staged:
+            _remove(part)
+        raise
+    # A rename within a folder does not allocate space; should one fail all the same, the files
+    # renamed before it stay (they are complete) and the rest are removed.
+    for index, (part, path) in enumerate(staged):
+        try:
+            _rename(part, path)
+        except OutputError:
+            for rest, _ in staged[index + 1 :]:
+                _remove(rest)
+            raise
+    return [path for _, path in staged]
