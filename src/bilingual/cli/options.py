@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import click
+
+from ..exporters import DEFAULT_FORMATS, ExportOptions
 
 FORMATS_HELP = (
     "Comma-separated output formats: docx, html, pdf, tmx, xliff (json is always written)."
@@ -98,53 +101,63 @@ def memory_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Layout and typography options of the exporters (translate and export share them)."""
+    """Layout and typography options of the exporters (translate and export share them); the
+    defaults are those of `ExportOptions`, so the library and the command line agree."""
     decorators = [
         click.option(
-            "--format", "format", default="docx,html", show_default=True, help=FORMATS_HELP
+            "--format",
+            "format",
+            default=",".join(DEFAULT_FORMATS),
+            show_default=True,
+            help=FORMATS_HELP,
         ),
         click.option(
             "--layout",
             type=click.Choice(["side-by-side", "interleaved"]),
-            default="side-by-side",
+            default=ExportOptions.layout,
             show_default=True,
             help="DOCX layout: a two-column table, or each Chinese paragraph then its English.",
         ),
         click.option(
             "--cjk-font",
-            default=None,
+            default=ExportOptions.cjk_font,
             help="East Asian font for Chinese text (default by script; see README).",
         ),
         click.option(
-            "--latin-font", default="Calibri", show_default=True, help="Font for English text."
+            "--latin-font",
+            default=ExportOptions.latin_font,
+            show_default=True,
+            help="Font for English text.",
         ),
         click.option(
             "--paper",
             type=click.Choice(["a4", "letter"]),
-            default="a4",
+            default=ExportOptions.paper,
             show_default=True,
             help="Paper size.",
         ),
         click.option(
-            "--landscape/--portrait", default=False, help="Page orientation (default portrait)."
+            "--landscape/--portrait",
+            default=ExportOptions.landscape,
+            help="Page orientation (default portrait).",
         ),
         click.option(
             "--glossary-appendix",
             is_flag=True,
-            default=False,
+            default=ExportOptions.glossary_appendix,
             help="Add a table of the terms used, with their renderings.",
         ),
         click.option(
             "--source-script",
             type=click.Choice(["source", "simplified"]),
-            default="source",
+            default=ExportOptions.source_script,
             show_default=True,
             help="Script of the Chinese column: as in the source, or Simplified (mainland).",
         ),
         click.option(
             "--comments",
             is_flag=True,
-            default=False,
+            default=ExportOptions.comments,
             help="Add check findings to the DOCX as comments.",
         ),
     ]
@@ -153,17 +166,6 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def build_export_options(kwargs: dict[str, Any]) -> Any:
-    """Pop the exporter options out of a command's keyword arguments."""
-    from ..exporters import ExportOptions
-
-    return ExportOptions(
-        layout=kwargs.pop("layout"),
-        cjk_font=kwargs.pop("cjk_font"),
-        latin_font=kwargs.pop("latin_font"),
-        paper=kwargs.pop("paper"),
-        landscape=kwargs.pop("landscape"),
-        glossary_appendix=kwargs.pop("glossary_appendix"),
-        source_script=kwargs.pop("source_script"),
-        comments=kwargs.pop("comments"),
-    )
+def build_export_options(kwargs: dict[str, Any]) -> ExportOptions:
+    """Pop the exporter options out of a command's keyword arguments (one per field)."""
+    return ExportOptions(**{f.name: kwargs.pop(f.name) for f in dataclasses.fields(ExportOptions)})
