@@ -40,13 +40,15 @@ def build(paragraphs: int, folder: Path) -> int:
 
     from bilingual.document import load
     from bilingual.exporters import ExportOptions, get_exporter
+    from bilingual.files import write_all
 
     source = folder / "long.json"
     segments = export_bench.build(paragraphs, source)
     document = load(source)
     for name in ("docx", "xliff"):
         exporter = get_exporter(name)
-        exporter.export(document, folder / f"long{exporter.extension}", ExportOptions())
+        rendered = exporter.render(document, ExportOptions())
+        write_all([(folder / f"long{exporter.extension}", rendered.data)])
     doc = open_docx(str(folder / "long.docx"))
     for n, row in enumerate(doc.tables[0].rows[1:]):
         if n % 10 == 0:

@@ -11,11 +11,13 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 
+from bilingual.check import check_document
 from bilingual.cli import cli
 from bilingual.document import Document, dump
 from bilingual.errors import InputError
 from bilingual.exporters import ExportOptions, document_fingerprint
 from bilingual.exporters.docx import DocxExporter
+from bilingual.files import write_all
 from tests.sample_documents import translated, with_terms
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -27,10 +29,10 @@ def article(article_document: Document) -> Document:
 
 
 def export(document: Document, path: Path, **options) -> tuple[docx.document.Document, list[str]]:
-    exporter = DocxExporter()
-    written = exporter.export(document, path, ExportOptions(**options))
-    assert written == path
-    return docx.Document(str(path)), exporter.warnings
+    rendered = DocxExporter().render(document, ExportOptions(**options), check_document(document))
+    written = write_all([(path, rendered.data)])
+    assert written == [path]
+    return docx.Document(str(path)), rendered.warnings
 
 
 def bookmarked(word) -> dict[str, str]:
@@ -237,13 +239,13 @@ def test_control_characters_are_removed_with_a_warning(article, tmp_path):
 def test_empty_document_is_a_clear_input_error(tmp_path):
     document = Document(blocks=[], meta={"input": "empty.txt"})
     with pytest.raises(InputError, match=r"empty\.txt: the document has no segments"):
-        DocxExporter().export(document, tmp_path / "a.docx", ExportOptions())
+        DocxExporter().render(document, ExportOptions())
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_output_folder_is_created(article, tmp_path):
     target = tmp_path / "new" / "folder" / "a.docx"
-    DocxExporter().export(article, target, ExportOptions())
+    write_all([(target, DocxExporter().render(article, ExportOptions()).data)])
     assert target.is_file()
     assert [p.name for p in target.parent.iterdir()] == ["a.docx"]  # no temporary left
 

@@ -18,6 +18,7 @@ from bilingual.exporters import ExportOptions, document_fingerprint
 from bilingual.exporters.text import _FORBIDDEN
 from bilingual.exporters.tmx import TmxExporter
 from bilingual.exporters.xliff import XliffExporter
+from bilingual.files import write_all
 from bilingual.pipeline import export_document
 from tests.sample_documents import translated, with_terms
 
@@ -35,9 +36,9 @@ def article(article_document: Document) -> Document:
 
 def test_tmx_holds_the_translated_pairs(article, tmp_path):
     path = tmp_path / "a.tmx"
-    exporter = TmxExporter()
-    exporter.export(article, path, ExportOptions())
-    assert exporter.warnings == []
+    rendered = TmxExporter().render(article, ExportOptions())
+    write_all([(path, rendered.data)])
+    assert rendered.warnings == []
     store = tmx.tmxfile.parsefile(str(path))
     done = [s for s in article.segments if s.target]
     assert len(store.units) == len(done) == len(article.segments) - 1
@@ -57,15 +58,17 @@ def test_tmx_holds_the_translated_pairs(article, tmp_path):
 
 
 def test_tmx_of_a_worksheet_says_it_has_no_pairs(article_document, tmp_path):
-    exporter = TmxExporter()
-    exporter.export(with_terms(article_document), tmp_path / "a.tmx", ExportOptions())
-    assert exporter.warnings == ["tmx: no segment has a translation yet, so the TMX holds no pairs"]
+    rendered = TmxExporter().render(with_terms(article_document), ExportOptions())
+    write_all([(tmp_path / "a.tmx", rendered.data)])
+    assert rendered.warnings == ["tmx: no segment has a translation yet, so the TMX holds no pairs"]
     assert tmx.tmxfile.parsefile(str(tmp_path / "a.tmx")).units == []
 
 
 def test_xliff_has_one_unit_per_segment(article, tmp_path):
     path = tmp_path / "a.xlf"
-    XliffExporter().export(article, path, ExportOptions(source_script="simplified"))
+    write_all(
+        [(path, XliffExporter().render(article, ExportOptions(source_script="simplified")).data)]
+    )
     store = xliff2.Xliff2File.parsefile(str(path))
     assert (store.getsourcelanguage(), store.gettargetlanguage()) == ("zh-Hant", "en")
     assert [u.getid() for u in store.units] == [s.id for s in article.segments]
@@ -80,7 +83,7 @@ def test_xliff_has_one_unit_per_segment(article, tmp_path):
 
 def test_xliff_notes_and_fingerprint(article, tmp_path):
     path = tmp_path / "a.xlf"
-    XliffExporter().export(article, path, ExportOptions())
+    write_all([(path, XliffExporter().render(article, ExportOptions()).data)])
     root = etree.parse(str(path)).getroot()
     assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == (
         "2.0",
@@ -106,8 +109,9 @@ def test_control_characters_are_removed_with_a_warning(article, tmp_path):
     document.segments[2].source = "賴清德\x00提到\x08"
     document.segments[2].terms = [Term("賴清德", "President Lai", 0, 3)]
     for exporter, name in ((TmxExporter(), "a.tmx"), (XliffExporter(), "a.xlf")):
-        exporter.export(document, tmp_path / name, ExportOptions())
-        assert exporter.warnings == [
+        rendered = exporter.render(document, ExportOptions())
+        write_all([(tmp_path / name, rendered.data)])
+        assert rendered.warnings == [
             "segment b2s2 (Chinese): removed 2 character(s) XML and HTML cannot carry "
             "(U+0000, U+0008)"
         ]
@@ -119,7 +123,7 @@ def test_control_characters_are_removed_with_a_warning(article, tmp_path):
 def test_empty_document_is_a_clear_input_error(tmp_path):
     for exporter in (TmxExporter(), XliffExporter()):
         with pytest.raises(InputError, match="no segments"):
-            exporter.export(Document(meta={"input": "x.txt"}), tmp_path / "x", ExportOptions())
+            exporter.render(Document(meta={"input": "x.txt"}), ExportOptions())
 
 
 def _document(pairs: list[tuple[str, str]]) -> Document:
@@ -136,13 +140,13 @@ def _document(pairs: list[tuple[str, str]]) -> Document:
 @given(st.lists(st.tuples(st.text(min_size=1), st.text()), min_size=1, max_size=4))
 def test_xliff_and_tmx_round_trip_any_text(tmp_path, pairs):
     document = _document(pairs)
-    XliffExporter().export(document, tmp_path / "p.xlf", ExportOptions())
+    write_all([(tmp_path / "p.xlf", XliffExporter().render(document, ExportOptions()).data)])
     units = xliff2.Xliff2File.parsefile(str(tmp_path / "p.xlf")).units
     for unit, (source, target) in zip(units, pairs, strict=True):
         assert unit.source == _FORBIDDEN.sub("", source)
         clean_target = _FORBIDDEN.sub("", target)
         assert (unit.target or "") == (clean_target if clean_target.strip() else "")
-    TmxExporter().export(document, tmp_path / "p.tmx", ExportOptions())
+    write_all([(tmp_path / "p.tmx", TmxExporter().render(document, ExportOptions()).data)])
     units = tmx.tmxfile.parsefile(str(tmp_path / "p.tmx")).units
     expected = [
         (_FORBIDDEN.sub("", s).strip(), _FORBIDDEN.sub("", t).strip())

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bilingual.check import check_document
 from bilingual.document import Document
 from bilingual.errors import InputError
 from bilingual.exporters import ExportOptions, document_fingerprint
 from bilingual.exporters.html import HtmlExporter
+from bilingual.files import write_all
 from tests.sample_documents import translated, with_terms
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -97,10 +99,10 @@ def article(article_document: Document) -> Document:
 
 
 def render(document: Document, path: Path, **options) -> tuple[str, Page, list[str]]:
-    exporter = HtmlExporter()
-    assert exporter.export(document, path, ExportOptions(**options)) == path
+    rendered = HtmlExporter().render(document, ExportOptions(**options), check_document(document))
+    assert write_all([(path, rendered.data)]) == [path]
     text = path.read_text(encoding="utf-8")
-    return text, Page(text), exporter.warnings
+    return text, Page(text), rendered.warnings
 
 
 def test_page_is_valid_html5_and_self_contained(article, tmp_path):
@@ -221,7 +223,5 @@ def test_control_characters_are_removed_with_a_warning(article, tmp_path):
 
 def test_empty_document_is_a_clear_input_error(tmp_path):
     with pytest.raises(InputError, match="no segments"):
-        HtmlExporter().export(
-            Document(meta={"input": "x.txt"}), tmp_path / "a.html", ExportOptions()
-        )
+        HtmlExporter().render(Document(meta={"input": "x.txt"}), ExportOptions())
     assert list(tmp_path.iterdir()) == []

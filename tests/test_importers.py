@@ -11,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bilingual.check import check_document
 from bilingual.document import Document
 from bilingual.errors import InputError
 from bilingual.exporters import ExportOptions, get_exporter
+from bilingual.files import write_all
 from bilingual.importers import IMPORTERS, get_importer, parse_xml, read_edits
 from tests.conftest import ARTICLE
 from tests.docx_edits import EditedDocx
@@ -41,7 +43,9 @@ def translated(article_document: Document) -> Document:
 
 def export(document: Document, folder: Path, name: str, **options) -> Path:
     exporter = get_exporter(name)
-    return exporter.export(document, folder / f"doc{exporter.extension}", ExportOptions(**options))
+    path = folder / f"doc{exporter.extension}"
+    rendered = exporter.render(document, ExportOptions(**options), check_document(document))
+    return write_all([(path, rendered.data)])[0]
 
 
 # --- the registry ------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from bilingual.check import check_document
 from bilingual.document import Document
 from bilingual.exporters import ExportOptions
 from bilingual.exporters.docx import DocxExporter
 from bilingual.exporters.html import HtmlExporter
 from bilingual.exporters.pdf import PdfExporter
+from bilingual.files import write_all
 from tests.sample_documents import translated
 
 pytestmark = pytest.mark.slow
@@ -76,7 +78,10 @@ def open_page(browser, path: Path, width: int, requests: list[str]):
 
 def test_html_rows_align_side_by_side_and_stack_without_overflow(article, browser, tmp_path):
     path = tmp_path / "article.html"
-    HtmlExporter().export(article, path, ExportOptions(glossary_appendix=True))
+    rendered = HtmlExporter().render(
+        article, ExportOptions(glossary_appendix=True), check_document(article)
+    )
+    write_all([(path, rendered.data)])
     requests: list[str] = []
 
     page = open_page(browser, path, 1280, requests)
@@ -123,9 +128,9 @@ def test_docx_to_pdf_in_libreoffice_keeps_every_sentence_and_embeds_a_cjk_font(a
     if shutil.which("soffice") is None:
         pytest.fail("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
     path = tmp_path / "article.pdf"
-    exporter = PdfExporter()
-    assert exporter.export(article, path, ExportOptions()) == path
-    assert exporter.warnings == []
+    rendered = PdfExporter().render(article, ExportOptions())
+    assert write_all([(path, rendered.data)]) == [path]
+    assert rendered.warnings == []
     assert path.read_bytes().startswith(b"%PDF")
     # the Chinese column only (A4 at 72 dpi: 595 x 842 points), without page header and footer,
     # and without the header row repeated on each page
@@ -158,7 +163,7 @@ def test_bookmarks_survive_a_libreoffice_resave(article, tmp_path):
     import docx
 
     source = tmp_path / "in" / "article.docx"
-    DocxExporter().export(article, source, ExportOptions())
+    write_all([(source, DocxExporter().render(article, ExportOptions()).data)])
     out = tmp_path / "out"
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",

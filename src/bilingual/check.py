@@ -1,9 +1,10 @@
 """Quality checks on a translated Document: what a reviewer should look at, segment by segment.
 
-Owns the `Finding` record and `check_document`; exporters call it to mark rows (HTML) and add
-comments (DOCX), and `bilingual check` prints it. The checks: glossary renderings (the glossary's
-own `term_findings`), numbers that do not survive, untranslated or empty targets, a target equal
-to its source, unbalanced quotes and brackets, and a length ratio far from the document's norm.
+Owns the `Finding` record and `check_document`: the pipeline's check stage runs it and passes the
+findings to the exporters (HTML marks rows, DOCX adds comments); `bilingual check` prints them.
+The checks: glossary renderings (the glossary's own `term_findings`), numbers that do not survive,
+untranslated or empty targets, a target equal to its source, unbalanced quotes and brackets, and a
+length ratio far from the document's norm.
 """
 
 from __future__ import annotations

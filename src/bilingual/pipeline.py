@@ -1,4 +1,6 @@
-"""The whole flow as functions: read -> segment -> glossary -> translate -> check -> export."""
+"""The whole flow, one stage per call: read -> segment -> annotate (glossary) -> carry reviews ->
+translate -> check -> export (render) -> write. `translate_file` is the main job; `export_file`
+runs the last three stages again on a JSON form."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from typing import Any
 
 from . import __version__
 from .document import Document
-from .engines import EngineOptions
+from .engines import Engine, EngineOptions
 from .errors import InputError
-from .exporters import ExportOptions, get_exporter, parse_formats
-from .files import ensure_folder
+from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
+from .files import ensure_folder, write_all
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
 
@@ -55,33 +57,6 @@ def read_document(path: str | Path) -> Document:
     return segment(read(path))
 
 
-def export_document(
-    document: Document,
-    output_dir: str | Path,
-    *,
-    stem: str,
-    formats: Sequence[str] | str | None = None,
-    options: ExportOptions | None = None,
-) -> tuple[list[Path], list[str]]:
-    """Write the JSON form and each requested format; return the paths and warnings."""
-    options = options or ExportOptions()
-    folder = ensure_folder(Path(output_dir))
-    if not document.segments:
-        raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
-    written: list[Path] = []
-    warnings: list[str] = []
-    names = ["json", *[f for f in parse_formats(formats) if f != "json"]]
-    for name in names:
-        exporter = get_exporter(name)
-        path = folder / f"{stem}{exporter.extension}"
-        done = exporter.export(document, path, options)
-        if done is not None:  # pdf without LibreOffice writes nothing and says so in a warning
-            written.append(done)
-        warnings.extend(getattr(exporter, "warnings", []))
-    # several exporters clean the same text: say each removed character once
-    return written, list(dict.fromkeys(warnings))
-
-
 def translate_file(
     input_path: str | Path,
     output_dir: str | Path = "output",
@@ -98,27 +73,25 @@ def translate_file(
     """Translate one input file and write its bilingual outputs; the main job of the tool."""
     import time
 
+    from .check import check_document
     from .engines import open_engine
     from .glossary import annotate, load_glossary
+    from .review import carry_reviews, load_previous
     from .translate import translate_document
 
     started = time.perf_counter()
-    engine_options = engine_options or EngineOptions()
-    input_path = Path(input_path)
+    input_path, folder = Path(input_path), Path(output_dir)
     parse_formats(formats)  # a bad --format fails before any work is done
-    ensure_folder(Path(output_dir))
-    document = read_document(input_path)
-    # The previous run's reviewed English stays (the engine run skips human segments and flags
-    # those whose source or renderings changed since the review).
-    from .review import carry_reviews, load_previous
+    ensure_folder(folder)
 
-    previous = load_previous(Path(output_dir) / f"{input_path.stem}.json", document)
-    carry_reviews(document, previous)
-    translator = open_engine(engine, engine_options)
+    document = read_document(input_path)
     glossary = load_glossary(glossary_paths)
     annotate(document, glossary)
-    result = RunResult(document=document, warnings=list(translator.warnings))
-    result.stats = translate_document(
+    # The previous run's reviewed English stays (the translate stage skips human segments and
+    # flags those whose source or renderings changed since the review).
+    carry_reviews(document, load_previous(folder / f"{input_path.stem}.json", document))
+    translator = open_engine(engine, engine_options or EngineOptions())
+    stats = translate_document(
         document,
         translator,
         glossary=glossary,
@@ -126,20 +99,29 @@ def translate_file(
         use_memory=use_memory,
         progress=progress,
     )
+    document.meta["signature"] = _signature(translator, glossary.digest())
+    findings = check_document(document)
+    outputs, warnings = render_outputs(
+        document, folder, input_path.stem, formats, export_options, findings
+    )
+    written = write_all(outputs)
+
+    result = RunResult(document=document, written=written, stats=stats)
+    result.warnings = [*translator.warnings, *warnings]
+    result.stats["seconds"] = time.perf_counter() - started
+    return result
+
+
+def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
+    """What made the translation: tool, engine, model, decoding options and glossary."""
     description = translator.describe()
-    document.meta["signature"] = {
+    return {
         "tool": f"bilingual {__version__}",
         "engine": description.get("engine", translator.name),
         "model": description.get("model"),
         "options": description.get("options", {}),
-        "glossary": glossary.digest(),
+        "glossary": glossary_hash,
     }
-    result.written, warnings = export_document(
-        document, output_dir, stem=input_path.stem, formats=formats, options=export_options
-    )
-    result.warnings.extend(warnings)
-    result.stats["seconds"] = time.perf_counter() - started
-    return result
 
 
 def export_file(
@@ -160,3 +142,50 @@ def export_file(
         document, folder, stem=json_path.stem, formats=formats, options=options
     )
     return result
+
+
+def export_document(
+    document: Document,
+    output_dir: str | Path,
+    *,
+    stem: str,
+    formats: Sequence[str] | str | None = None,
+    options: ExportOptions | None = None,
+) -> tuple[list[Path], list[str]]:
+    """Check, render and write the JSON form and each requested format (the last three stages
+    of a run); return the paths written and the warnings."""
+    from .check import check_document
+
+    folder = ensure_folder(Path(output_dir))
+    findings = check_document(document)
+    outputs, warnings = render_outputs(document, folder, stem, formats, options, findings)
+    return write_all(outputs), warnings
+
+
+def render_outputs(
+    document: Document,
+    output_dir: Path,
+    stem: str,
+    formats: Sequence[str] | str | None,
+    options: ExportOptions | None,
+    findings: Sequence[Finding],
+) -> tuple[list[tuple[Path, bytes]], list[str]]:
+    """Each requested format rendered, as (path, bytes) in the order to write them: the JSON
+    form last, so that it appears only once every other output is in place. Also the warnings
+    of the exporters, each said once (several exporters clean the same text)."""
+    options = options or ExportOptions()
+    if not document.segments:
+        raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
+    outputs: list[tuple[Path, bytes]] = []
+    warnings: list[str] = []
+    for name in [*[f for f in parse_formats(formats) if f != "json"], "json"]:
+        exporter = get_exporter(name)
+        path = output_dir / f"{stem}{exporter.extension}"
+        try:
+            rendered = exporter.render(document, options, findings)
+        except RenderError as e:
+            raise RenderError(f"{path}: {e}") from None
+        if rendered.data is not None:  # pdf without LibreOffice renders nothing, says so
+            outputs.append((path, rendered.data))
+        warnings.extend(rendered.warnings)
+    return outputs, list(dict.fromkeys(warnings))

@@ -1,14 +1,16 @@
-"""Exporters turn a Document into a file; a small protocol and a lazy registry by format name."""
+"""Exporters render a Document as the bytes of one file format; a small protocol and a lazy
+registry by format name. Exporters never write files (the pipeline writes them all, atomically)
+and never run the checks (the pipeline's check stage passes them the findings)."""
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..document import Document
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 
 
 @dataclass
@@ -25,16 +27,44 @@ class ExportOptions:
     comments: bool = False  # check findings as DOCX comments
 
 
+class Finding(Protocol):
+    """A check finding as the exporters show it (`bilingual.check.Finding` is one)."""
+
+    @property
+    def segment_id(self) -> str: ...
+    @property
+    def severity(self) -> str: ...  # "error" | "warning"
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+@dataclass
+class Rendered:
+    """One exporter's output: the file's bytes, and lines for the user (characters removed, a
+    tool missing). `data` is None when there is nothing to write (PDF without LibreOffice), for
+    the reason given in `warnings`."""
+
+    data: bytes | None
+    warnings: list[str] = field(default_factory=list)
+
+
+class RenderError(OutputError):
+    """A tool an exporter runs failed (LibreOffice for the PDF); the message says what happened
+    and the pipeline puts the output file's name in front of it."""
+
+
 class Exporter(Protocol):
     name: str
     extension: str
     media_type: str
 
-    warnings: list[str]  # lines for the user (characters removed, a tool missing)
-
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path | None:
-        """Write `document` to `path` atomically and return the path written (None: not written,
-        for a reason given in `warnings`)."""
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
+        """`document` as this format's bytes. `findings` are the check stage's findings, shown by
+        the formats that show them (HTML rows; DOCX comments with `options.comments`)."""
         ...
 
 
@@ -71,7 +101,7 @@ def get_exporter(name: str) -> Exporter:
     return getattr(importlib.import_module(module), cls)()
 
 
-def parse_formats(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+def parse_formats(value: str | Sequence[str] | None) -> list[str]:
     """`docx,html` -> ["docx", "html"], checked against the registry, in registry order."""
     if value is None:
         return list(DEFAULT_FORMATS)

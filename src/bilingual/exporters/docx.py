@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from .. import __version__
 from ..document import Block, Document, Segment
-from ..files import write_bytes
-from . import ExportOptions, document_fingerprint
+from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import (
     Cleaner,
     Piece,
@@ -59,19 +58,20 @@ class DocxExporter:
     extension = ".docx"
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
-        data, warnings = build_docx(document, options)
-        self.warnings.extend(warnings)
-        return write_bytes(Path(path), data)
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
+        data, warnings = build_docx(document, options, findings)
+        return Rendered(data, warnings)
 
 
-def build_docx(document: Document, options: ExportOptions) -> tuple[bytes, list[str]]:
-    """The DOCX file as bytes, and the warnings of the run (characters removed)."""
+def build_docx(
+    document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+) -> tuple[bytes, list[str]]:
+    """The DOCX file as bytes, and the warnings of the run (characters removed); with
+    `options.comments`, each of `findings` becomes a comment on its segment."""
     require_segments(document)
-    writer = _Writer(document, options)
+    writer = _Writer(document, options, findings)
     writer.write()
     buffer = io.BytesIO()
     writer.doc.save(buffer)
@@ -97,7 +97,9 @@ class _Writer:
     has tens of thousands of elements, and making each through python-docx's element factory
     (or its proxies, which re-walk the table on every cell lookup) takes seconds."""
 
-    def __init__(self, document: Document, options: ExportOptions) -> None:
+    def __init__(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding]
+    ) -> None:
         import docx
 
         self.document = document
@@ -108,7 +110,7 @@ class _Writer:
         self.tag = chinese_tag(document, options)
         self.cjk_font = cjk_font(document, options)
         self.latin_font = options.latin_font
-        self.findings = findings_by_segment(document) if options.comments else {}
+        self.findings = findings_by_segment(document, findings) if options.comments else {}
         self._bookmark_id = 0
         self.width, self.height = PAPER[options.paper]
         if options.landscape:

@@ -9,14 +9,14 @@ The template is `templates/page.html.j2`, rendered with autoescaping on.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..document import Document, Segment
-from ..files import write_text
-from . import ExportOptions, document_fingerprint
+from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import (
     Cleaner,
     Piece,
@@ -59,13 +59,11 @@ class HtmlExporter:
     extension = ".html"
     media_type = "text/html"
 
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
-        page, warnings = render_html(document, options)
-        self.warnings.extend(warnings)
-        return write_text(Path(path), page)
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
+        page, warnings = render_html(document, options, findings)
+        return Rendered(page.encode("utf-8"), warnings)
 
 
 @dataclass
@@ -87,20 +85,23 @@ class _Block:
     rows: list[_Row] = field(default_factory=list)
 
 
-def render_html(document: Document, options: ExportOptions) -> tuple[str, list[str]]:
-    """The page as text, and the warnings of the run (characters removed)."""
+def render_html(
+    document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+) -> tuple[str, list[str]]:
+    """The page as text, and the warnings of the run (characters removed); `findings` mark
+    their rows."""
     import jinja2
     from markupsafe import Markup
 
     require_segments(document)
     clean = Cleaner()
     convert = converter(document, options)
-    findings = findings_by_segment(document)
+    by_segment = findings_by_segment(document, findings)
     blocks = []
     for block in document.blocks:
         view = _Block(block.id, block.kind)
         for segment in block.segments:
-            view.rows.append(_row(segment, block.kind, clean, convert, findings.get(segment.id)))
+            view.rows.append(_row(segment, block.kind, clean, convert, by_segment.get(segment.id)))
         blocks.append(view)
 
     def chinese_meta(key: str) -> str:
@@ -149,7 +150,9 @@ def render_html(document: Document, options: ExportOptions) -> tuple[str, list[s
     return page, clean.warnings()
 
 
-def _row(segment: Segment, kind: str, clean: Cleaner, convert: Any, findings: list | None) -> _Row:
+def _row(
+    segment: Segment, kind: str, clean: Cleaner, convert: Any, findings: list[Finding] | None
+) -> _Row:
     row = _Row(
         id=segment.id,
         tag=_CELL_TAGS.get(kind, "p"),

@@ -1,11 +1,12 @@
-"""The JSON form as an export format (always written beside every translation)."""
+"""The JSON form as an export format (always written beside every translation, last)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+from collections.abc import Sequence
 
-from ..document import Document, dump
-from . import ExportOptions
+from ..document import Document, validate
+from . import ExportOptions, Finding, Rendered
 
 
 class JsonExporter:
@@ -13,5 +14,12 @@ class JsonExporter:
     extension = ".json"
     media_type = "application/json"
 
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
-        return dump(document, path)
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
+        """The validated JSON form, as `bilingual.document.dump` writes it."""
+        data = document.to_dict()
+        # the file's name is the pipeline's; the error names the document it was made from
+        validate(data, origin=f"{document.meta.get('input') or 'document'} (JSON form)")
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return Rendered(text.encode("utf-8"))

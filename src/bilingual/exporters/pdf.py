@@ -1,7 +1,8 @@
 """PDF: the DOCX converted by LibreOffice headless (`soffice --convert-to pdf`).
 
-When LibreOffice is not installed the exporter writes nothing and leaves one warning saying what
-to install; the other formats of the run are still written. The DOCX made for the PDF uses fonts
+The DOCX is converted in a temporary folder and the PDF's bytes returned. When LibreOffice is not
+installed the exporter renders nothing and gives one warning saying what to install; the other
+formats of the run are still written. The DOCX made for the PDF uses fonts
 that are installed here when the Word defaults are not (Noto Sans CJK for Microsoft JhengHei,
 Carlito for Calibri), so the PDF shows the intended script forms, not some other fallback.
 """
@@ -12,12 +13,12 @@ import dataclasses
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..document import Document
-from ..errors import OutputError
-from ..files import atomic_output
-from . import ExportOptions
+from . import ExportOptions, Finding, Rendered, RenderError
 from .docx import build_docx
 from .text import chinese_tag, cjk_font, require_segments
 
@@ -40,30 +41,25 @@ class PdfExporter:
     extension = ".pdf"
     media_type = "application/pdf"
 
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path | None:
-        """Write the PDF, or return None (with a warning) when LibreOffice is not installed."""
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
+        """The PDF's bytes, or nothing (with a warning) when LibreOffice is not installed."""
         require_segments(document)
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice is None:
-            self.warnings.append(INSTALL_HINT)
-            return None
-        path = Path(path)
-        data, warnings = build_docx(document, _installed_fonts(document, options))
-        self.warnings.extend(warnings)
+            return Rendered(None, [INSTALL_HINT])
+        data, warnings = build_docx(document, _installed_fonts(document, options), findings)
         with tempfile.TemporaryDirectory(prefix="bilingual-pdf-") as folder:
             work = Path(folder)
-            source = work / f"{path.stem}.docx"
+            # the name is not seen: LibreOffice takes the PDF's title from the DOCX properties
+            source = work / "document.docx"
             source.write_bytes(data)
-            pdf = _convert(soffice, source, work, path)
-            with atomic_output(path, "wb") as handle, pdf.open("rb") as produced:
-                shutil.copyfileobj(produced, handle)
-        return path
+            pdf = _convert(soffice, source, work)
+            return Rendered(pdf.read_bytes(), warnings)
 
 
-def _convert(soffice: str, source: Path, work: Path, path: Path) -> Path:
+def _convert(soffice: str, source: Path, work: Path) -> Path:
     command = [
         soffice,
         # a profile of its own: a running LibreOffice of the user's, or another conversion
@@ -81,12 +77,12 @@ def _convert(soffice: str, source: Path, work: Path, path: Path) -> Path:
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
-        raise OutputError(f"{path}: LibreOffice did not finish the PDF in {TIMEOUT} s") from None
+        raise RenderError(f"LibreOffice did not finish the PDF in {TIMEOUT} s") from None
     pdf = source.with_suffix(".pdf")
     if done.returncode != 0 or not pdf.is_file():
         said = (done.stderr or done.stdout or "").strip().splitlines()
         reason = said[-1] if said else f"exit status {done.returncode}"
-        raise OutputError(f"{path}: LibreOffice could not convert the DOCX to PDF ({reason})")
+        raise RenderError(f"LibreOffice could not convert the DOCX to PDF ({reason})")
     return pdf
 
 
@@ -95,7 +91,7 @@ def _installed_fonts(document: Document, options: ExportOptions) -> ExportOption
     families = _font_families()
     if not families:
         return options  # no fontconfig to ask: let LibreOffice substitute
-    changes: dict[str, str] = {}
+    changes: dict[str, Any] = {}
     if options.cjk_font is None and cjk_font(document, options).lower() not in families:
         for name in CJK_STAND_INS[chinese_tag(document, options)]:
             if name.lower() in families:

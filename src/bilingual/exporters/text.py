@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..document import Document, Segment, Term
 from ..errors import InputError
-from . import ExportOptions
+from . import ExportOptions, Finding
 
 # XML 1.0 cannot carry C0 controls other than tab, line feed and carriage return, lone surrogates
 # or U+FFFE/U+FFFF; HTML also rejects DEL, the C1 controls and the noncharacters U+FDD0..U+FDEF.
@@ -218,16 +218,16 @@ def clean_meta(document: Document, clean: Cleaner, key: str) -> str:
     return clean(str(value), f"meta.{key}") if value else ""
 
 
-def findings_by_segment(document: Document) -> dict[str, list]:
-    """The review checks' findings, grouped by segment id (imported only when asked for).
+def findings_by_segment(
+    document: Document, findings: Sequence[Finding]
+) -> dict[str, list[Finding]]:
+    """The check stage's findings, grouped by segment id.
 
     In a worksheet (nothing translated yet) "not translated yet" on every row says nothing the
     empty column does not, so those findings are left out there."""
-    from ..check import check_document
-
     worksheet = not any(s.target.strip() for s in document.segments)
-    grouped: dict[str, list] = {}
-    for finding in check_document(document):
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
         if worksheet and finding.code == "empty":
             continue
         grouped.setdefault(finding.segment_id, []).append(finding)

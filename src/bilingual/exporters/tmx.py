@@ -8,13 +8,12 @@ The Chinese is the source as read (never converted): a memory must match the tex
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 
 from .. import __version__
 from ..document import Document
-from ..files import write_bytes
-from . import ExportOptions
+from . import ExportOptions, Finding, Rendered
 from .text import Cleaner, chinese_tag, require_segments
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -25,13 +24,11 @@ class TmxExporter:
     extension = ".tmx"
     media_type = "application/x-tmx+xml"
 
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
         data, warnings = build_tmx(document)
-        self.warnings.extend(warnings)
-        return write_bytes(Path(path), data)
+        return Rendered(data, warnings)
 
 
 def build_tmx(document: Document) -> tuple[bytes, list[str]]:

@@ -13,11 +13,10 @@ text as read (never converted to another script), so an importer can match it.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 
 from ..document import Document
-from ..files import write_bytes
-from . import ExportOptions, document_fingerprint
+from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import Cleaner, require_segments
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:2.0"
@@ -30,13 +29,11 @@ class XliffExporter:
     extension = ".xlf"
     media_type = "application/xliff+xml"
 
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-
-    def export(self, document: Document, path: Path, options: ExportOptions) -> Path:
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
         data, warnings = build_xliff(document)
-        self.warnings.extend(warnings)
-        return write_bytes(Path(path), data)
+        return Rendered(data, warnings)
 
 
 def build_xliff(document: Document) -> tuple[bytes, list[str]]:
