@@ -76,7 +76,9 @@ def translate_file(
     from .check import check_document
     from .engines import open_engine
     from .glossary import annotate, load_glossary
+    from .readers import read
     from .review import carry_reviews, load_previous
+    from .segment import segment
     from .translate import translate_document
 
     started = time.perf_counter()
@@ -84,7 +86,8 @@ def translate_file(
     parse_formats(formats)  # a bad --format fails before any work is done
     ensure_folder(folder)
 
-    document = read_document(input_path)
+    raw = read(input_path)
+    document = segment(raw)
     glossary = load_glossary(glossary_paths)
     annotate(document, glossary)
     # The previous run's reviewed English stays (the translate stage skips human segments and
