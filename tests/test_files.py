@@ -251,11 +251,6 @@ def test_a_full_disk_is_one_line_naming_the_file(tmp_path: Path, sandbox_env) ->
 
 @pytest.mark.slow
 @_NEEDS_UNSHARE
-@pytest.mark.xfail(
-    strict=True,
-    reason="the pipeline writes each format on its own until export goes through "
-    "files.write_all (pipeline restructuring): remove this mark then",
-)
 def test_a_full_disk_leaves_no_output_of_the_run(tmp_path: Path, sandbox_env) -> None:
     _, _, left = _translate_onto_a_full_disk(tmp_path, sandbox_env)
     assert left == []
