@@ -46,7 +46,8 @@ def _prefix(path: str | Path) -> str:
 
 _REPOSITORY = _prefix(ROOT)
 _BESIDE = _prefix(ROOT.parent)
-# Temporary folders, and the Python installation (a venv may sit beside the clone).
+# Temporary folders, and the Python installation (a venv may sit beside the clone). A clone made
+# inside the temporary folder is therefore not guarded (test_isolation.py skips its proof there).
 _EXCEPTED = tuple(
     {
         _prefix(folder)

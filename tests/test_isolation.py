@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT, TOKENIZER_DIR
 
@@ -32,6 +35,10 @@ def test_no_code_reads_beside_the_clone() -> None:
                 raise AssertionError(f"{path.relative_to(ROOT)} mentions {needle!r}")
 
 
+@pytest.mark.skipif(
+    ROOT.parent.is_relative_to(Path(tempfile.gettempdir()).resolve()),
+    reason="the clone is inside the temporary folder: every file beside it counts as temporary",
+)
 def test_guard_fails_a_test_that_opens_a_file_beside_the_clone(tmp_path: Path) -> None:
     # Run a tiny test file under this conftest, in a pytest of its own: the test that opens
     # a file beside the clone must fail, even when the file does not exist (the open is seen
