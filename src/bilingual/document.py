@@ -12,14 +12,28 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import InputError
 
 FORMAT = "bilingual-document"
 VERSION = 1
 
-BLOCK_KINDS = ("dateline", "title", "heading", "paragraph", "source_note")
+# What a block is. `footnote` and `code` come from structured readers (a DOCX footnote, a
+# Markdown code block: never sent to the engine, shown as it is); `caption`, `byline` and
+# `boilerplate` are the parts of a news page a reader or the news pass can tell apart.
+BlockKind = Literal[
+    "dateline",
+    "title",
+    "heading",
+    "paragraph",
+    "source_note",
+    "footnote",
+    "code",
+    "caption",
+    "byline",
+    "boilerplate",
+]
 STATUSES = ("empty", "machine", "human")
 
 
@@ -114,7 +128,7 @@ class Segment:
 
 @dataclass
 class Block:
-    """A paragraph-level unit (dateline, title, heading, paragraph, source note)."""
+    """A paragraph-level unit: a heading, a paragraph, a footnote... (see `BlockKind`)."""
 
     id: str
     kind: str

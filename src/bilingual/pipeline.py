@@ -49,12 +49,12 @@ class RunResult:
         return ", ".join(parts)
 
 
-def read_document(path: str | Path) -> Document:
-    """Read and segment an input file."""
+def read_document(path: str | Path, input_format: str | None = None) -> Document:
+    """Read and segment an input file (`-`: standard input), by its extension or `input_format`."""
     from .readers import read
     from .segment import segment
 
-    return segment(read(path))
+    return segment(read(path, input_format))
 
 
 def translate_file(
@@ -69,14 +69,16 @@ def translate_file(
     memory_path: str | Path | None = None,
     use_memory: bool = True,
     progress: Progress | None = None,
+    input_format: str | None = None,
 ) -> RunResult:
-    """Translate one input file and write its bilingual outputs; the main job of the tool."""
+    """Translate one input file (`-`: standard input) and write its bilingual outputs; the main
+    job of the tool. The reader is chosen by the extension, or by `input_format`."""
     import time
 
     from .check import check_document
     from .engines import open_engine
     from .glossary import annotate, load_glossary
-    from .readers import read
+    from .readers import read, stem
     from .review import carry_reviews, load_previous
     from .segment import segment
     from .translate import translate_document
@@ -86,13 +88,14 @@ def translate_file(
     parse_formats(formats)  # a bad --format fails before any work is done
     ensure_folder(folder)
 
-    raw = read(input_path)
+    raw = read(input_path, input_format)
     document = segment(raw)
+    name = stem(input_path)  # the outputs' name: the input's stem, `stdin` for standard input
     glossary = load_glossary(glossary_paths)
     annotate(document, glossary)
     # The previous run's reviewed English stays (the translate stage skips human segments and
     # flags those whose source or renderings changed since the review).
-    carry_reviews(document, load_previous(folder / f"{input_path.stem}.json", document))
+    carry_reviews(document, load_previous(folder / f"{name}.json", document))
     translator = open_engine(engine, engine_options or EngineOptions())
     stats = translate_document(
         document,
@@ -104,9 +107,7 @@ def translate_file(
     )
     document.meta["signature"] = _signature(translator, glossary.digest())
     findings = check_document(document)
-    outputs, warnings = render_outputs(
-        document, folder, input_path.stem, formats, export_options, findings
-    )
+    outputs, warnings = render_outputs(document, folder, name, formats, export_options, findings)
     written = write_all(outputs)
 
     result = RunResult(document=document, written=written, stats=stats)

@@ -166,8 +166,9 @@ def detect_script(text: str) -> str:
     return "zh-Hans" if simplified > traditional else "zh-Hant"
 
 
-# Kinds whose text is one segment whatever its punctuation: a heading is translated whole.
-_WHOLE_KINDS = ("dateline", "title", "heading", "source_note")
+# Kinds whose text is one segment whatever its punctuation: a heading is translated whole, and
+# code is shown as it is.
+_WHOLE_KINDS = ("dateline", "title", "heading", "source_note", "code", "byline")
 
 
 def segment(raw: RawText) -> Document:

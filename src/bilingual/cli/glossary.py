@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import glossary_option
+from .options import glossary_option, input_format_option
 
 
 @click.group()
@@ -116,12 +116,15 @@ def add(zh: str, en: str, **kwargs: Any) -> None:
 @click.argument("input_path", metavar="INPUT", type=click.Path())
 @glossary_option
 @click.option("--json", "as_json", is_flag=True, help="Print {occurrences, candidates} as JSON.")
-def find(input_path: str, glossary: tuple[str, ...], as_json: bool) -> None:
+@input_format_option
+def find(
+    input_path: str, glossary: tuple[str, ...], as_json: bool, input_format: str | None
+) -> None:
     """List the term occurrences in INPUT (text or JSON form), and candidate terms to add."""
     from ..glossary import load_glossary
     from ..glossary.find import find_terms
 
-    document = _read(input_path)
+    document = _read(input_path, input_format)
     found = find_terms(document, load_glossary(list(glossary) or None))
     if as_json:
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
@@ -137,14 +140,14 @@ def find(input_path: str, glossary: tuple[str, ...], as_json: bool) -> None:
     click.echo(f"\n{len(found.occurrences)} occurrences, {len(found.candidates)} candidates")
 
 
-def _read(path: str) -> Any:
-    if path.lower().endswith(".json"):
+def _read(path: str, input_format: str | None) -> Any:
+    if input_format is None and path.lower().endswith(".json"):
         from ..document import load
 
         return load(path)
     from ..pipeline import read_document
 
-    return read_document(path)
+    return read_document(path, input_format)
 
 
 @glossary.command(name="import")

@@ -80,6 +80,17 @@ def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def input_format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    from ..readers import FORMAT_NAMES  # a dict of names; no reader is imported
+
+    return click.option(
+        "--input-format",
+        type=click.Choice(sorted(FORMAT_NAMES)),
+        default=None,
+        help="Read INPUT as this format instead of by its extension (INPUT '-': standard input).",
+    )(f)
+
+
 def glossary_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--glossary",

@@ -14,6 +14,7 @@ from .options import (
     config_option,
     export_options,
     glossary_option,
+    input_format_option,
     memory_option,
 )
 
@@ -85,10 +86,12 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
 @click.option(
     "-q", "--quiet", is_flag=True, default=False, help="No progress bar, only the summary line."
 )
+@input_format_option
 @export_options
 @config_option
 def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
-    """Translate INPUT (plain text) into a bilingual DOCX and HTML, plus the JSON form."""
+    """Translate INPUT (text, DOCX, HTML, Markdown or PDF; '-': standard input) into a
+    bilingual DOCX and HTML, plus the JSON form."""
     from ..pipeline import translate_file
     from .progress import progress_bar
 
@@ -111,6 +114,7 @@ def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
             memory_path=kwargs["memory_path"],
             use_memory=not kwargs["no_memory"],
             progress=progress,
+            input_format=kwargs["input_format"],
         )
     for warning in result.warnings:
         click.echo(f"bilingual: {warning}", err=True)

@@ -1,21 +1,29 @@
 """Readers turn an input file into raw blocks (a RawText); `segment` makes the Document.
 
-They are looked up by file extension and imported on first use.
+They are looked up by file extension (or by name, `--input-format`) and imported on first use.
+Each reader parses bytes, so a file and standard input (`-`) are read the same way.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 from typing import Protocol
 
 from ..document import RawText
 from ..errors import InputError
 
+STDIN = "-"
+
 
 class Reader(Protocol):
     name: str
     extensions: tuple[str, ...]
+
+    def parse(self, data: bytes, name: str) -> RawText:
+        """Raw blocks of `data`, the content of the input called `name` (for messages)."""
+        ...
 
     def read(self, path: Path) -> RawText: ...
 
@@ -23,20 +31,59 @@ class Reader(Protocol):
 # name -> "module:Class"; importing every reader up front would load libraries no run needs.
 READERS: dict[str, str] = {
     "text": "bilingual.readers.text:TextReader",
+    "docx": "bilingual.readers.docx:DocxReader",
+    "html": "bilingual.readers.html:HtmlReader",
+    "markdown": "bilingual.readers.markdown:MarkdownReader",
+    "pdf": "bilingual.readers.pdf:PdfReader",
 }
-EXTENSIONS: dict[str, str] = {".txt": "text", ".text": "text", "": "text"}
+EXTENSIONS: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    "": "text",
+    ".docx": "docx",
+    ".doc": "docx",  # so a legacy .doc gets the message saying how to convert it
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".pdf": "pdf",
+}
+# What `--input-format` accepts: the reader names and their usual short forms.
+FORMAT_NAMES: dict[str, str] = {**{name: name for name in READERS}, "txt": "text", "md": "markdown"}
 
 
 def get_reader(name: str) -> Reader:
     try:
-        target = READERS[name]
+        target = READERS[FORMAT_NAMES.get(name, name)]
     except KeyError:
         raise InputError(f"no reader named {name!r} (known: {', '.join(READERS)})") from None
     module, cls = target.split(":")
     return getattr(importlib.import_module(module), cls)()
 
 
-def read(path: str | Path) -> RawText:
-    """Read `path` with the reader for its extension (plain text for anything unknown)."""
+def input_bytes(path: Path) -> bytes:
+    """The content of `path`, or a one-line InputError saying why it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: a folder, not a file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+
+
+def stem(path: str | Path) -> str:
+    """The name outputs are written under: the file's stem, `stdin` for standard input."""
+    return "stdin" if str(path) == STDIN else Path(path).stem
+
+
+def read(path: str | Path, input_format: str | None = None) -> RawText:
+    """Read `path` (`-`: standard input) with the reader for `input_format`, else for its
+    extension (plain text for anything unknown and for standard input)."""
+    if str(path) == STDIN:
+        reader = get_reader(input_format or "text")
+        return reader.parse(sys.stdin.buffer.read(), "stdin")
     path = Path(path)
-    return get_reader(EXTENSIONS.get(path.suffix.lower(), "text")).read(path)
+    return get_reader(input_format or EXTENSIONS.get(path.suffix.lower(), "text")).read(path)

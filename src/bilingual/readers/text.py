@@ -68,24 +68,20 @@ class TextReader:
     extensions = (".txt", ".text")
 
     def read(self, path: Path) -> RawText:
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: a folder, not a file") from None
-        except OSError as e:
-            raise InputError(f"{path}: cannot read ({e.strerror})") from None
+        from . import input_bytes
+
+        return self.parse(input_bytes(path), str(path))
+
+    def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():
-            raise InputError(f"{path}: the file is empty")
-        text, encoding = decode(data, str(path))
+            raise InputError(f"{name}: the file is empty")
+        text, encoding = decode(data, name)
         if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
-            raise InputError(f"{path}: a binary file, not text")
+            raise InputError(f"{name}: a binary file, not text")
         blocks = split_blocks(text)
         if not blocks:
-            raise InputError(f"{path}: the file has no text")
+            raise InputError(f"{name}: the file has no text")
         return RawText(
             blocks=[RawBlock(b) for b in blocks],
-            meta={"input": path.name, "encoding": encoding},
+            meta={"input": Path(name).name, "encoding": encoding},
         )

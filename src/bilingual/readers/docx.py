@@ -1,0 +1,208 @@
+"""DOCX reader: the document's XML walked in reading order, as Word shows it with changes accepted.
+
+python-docx opens the package; the text is taken from the XML itself because
+`Paragraph.text` drops tracked insertions and never sees text boxes or footnotes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from ..document import RawBlock, RawText
+from ..errors import InputError
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+# Subtrees whose text Word does not show as body text: deleted and moved-away text (changes
+# are read as accepted), field instructions (a field shows its result), the fallback copy of a
+# text box, and the reference marks whose notes are read after the body.
+_SKIP = {
+    _w("del"),
+    _w("moveFrom"),
+    _w("instrText"),
+    _w("delInstrText"),
+    _w("delText"),
+    _w("pPr"),
+    _w("rPr"),
+    _w("footnoteRef"),
+    _w("endnoteRef"),
+    f"{{{_MC}}}Fallback",
+}
+_TEXT_BOX = _w("txbxContent")
+_CHARACTERS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "\u2011"}
+_HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LIST_STYLE = re.compile(r"^list\b", re.IGNORECASE)
+
+
+class DocxReader:
+    name = "docx"
+    extensions = (".docx",)
+
+    def read(self, path: Path) -> RawText:
+        from . import input_bytes
+
+        return self.parse(input_bytes(path), str(path))
+
+    def parse(self, data: bytes, name: str) -> RawText:
+        if data.startswith(_OLE_MAGIC):
+            # Word keeps an encrypted DOCX inside an OLE file, as it does a legacy .doc.
+            if "EncryptedPackage".encode("utf-16-le") in data:
+                raise InputError(
+                    f"{name}: the DOCX is password-protected; remove the password in Word "
+                    "(File > Info > Protect Document) and save it again"
+                )
+            raise InputError(
+                f"{name}: a legacy Word .doc file; save it as .docx in Word or LibreOffice"
+            )
+        if not data.strip():
+            raise InputError(f"{name}: the file is empty")
+        import docx
+
+        try:
+            document = docx.Document(io.BytesIO(data))
+            walker = _Walker(document)
+            blocks = walker.body()
+            blocks += walker.notes()
+        except InputError:
+            raise
+        except Exception:  # zip, XML and package errors all mean the same thing to the user
+            raise InputError(
+                f"{name}: not a readable DOCX (damaged, or not a Word file); "
+                "open it in Word or LibreOffice and save it as .docx again"
+            ) from None
+        if not blocks:
+            raise InputError(f"{name}: the document has no text")
+        meta: dict[str, Any] = {"input": Path(name).name}
+        properties = document.core_properties
+        if properties.title:
+            meta["document_title"] = properties.title
+        if properties.author:
+            meta["author"] = properties.author
+        return RawText(blocks=blocks, meta=meta)
+
+
+class _Walker:
+    """Turns the body (and the notes parts) into raw blocks, in the order Word shows them."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self.styles: dict[str, Any] = {}
+        for style in document.styles:
+            self.styles[style.style_id] = style
+
+    def body(self) -> list[RawBlock]:
+        return self._container(self.document.element.body)
+
+    def notes(self) -> list[RawBlock]:
+        """Footnotes, then endnotes, each note's paragraphs as `footnote` blocks."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.oxml.parser import parse_xml  # entity resolution off
+
+        blocks: list[RawBlock] = []
+        for reltype, tag in ((RT.FOOTNOTES, "footnote"), (RT.ENDNOTES, "endnote")):
+            for rel in self.document.part.rels.values():
+                if rel.reltype != reltype or rel.is_external:
+                    continue
+                part = rel.target_part
+                root = part.element if hasattr(part, "element") else parse_xml(part.blob)
+                for note in root.iterchildren(_w(tag)):
+                    if note.get(_w("type")) in ("separator", "continuationSeparator"):
+                        continue
+                    for block in self._container(note):
+                        blocks.append(RawBlock(block.text, kind="footnote", meta=block.meta))
+        return blocks
+
+    def _container(self, element: Any) -> list[RawBlock]:
+        blocks: list[RawBlock] = []
+        for child in element.iterchildren():
+            tag = child.tag
+            if tag == _w("p"):
+                blocks.extend(self._paragraph(child))
+            elif tag == _w("tbl"):
+                for row in child.iterchildren(_w("tr")):
+                    for cell in row.iterchildren(_w("tc")):
+                        for block in self._container(cell):
+                            # a short cell is a cell, not a heading
+                            blocks.append(
+                                RawBlock(
+                                    block.text,
+                                    block.kind or "paragraph",
+                                    {
+                                        **block.meta,
+                                        "table_cell": True,
+                                    },
+                                )
+                            )
+            elif tag in (_w("sdt"), _w("sdtContent"), _w("customXml"), _w("ins"), _w("moveTo")):
+                blocks.extend(self._container(child))
+        return blocks
+
+    def _paragraph(self, p: Any) -> list[RawBlock]:
+        parts: list[str] = []
+        boxes: list[Any] = []
+        self._text(p, parts, boxes)
+        blocks: list[RawBlock] = []
+        text = "".join(parts).strip()
+        if text:
+            blocks.append(self._block(p, text))
+        for box in boxes:  # a text box's paragraphs follow the paragraph that anchors it
+            blocks.extend(
+                RawBlock(b.text, b.kind or "paragraph", {**b.meta, "text_box": True})
+                for b in self._container(box)
+            )
+        return blocks
+
+    def _text(self, element: Any, parts: list[str], boxes: list[Any]) -> None:
+        for child in element.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIP:
+                continue
+            if tag == _TEXT_BOX:
+                boxes.append(child)
+            elif tag == _w("t"):
+                parts.append(child.text or "")
+            elif tag in _CHARACTERS:
+                parts.append(_CHARACTERS[tag])
+            else:
+                self._text(child, parts, boxes)
+
+    def _block(self, p: Any, text: str) -> RawBlock:
+        style_id, outline, listed = None, None, False
+        ppr = p.find(_w("pPr"))
+        if ppr is not None:
+            if (el := ppr.find(_w("pStyle"))) is not None:
+                style_id = el.get(_w("val"))
+            if (el := ppr.find(_w("outlineLvl"))) is not None:
+                outline = el.get(_w("val"))
+            listed = ppr.find(_w("numPr")) is not None
+        style = self.styles.get(style_id) if style_id else None
+        names: list[str] = []
+        while style is not None:  # a style based on Heading 2 is a heading too
+            names.append(style.name or "")
+            if outline is None:
+                sppr = style.element.find(_w("pPr"))
+                if sppr is not None and (el := sppr.find(_w("outlineLvl"))) is not None:
+                    outline = el.get(_w("val"))
+                listed = listed or (sppr is not None and sppr.find(_w("numPr")) is not None)
+            style = style.base_style
+        for style_name in names:
+            if style_name.lower() == "title":
+                return RawBlock(text, "title", {"level": 1})
+            if m := _HEADING_STYLE.match(style_name):
+                return RawBlock(text, "heading", {"level": int(m.group(1))})
+        if outline is not None and outline.isdigit() and int(outline) < 9:
+            return RawBlock(text, "heading", {"level": int(outline) + 1})
+        if listed or any(_LIST_STYLE.match(n) for n in names):
+            # a list item is a block of its own, and never a heading however short
+            return RawBlock(text, "paragraph", {"list_item": True})
+        return RawBlock(text)
