@@ -1,0 +1,96 @@
+"""Markdown reader (markdown-it-py): headings with their level, paragraphs, list items, block
+quotes and table cells as blocks, inline markup reduced to its text, code blocks kept as code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..document import RawBlock, RawText
+from ..errors import InputError
+from .text import decode
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+class MarkdownReader:
+    name = "markdown"
+    extensions = (".md", ".markdown")
+
+    def read(self, path: Path) -> RawText:
+        from . import input_bytes
+
+        return self.parse(input_bytes(path), str(path))
+
+    def parse(self, data: bytes, name: str) -> RawText:
+        if not data.strip():
+            raise InputError(f"{name}: the file is empty")
+        text, encoding = decode(data, name)
+        if "\x00" in text:
+            raise InputError(f"{name}: a binary file, not Markdown")
+        from markdown_it import MarkdownIt
+
+        text = _FRONT_MATTER.sub("", text.replace("\r\n", "\n"))
+        tokens = MarkdownIt("commonmark").enable("table").parse(text)
+        blocks = _blocks(tokens)
+        if not blocks:
+            raise InputError(f"{name}: the file has no text")
+        return RawText(blocks=blocks, meta={"input": Path(name).name, "encoding": encoding})
+
+
+def _blocks(tokens: list[Any]) -> list[RawBlock]:
+    blocks: list[RawBlock] = []
+    # The containers the next inline text sits in (list item, block quote, table cell).
+    inside: list[str] = []
+    heading: int | None = None
+    for token in tokens:
+        kind = token.type
+        if kind in ("list_item_open", "blockquote_open", "th_open", "td_open"):
+            inside.append(kind[:-5])
+        elif kind in ("list_item_close", "blockquote_close", "th_close", "td_close"):
+            inside.pop()
+        elif kind == "heading_open":
+            heading = int(token.tag[1])
+        elif kind == "heading_close":
+            heading = None
+        elif kind in ("fence", "code_block"):
+            code = token.content.rstrip("\n")
+            if code.strip():
+                meta = {"language": token.info.strip()} if token.info.strip() else {}
+                blocks.append(RawBlock(code, "code", meta))
+        elif kind == "inline":
+            text = _inline_text(token.children or []).strip()
+            if not text:
+                continue
+            if heading is not None:
+                # the first `#` is the document's title, any later one a top-level heading
+                first = heading == 1 and not any(b.kind == "title" for b in blocks)
+                blocks.append(RawBlock(text, "title" if first else "heading", {"level": heading}))
+            elif inside:
+                # a short list item or cell is still body text, never a heading
+                where = {"list_item": "list_item", "blockquote": "quote"}.get(
+                    inside[-1], "table_cell"
+                )
+                blocks.append(RawBlock(text, "paragraph", {where: True}))
+            else:
+                blocks.append(RawBlock(text))
+    return blocks
+
+
+def _inline_text(children: list[Any]) -> str:
+    parts: list[str] = []
+    for i, child in enumerate(children):
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "hardbreak":
+            parts.append("\n")
+        elif child.type == "softbreak":
+            # a line break inside a paragraph is a space in Latin text, nothing between CJK
+            before = parts[-1][-1:] if parts and parts[-1] else ""
+            after = next((c.content[:1] for c in children[i + 1 :] if c.content), "")
+            parts.append("" if _CJK.match(before) or _CJK.match(after) else " ")
+        elif child.type == "image":
+            continue  # its alt text describes a picture; the caption, if any, is text nearby
+    return "".join(parts)
