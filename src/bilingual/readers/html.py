@@ -1,0 +1,287 @@
+"""HTML reader: a saved news page's article (trafilatura), or a fragment's own structure (lxml).
+
+A full page goes through trafilatura, which leaves out navigation, ads, related links and
+comments and finds the title, date, author and site name. trafilatura drops bylines and
+captions from the text, so when the page's `<article>`/`<main>` has any that the extraction
+lost (or it found nothing), the article is read by its own structure instead, with the page's
+furniture pruned. A fragment or a simple page is always read by its structure.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Any
+
+from ..document import RawBlock, RawText
+from ..errors import InputError
+
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n\s*(?=[{_CJK}])")
+_SPACES = re.compile(r"[ \t\r\n\f\u00a0]+")
+
+# Never text: code, styling, embedded objects, forms.
+_NEVER_TEXT = {
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "form", "button", "select", "input", "textarea", "head", "title", "meta", "link",
+}  # fmt: skip
+# The furniture of a page around its article.
+_FURNITURE_TAGS = {"nav", "aside", "footer", "dialog"}
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:ads?|advert\w*|adsense|banner|sponsor\w*|promo\w*|related|recommend\w*|"
+    r"comments?|share|sharing|social|newsletter|subscribe|breadcrumbs?|sidebar|nav|navbar|"
+    r"navigation|menu|popup|modal|cookies?|tags|more-news|read-more)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"byline|author|reporter|writer", re.IGNORECASE)
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+# Elements that are one block each when they hold no other block.
+_LEAVES = {*_HEADINGS, "p", "li", "figcaption", "td", "th", "pre", "dt", "dd", "caption",
+           "blockquote", "address"}  # fmt: skip
+# Where a short text sits when it is no heading: a list item, a quote, a table cell.
+_PLACES = {"li": "list_item", "dt": "list_item", "dd": "list_item", "blockquote": "quote",
+           "td": "table_cell", "th": "table_cell"}  # fmt: skip
+_BLOCKS = {*_LEAVES, "div", "section", "article", "main", "header", "figure", "ul", "ol",
+           "dl", "table", "thead", "tbody", "tfoot", "tr", "body", "center", "hgroup",
+           "details"}  # fmt: skip
+
+
+class HtmlReader:
+    name = "html"
+    extensions = (".html", ".htm", ".xhtml")
+
+    def read(self, path: Path) -> RawText:
+        from . import input_bytes
+
+        return self.parse(input_bytes(path), str(path))
+
+    def parse(self, data: bytes, name: str) -> RawText:
+        if not data.strip():
+            raise InputError(f"{name}: the file is empty")
+        text, encoding = _decode(data, name)
+        if "\x00" in text or len(_CONTROL.findall(text)) > max(8, len(text) // 100):
+            raise InputError(f"{name}: a binary file, not HTML")
+        import lxml.html
+
+        try:
+            root = lxml.html.document_fromstring(text)
+        except Exception:  # lxml's parser errors: nothing a user can act on beyond this
+            raise InputError(f"{name}: not readable HTML") from None
+        meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
+        article = _article(root)
+        if article is None and not _is_page(root):
+            blocks = _Structure().read(root.find("body") if root.find("body") is not None else root)
+        else:
+            blocks = self._page(text, root, article, meta)
+        if not blocks:
+            raise InputError(f"{name}: the page has no text")
+        byline = next((b.text for b in blocks if b.kind == "byline"), None)
+        if byline and not meta.get("byline"):
+            meta["byline"] = byline
+        return RawText(blocks=blocks, meta=meta)
+
+    def _page(self, text: str, root: Any, article: Any, meta: dict[str, Any]) -> list[RawBlock]:
+        import trafilatura
+
+        found = trafilatura.bare_extraction(
+            text,
+            favor_precision=True,  # without it a small page comes back as one run-on paragraph
+            include_comments=False,
+            include_tables=True,
+            include_images=True,
+            with_metadata=True,
+        )
+        extracted: list[RawBlock] = []
+        if found is not None:
+            for key, attribute in (("title", "title"), ("date", "date"), ("author", "author"),
+                                   ("site", "sitename")):  # fmt: skip
+                value = getattr(found, attribute, None)
+                if value:
+                    meta[key] = str(value)
+            if getattr(found, "body", None) is not None:
+                extracted = _from_extraction(found.body)
+        container = article if article is not None else root.find("body")
+        if container is None:
+            return extracted
+        structure = _Structure(prune=True).read(container)
+        kept = _SPACES.sub("", "".join(b.text for b in extracted))
+        lost = [
+            b
+            for b in structure
+            if b.kind in ("caption", "byline") and _SPACES.sub("", b.text) not in kept
+        ]
+        if extracted and not lost:
+            return extracted
+        return structure or extracted
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """The page's text and encoding: a BOM, else the declared charset, else detected."""
+    from .text import decode
+
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode(data, name)
+    m = _DECLARED.search(data[:4096])
+    if m:
+        declared = (m.group(1) or m.group(2)).decode("ascii").lower()
+        try:
+            codecs.lookup(declared)
+            # a page declaring GB2312 uses GBK/GB18030 characters in practice
+            declared = "gb18030" if declared in ("gb2312", "gbk") else declared
+            return data.decode(declared), declared
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: detect instead
+    try:
+        return decode(data, name)
+    except InputError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise InputError(f"{name}: a binary file, not HTML") from None
+        return str(best), best.encoding
+
+
+def _article(root: Any) -> Any:
+    for tag in ("article", "main"):
+        found = root.find(f".//{tag}")
+        if found is not None:
+            return found
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("role") == "main":
+            return element
+    return None
+
+
+def _is_page(root: Any) -> bool:
+    """A page with furniture (navigation, header, footer, sidebars) rather than a fragment."""
+    return any(root.find(f".//{tag}") is not None for tag in ("nav", "header", "footer", "aside"))
+
+
+def _from_extraction(body: Any) -> list[RawBlock]:
+    """Blocks from trafilatura's XML (head, p, list/item, quote, table/row/cell)."""
+    blocks: list[RawBlock] = []
+    seen_title = False
+    for element in body.iter("head", "p", "item", "quote", "cell", "code"):
+        if (
+            element.tag in ("p", "head")
+            and element.getparent() is not None
+            and (element.getparent().tag in ("item", "quote", "cell"))
+        ):
+            continue  # read with its container
+        text = _clean("".join(element.itertext()))
+        if not text:
+            continue
+        if element.tag == "head":
+            level = int((element.get("rend") or "h2").lstrip("h") or 2)
+            first = level == 1 and not seen_title
+            seen_title = seen_title or first
+            blocks.append(RawBlock(text, "title" if first else "heading", {"level": level}))
+        elif element.tag == "code":
+            blocks.append(RawBlock("".join(element.itertext()).strip("\n"), "code"))
+        elif element.tag == "p":
+            blocks.append(RawBlock(text))
+        else:
+            where = {"item": "list_item", "quote": "quote", "cell": "table_cell"}[element.tag]
+            blocks.append(RawBlock(text, "paragraph", {where: True}))
+    return blocks
+
+
+def _clean(text: str) -> str:
+    # white space is one space, and none at all where a source line break fell between CJK
+    return _SPACES.sub(" ", _BREAK_BETWEEN_CJK.sub("", text)).strip()
+
+
+class _Structure:
+    """Blocks from the page's own elements, in document order."""
+
+    def __init__(self, prune: bool = False) -> None:
+        self.prune = prune
+        self.blocks: list[RawBlock] = []
+
+    def read(self, element: Any) -> list[RawBlock]:
+        self._container(element, None)
+        return self.blocks
+
+    def _skip(self, element: Any) -> bool:
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _NEVER_TEXT or element.get("hidden") is not None:
+            return True
+        if not self.prune:
+            return False
+        if tag in _FURNITURE_TAGS or element.get("role") in ("navigation", "complementary"):
+            return True
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        return bool(_FURNITURE.search(names)) and not _BYLINE.search(names)
+
+    def _container(self, element: Any, where: str | None) -> None:
+        pending: list[str] = [element.text or ""]
+        for child in element:
+            if not self._skip(child):
+                if isinstance(child.tag, str) and child.tag in _BLOCKS:
+                    self._emit("".join(pending), None, where)
+                    pending = []
+                    self._block(child, where)
+                else:
+                    pending.append(self._inline(child))
+            pending.append(child.tail or "")
+        self._emit("".join(pending), None, where)
+
+    def _block(self, element: Any, where: str | None) -> None:
+        tag = element.tag
+        holds_blocks = any(
+            isinstance(c.tag, str) and c.tag in _BLOCKS and not self._skip(c)
+            for c in element.iterdescendants()
+        )
+        if tag == "pre":
+            code = self._inline(element).strip("\n")
+            if code.strip():
+                self.blocks.append(RawBlock(code, "code"))
+        elif tag in _LEAVES and not holds_blocks:
+            self._emit(self._inline(element), tag, where, element)
+        else:
+            self._container(element, _PLACES.get(tag, where))
+
+    def _inline(self, element: Any) -> str:
+        parts: list[str] = []
+
+        def walk(el: Any) -> None:
+            if el.tag == "br":
+                parts.append("\n")
+            elif not self._skip(el):
+                parts.append(el.text or "")
+                for child in el:
+                    walk(child)
+                    parts.append(child.tail or "")
+            return None
+
+        walk(element)
+        return "".join(parts)
+
+    def _emit(self, raw: str, tag: str | None, where: str | None, element: Any = None) -> None:
+        text = _clean(raw)
+        if not text:
+            return
+        names = ""
+        if element is not None:
+            names = " ".join(element.get(a, "") for a in ("class", "id", "itemprop", "rel"))
+        if tag in _HEADINGS:
+            level = _HEADINGS[tag]
+            first = level == 1 and not any(b.kind == "title" for b in self.blocks)
+            self.blocks.append(RawBlock(text, "title" if first else "heading", {"level": level}))
+        elif tag in ("figcaption", "caption"):
+            self.blocks.append(RawBlock(text, "caption"))
+        elif tag == "address" or _BYLINE.search(names):
+            self.blocks.append(RawBlock(text, "byline"))
+        elif where:
+            self.blocks.append(RawBlock(text, "paragraph", {where: True}))
+        elif tag in _PLACES:
+            self.blocks.append(RawBlock(text, "paragraph", {_PLACES[tag]: True}))
+        else:
+            self.blocks.append(RawBlock(text))
