@@ -1,0 +1,322 @@
+"""PDF reader (pypdfium2): text lines rebuilt into paragraphs, in reading order, without the
+running headers, footers and page numbers a printed page repeats.
+
+A PDF has no paragraphs, only positioned text. pdfium gives the text in runs with their boxes;
+runs on one baseline make a line, and a line ends its paragraph when the next line's first word
+would have fitted on it (it stopped short of the right margin), when a wider gap follows it,
+when the next line is indented further or set in another size.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..document import RawBlock, RawText
+from ..errors import InputError
+
+_CJK = re.compile(r"[\u2e80-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-–—·.|]*(?:(?:page|p\.)\s*)?[第]?\s*\d{1,4}\s*(?:頁|页)?"
+    r"(?:\s*(?:/|of|共)\s*\d{1,4}\s*(?:頁|页)?)?[\s\-–—·.|]*$",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_END = re.compile(r"[。！？!?.][」』”’）)】》]*$")
+# How many lines at the top and at the bottom of a page can be a running header or footer.
+_EDGE_LINES = 2
+_Run = tuple[float, float, float, float, str, float]  # x0, y0, x1, y1, text, font size
+
+
+@dataclass
+class _Line:
+    x0: float
+    y0: float  # bottom (PDF y grows upwards)
+    x1: float
+    y1: float  # top
+    parts: list[tuple[float, float, str]] = field(default_factory=list)
+    size: float = 0.0  # the font size (glyph boxes vary with the letters: chains. vs supply)
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def text(self) -> str:
+        out = ""
+        for _x0, _x1, piece in sorted(self.parts):
+            piece = piece.strip()
+            if out and piece and not (_CJK.match(out[-1]) or _CJK.match(piece[0])):
+                out += " "
+            out += piece
+        return out
+
+
+class PdfReader:
+    name = "pdf"
+    extensions = (".pdf",)
+
+    def read(self, path: Path) -> RawText:
+        from . import input_bytes
+
+        return self.parse(input_bytes(path), str(path))
+
+    def parse(self, data: bytes, name: str) -> RawText:
+        if not data.strip():
+            raise InputError(f"{name}: the file is empty")
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as e:
+            if "password" in str(e).lower():
+                raise InputError(
+                    f"{name}: the PDF is password-protected; save a copy without the password"
+                ) from None
+            raise InputError(
+                f"{name}: not a readable PDF (damaged, or not a PDF); export it again"
+            ) from None
+        try:
+            pages = [_page_lines(pdf[i]) for i in range(len(pdf))]
+        except pdfium.PdfiumError:
+            raise InputError(f"{name}: not a readable PDF (a page is damaged)") from None
+        finally:
+            pdf.close()
+        if not any(pages):
+            raise InputError(
+                f"{name}: the PDF has no text layer (a scan?); it needs OCR first "
+                "(for example ocrmypdf), then read the result"
+            )
+        _drop_running_lines(pages)
+        blocks = [RawBlock(text) for text in _paragraphs(pages)]
+        if not blocks:
+            raise InputError(f"{name}: the PDF has no text besides headers and page numbers")
+        return RawText(blocks=blocks, meta={"input": Path(name).name, "pages": len(pages)})
+
+
+def _page_lines(page: Any) -> list[list[_Line]]:
+    """The page's lines as columns in reading order: [[lines of a band's left column], ...]."""
+    width = page.get_width()
+    textpage = page.get_textpage()
+    try:
+        runs = _runs(textpage)
+    finally:
+        textpage.close()
+        page.close()
+    # Runs whose middles share a height make a band; a band splits into lines where a gap
+    # wider than the text's size separates them (the gutter between two columns).
+    bands: list[list[_Run]] = []
+    for run in sorted(runs, key=lambda r: -(r[1] + r[3]) / 2):
+        middle = (run[1] + run[3]) / 2
+        if bands and min(r[1] for r in bands[-1]) < middle < max(r[3] for r in bands[-1]):
+            bands[-1].append(run)
+        else:
+            bands.append([run])
+    lines: list[_Line] = []
+    for band in bands:
+        line: _Line | None = None
+        for x0, y0, x1, y1, text, size in sorted(band):
+            if line is not None and x0 - line.x1 < 1.5 * max(size, line.size):
+                line.parts.append((x0, x1, text))
+                line.size = max(line.size, size)
+                line.x1 = max(line.x1, x1)
+                line.y0, line.y1 = min(line.y0, y0), max(line.y1, y1)
+            else:
+                line = _Line(x0, y0, x1, y1, [(x0, x1, text)], size)
+                lines.append(line)
+    lines.sort(key=lambda line: (-line.y1, line.x0))
+    return _columns(lines, width)
+
+
+def _runs(textpage: Any) -> list[_Run]:
+    """Runs of characters on one baseline with no wide gap, with their boxes.
+
+    Character by character, because pdfium's own text rectangles can reach across the gutter
+    of a two-column page. The spaces pdfium adds between positioned pieces are kept between
+    Latin words and dropped next to CJK characters (第 1 段 was set as 第1段).
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    runs: list[_Run] = []
+    size = 0.0
+    chars: list[str] = []
+    box: list[float] = []
+    pending_space = False
+
+    def close() -> None:
+        if chars:
+            runs.append((box[0], box[1], box[2], box[3], "".join(chars), size))
+        chars.clear()
+
+    for i in range(textpage.count_chars()):
+        ch = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
+        if ch in "\r\n":
+            close()
+            pending_space = False
+            continue
+        if ch.isspace():
+            pending_space = pending_space or bool(chars)
+            if not pdfium_c.FPDFText_IsGenerated(raw, i):
+                pending_space = "real"  # type: ignore[assignment]
+            continue
+        pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+        x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+        if chars:
+            height = max(box[3] - box[1], y1 - y0, 1.0)
+            middle = (y0 + y1) / 2
+            # (a ligature's second letter shares the first one's box: not a step back)
+            if not (box[1] - 0.3 * height < middle < box[3] + 0.3 * height) or not (
+                box[0] - 0.5 * height < x0 and x0 - box[2] < 1.2 * height
+            ):
+                close()
+                pending_space = False
+        if chars and pending_space:
+            cjk = _CJK.match(chars[-1]) or _CJK.match(ch)
+            if pending_space == "real" or not cjk:
+                chars.append(" ")
+        pending_space = False
+        if not chars:
+            box = [x0, y0, x1, y1]
+            size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        else:
+            box = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+        chars.append(ch)
+    close()
+    return runs
+
+
+def _columns(lines: list[_Line], width: float) -> list[list[_Line]]:
+    """Columns in reading order: a two-column stretch is read left column, then right."""
+    middle = width / 2
+    left = [line for line in lines if line.x1 <= middle]
+    right = [line for line in lines if line.x0 >= middle]
+    if len(left) < 3 or len(right) < 3 or len(left) + len(right) < 0.6 * len(lines):
+        return [lines] if lines else []
+    columns: list[list[_Line]] = []
+    band_left: list[_Line] = []
+    band_right: list[_Line] = []
+    for line in lines:  # top to bottom; a line across the middle closes a band
+        if line.x1 <= middle:
+            band_left.append(line)
+        elif line.x0 >= middle:
+            band_right.append(line)
+        else:
+            columns.extend(c for c in (band_left, band_right) if c)
+            band_left, band_right = [], []
+            columns.append([line])
+    columns.extend(c for c in (band_left, band_right) if c)
+    return columns
+
+
+def _drop_running_lines(pages: list[list[list[_Line]]]) -> None:
+    """Remove page numbers and the headers and footers repeated on many pages.
+
+    A running line is one of the two lines at the top or bottom of a page, found at the same
+    height on at least half the pages (digits aside: 第3頁 and 第4頁 are one line); a body line
+    can repeat too, so a long one counts only when it is the page's very first or last line.
+    """
+
+    def edges(columns: list[list[_Line]]) -> list[tuple[_Line, bool]]:
+        ordered = sorted((line for c in columns for line in c), key=lambda line: -line.y1)
+        top, bottom = ordered[:_EDGE_LINES], ordered[-_EDGE_LINES:]
+        picked = {id(line): (line, line is ordered[0] or line is ordered[-1]) for line in top}
+        picked.update(
+            {id(line): (line, line is ordered[0] or line is ordered[-1]) for line in bottom}
+        )
+        return list(picked.values())
+
+    def key(line: _Line) -> tuple[str, int]:
+        return _DIGITS.sub("#", line.text), round(line.y1 / 3)
+
+    counts: dict[tuple[str, int], int] = {}
+    for columns in pages:
+        for k in {key(line) for line, _outermost in edges(columns)}:
+            counts[k] = counts.get(k, 0) + 1
+    repeated = {k for k, n in counts.items() if n >= 2 and n >= 0.5 * len(pages)}
+    for columns in pages:
+        drop = {
+            id(line)
+            for line, outermost in edges(columns)
+            if (key(line) in repeated and (outermost or len(line.text) <= 40))
+            or _PAGE_NUMBER.match(line.text)
+        }
+        for column in columns:
+            column[:] = [line for line in column if id(line) not in drop]
+        columns[:] = [c for c in columns if c]
+
+
+def _paragraphs(pages: list[list[list[_Line]]]) -> list[str]:
+    columns = [c for columns in pages for c in columns]
+    lines = [line for c in columns for line in c]
+    if not lines:
+        return []
+    gaps = [
+        a.y0 - b.y1
+        for c in columns
+        for a, b in itertools.pairwise(c)
+        if a.y0 - b.y1 > -0.5 * a.height
+    ]
+    usual_gap = statistics.median(gaps) if gaps else 0.0
+    paragraphs: list[str] = []
+    current = ""
+    previous: _Line | None = None
+    for column in columns:
+        right = max(line.x1 for line in column)
+        if len(column) < 3:  # too few lines to know the margin: the page's widest line does
+            right = max(line.x1 for line in lines)
+        for index, line in enumerate(column):
+            text = line.text
+            if not text:
+                continue
+            if (
+                previous is not None
+                and current
+                and _ends_paragraph(previous, line, right, usual_gap, same_column=index > 0)
+            ):
+                paragraphs.append(current)
+                current = ""
+            current = _join(current, text) if current else text
+            previous = line
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _ends_paragraph(
+    before: _Line, after: _Line, right: float, usual_gap: float, *, same_column: bool
+) -> bool:
+    size = max(before.size, after.size, 1.0)
+    if abs(before.size - after.size) > 0.15 * size:  # another size: a heading
+        return True
+    if after.x0 - before.x0 > 0.8 * size:  # the next line is indented further
+        return True
+    if same_column and before.y0 - after.y1 > 1.6 * usual_gap + 0.3 * size:
+        return True
+    if not same_column and _SENTENCE_END.search(before.text):
+        # across a page or column break there is no gap to see: a full line that ends a
+        # sentence is taken to end its paragraph
+        return True
+    # Would the next line's first word have fitted at the end of this one? (Estimated from
+    # this line's average character width, with a margin: a proportional font's words vary.)
+    text, room = after.text, right - before.x1
+    if _CJK.match(text[0]):
+        return room > 1.5 * size
+    char_width = (before.x1 - before.x0) / max(len(before.text), 1)
+    first = text.split(" ", 1)[0]
+    return room > (len(first) + 2) * char_width * 1.2
+
+
+def _join(current: str, text: str) -> str:
+    if _CJK.match(current[-1]) or _CJK.match(text[0]):
+        return current + text  # Chinese lines join without a space
+    if current.endswith("-") and len(current) > 1 and current[-2].isalpha() and text[0].islower():
+        return current[:-1] + text  # a word hyphenated at the line end
+    return current + " " + text
