@@ -82,3 +82,26 @@ def test_empty_markdown_is_exit_3(tmp_path, data):
     assert len(lines) == 1 and str(path) in lines[0]
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_code_blocks_are_never_translated(tmp_path):
+    from bilingual.glossary import annotate, load_glossary
+    from bilingual.translate.run import translate_document
+    from tests.test_run import Scripted
+
+    path = tmp_path / "notes.md"
+    path.write_text(NOTES, encoding="utf-8")
+    document = read_document(path)
+    engine = Scripted()
+    glossary = load_glossary([])
+    annotate(document, glossary)
+    translate_document(document, engine, glossary=glossary, use_memory=False)
+    code = document.blocks[10]
+    assert code.kind == "code"
+    sent = [text for batch in engine.batches for text in batch]
+    assert 'print("不要翻譯")' not in sent
+    assert code.segments[0].target == ""
+    assert all(s.target for b in document.blocks if b.kind != "code" for s in b.segments)
+    from bilingual.check import check_document
+
+    assert not [f for f in check_document(document) if f.segment_id == code.segments[0].id]

@@ -56,7 +56,7 @@ class CheckResult:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
     def summary(self) -> str:
-        checked = sum(1 for s in self.document.segments if s.source.strip())
+        checked = sum(1 for s in self.document.translatable_segments if s.source.strip())
         return f"{checked} segments checked: {self.errors} errors, {self.warnings} warnings"
 
 
@@ -80,7 +80,7 @@ def check_document(document: Document) -> list[Finding]:
     context = _Context.of(document)
     findings: list[Finding] = []
     content: list[Segment] = []  # segments whose target is worth measuring for the length norm
-    for segment in document.segments:
+    for segment in document.translatable_segments:
         found, measurable = _check_segment(segment, context)
         findings.extend(found)
         if measurable:

@@ -36,6 +36,9 @@ BlockKind = Literal[
 ]
 STATUSES = ("empty", "machine", "human")
 
+# Kinds whose text is never sent to the engine or given an English version.
+UNTRANSLATED_KINDS = ("code",)
+
 
 @dataclass
 class Term:
@@ -165,6 +168,11 @@ class Document:
     @property
     def segments(self) -> list[Segment]:
         return [s for b in self.blocks for s in b.segments]
+
+    @property
+    def translatable_segments(self) -> list[Segment]:
+        """The segments an engine is given: not those of code, which is shown as it is."""
+        return [s for b in self.blocks if b.kind not in UNTRANSLATED_KINDS for s in b.segments]
 
     def segment(self, segment_id: str) -> Segment | None:
         for s in self.segments:

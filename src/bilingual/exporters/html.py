@@ -51,7 +51,7 @@ LATIN_FONTS = ["Segoe UI", "Helvetica Neue", "Arial", "Noto Sans", "Liberation S
 # A font name goes into the style sheet, where autoescaping does not protect: only plain names.
 _SAFE_FONT = re.compile(r"[\w][\w .\-]{0,63}")
 
-_CELL_TAGS = {"title": "h1", "heading": "h2"}
+_CELL_TAGS = {"title": "h1", "heading": "h2", "code": "pre"}  # code keeps its lines and spaces
 
 
 class HtmlExporter:

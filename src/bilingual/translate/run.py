@@ -126,7 +126,7 @@ class _Run:
         sources = {s.source for s in self.document.segments}
         name = str(self.document.meta.get("input") or "")
         todo: list[Segment] = []
-        for segment in self.document.segments:
+        for segment in self.document.translatable_segments:
             if segment.status == "human":
                 self._flag_review(segment)
                 self.stats["human"] += 1
