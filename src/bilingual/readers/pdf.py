@@ -144,52 +144,65 @@ def _runs(textpage: Any) -> list[_Run]:
     import pypdfium2.raw as pdfium_c
 
     raw = textpage.raw
+    get_box, is_generated = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_IsGenerated
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     runs: list[_Run] = []
-    size = 0.0
     chars: list[str] = []
-    box: list[float] = []
-    pending_space = False
+    # the current run's box and font size (plain floats: this loop runs for every character)
+    bx0 = by0 = bx1 = by1 = size = 0.0
+    space = ""  # "" none, "generated" or "real": a space seen since the last character
 
-    def close() -> None:
-        if chars:
-            runs.append((box[0], box[1], box[2], box[3], "".join(chars), size))
-        chars.clear()
-
-    for i in range(textpage.count_chars()):
-        ch = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
-        if ch in "\r\n":
-            close()
-            pending_space = False
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count else ""
+    # One call for the whole text is much faster than one per character; it lines up with the
+    # character indexes unless a character lies outside the BMP (two UTF-16 units).
+    aligned = len(text) == count
+    for i in range(count):
+        ch = text[i] if aligned else chr(pdfium_c.FPDFText_GetUnicode(raw, i))
+        if ch == "\r" or ch == "\n":
+            if chars:
+                runs.append((bx0, by0, bx1, by1, "".join(chars), size))
+                chars = []
+            space = ""
             continue
         if ch.isspace():
-            pending_space = pending_space or bool(chars)
-            if not pdfium_c.FPDFText_IsGenerated(raw, i):
-                pending_space = "real"  # type: ignore[assignment]
+            if chars and space != "real":
+                space = "generated" if is_generated(raw, i) else "real"
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+        get_box(raw, i, left, right, bottom, top)
         x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
         if chars:
-            height = max(box[3] - box[1], y1 - y0, 1.0)
+            height = by1 - by0
+            if y1 - y0 > height:
+                height = y1 - y0
+            if height < 1.0:
+                height = 1.0
             middle = (y0 + y1) / 2
             # (a ligature's second letter shares the first one's box: not a step back)
-            if not (box[1] - 0.3 * height < middle < box[3] + 0.3 * height) or not (
-                box[0] - 0.5 * height < x0 and x0 - box[2] < 1.2 * height
+            if not (by0 - 0.3 * height < middle < by1 + 0.3 * height) or not (
+                bx0 - 0.5 * height < x0 and x0 - bx1 < 1.2 * height
             ):
-                close()
-                pending_space = False
-        if chars and pending_space:
-            cjk = _CJK.match(chars[-1]) or _CJK.match(ch)
-            if pending_space == "real" or not cjk:
-                chars.append(" ")
-        pending_space = False
+                runs.append((bx0, by0, bx1, by1, "".join(chars), size))
+                chars = []
+                space = ""
         if not chars:
-            box = [x0, y0, x1, y1]
+            bx0, by0, bx1, by1 = x0, y0, x1, y1
             size = pdfium_c.FPDFText_GetFontSize(raw, i)
         else:
-            box = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+            if space and (space == "real" or not (_CJK.match(chars[-1]) or _CJK.match(ch))):
+                chars.append(" ")
+            if x0 < bx0:
+                bx0 = x0
+            if y0 < by0:
+                by0 = y0
+            if x1 > bx1:
+                bx1 = x1
+            if y1 > by1:
+                by1 = y1
+        space = ""
         chars.append(ch)
-    close()
+    if chars:
+        runs.append((bx0, by0, bx1, by1, "".join(chars), size))
     return runs
 
 
