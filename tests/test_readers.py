@@ -82,3 +82,25 @@ def test_crlf_line_endings(tmp_path):
         "台灣與美國簽署協議。",
         "經濟部長表示，雙方將擴大合作。",
     ]
+
+
+def test_translate_reads_standard_input_as_stdin(tmp_path):
+    from click.testing import CliRunner
+
+    from bilingual.cli import cli
+    from bilingual.document import load
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["translate", "-", "-o", str(out), "--engine", "none", "--format", "html"],
+        input=TRADITIONAL.encode("utf-8"),
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["stdin.html", "stdin.json"]
+    document = load(out / "stdin.json")
+    assert document.meta["input"] == "stdin"
+    assert [b.source for b in document.blocks] == [
+        "台灣與美國簽署協議。",
+        "經濟部長表示，雙方將擴大合作。",
+    ]

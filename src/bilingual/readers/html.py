@@ -104,8 +104,9 @@ class HtmlReader:
                 value = getattr(found, attribute, None)
                 if value:
                     meta[key] = str(value)
-            if getattr(found, "body", None) is not None:
-                extracted = _from_extraction(found.body)
+            body = getattr(found, "body", None)
+            if body is not None:
+                extracted = _from_extraction(body)
         container = article if article is not None else root.find("body")
         if container is None:
             return extracted
