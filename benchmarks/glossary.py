@@ -66,7 +66,7 @@ def run_aho_corasick(pairs: list[tuple[str, str]], text: str) -> dict:
 
 def run_naive(pairs: list[tuple[str, str]], text: str) -> dict:
     """The obvious peer: str.find for every form, then leftmost-longest, same folding and rules."""
-    from bilingual.glossary.match import fold, is_latin
+    from bilingual.glossary.fold import fold, is_latin
 
     started = time.perf_counter()
     keys = [fold(zh) for zh, _ in pairs]

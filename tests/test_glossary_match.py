@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bilingual.glossary import Entry, Glossary
-from bilingual.glossary.match import fold, is_latin
+from bilingual.glossary.fold import fold
 
 EPPD = Entry(
     zh=["台美經濟繁榮夥伴對話", "經濟繁榮夥伴對話", "EPPD"],
@@ -27,20 +27,6 @@ GLOSSARY = Glossary([EPPD, TRUMP, PAX, JOINT, AI, MOFA])
 
 def found(text: str, glossary: Glossary = GLOSSARY) -> list[str]:
     return [text[o.start : o.end] for o in glossary.occurrences(text)]
-
-
-def test_fold_keeps_length_and_maps_scripts():
-    text = "臺灣經濟繁榮夥伴對話ＥＰＰＤ乾隆著作"
-    folded = fold(text)
-    assert len(folded) == len(text)
-    assert folded.startswith("台湾经济繁荣伙伴对话eppd")
-    assert fold("台美经济繁荣伙伴对话") == fold("台美經濟繁榮夥伴對話")
-
-
-def test_fold_leaves_expanding_characters_alone():
-    # NFKC would turn ㈠ into "(一)" and ǅ lower-cases to one character; lengths must hold.
-    for text in ("㈠㈡", "ǅ", "ﬁ", "İstanbul", "𠀀𡃁"):
-        assert len(fold(text)) == len(text)
 
 
 def test_traditional_entry_matches_simplified_text():
@@ -163,11 +149,6 @@ def test_empty_glossary_and_text():
     assert GLOSSARY.occurrences("") == []
 
 
-def test_is_latin():
-    assert is_latin("A") and is_latin("7") and is_latin("é") and is_latin("Ｅ")
-    assert not is_latin("屆") and not is_latin("（") and not is_latin(" ") and not is_latin("")
-
-
 FORMS = ["台美關稅協議", "矽盛世宣言", "華府", "EPPD", "總統府", "經濟部"]
 FILLER = st.text(alphabet="的了是在有和與台美國，。 xyz123", max_size=6)
 
@@ -178,7 +159,7 @@ FILLER = st.text(alphabet="的了是在有和與台美國，。 xyz123", max_siz
     FILLER,
 )
 def test_spans_map_back_to_the_original_in_either_script(pieces, tail):
-    from bilingual.glossary.match import _converter
+    from bilingual.glossary.fold import _converter
 
     glossary = Glossary([Entry(zh=[form], en=f"r{i}") for i, form in enumerate(FORMS)])
     text = ""

@@ -7,7 +7,8 @@ Nothing heavy is imported here: ruamel.yaml, OpenCC and pyahocorasick load on fi
 from __future__ import annotations
 
 from .check import TermFinding, term_findings
-from .model import Entry, Glossary, Problem, check_glossary, load_glossary, renderings_for
+from .entry import Entry
+from .model import Glossary, Problem, check_glossary, load_glossary, renderings_for
 from .render import annotate
 
 __all__ = [

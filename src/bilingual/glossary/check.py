@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..document import Segment, Term
-from .match import is_latin
+from .fold import is_latin
 
 _SPACES = re.compile(r"\s+")
 

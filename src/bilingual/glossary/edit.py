@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GlossaryError, UsageError
+from .fold import fold
 from .model import (
     DEFAULT_FOLDER,
     TYPES,
@@ -62,8 +63,6 @@ def add_entry(
     glossary_paths: Sequence[str | Path] | None = None,
 ) -> AddResult:
     """Append an entry (or, with `replace`, change a conflicting one in place) and save the file."""
-    from .match import fold
-
     zh, en = zh.strip(), en.strip()
     if not zh or not en:
         raise UsageError("glossary add: ZH and EN must not be empty")

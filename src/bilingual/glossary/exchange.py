@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import GlossaryError
 from .edit import KEY_ORDER, yaml_value
-from .model import Entry, Glossary, Problem, duplicate_problems, entries_from_data, parse_yaml
+from .entry import Entry
+from .model import Glossary, Problem, duplicate_problems, entries_from_data, parse_yaml
 
 FORMATS = ("csv", "tsv", "tbx")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..document import Document
-from .match import fold
+from .fold import fold
 from .model import Glossary
 from .render import annotate
 

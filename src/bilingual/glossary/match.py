@@ -1,23 +1,16 @@
-"""Finding glossary terms in text: script folding, the Aho-Corasick matcher and occurrence rules.
+"""Finding glossary terms in text: the Aho-Corasick matcher and the occurrence rules.
 
-Both the glossary's source forms and the text are folded character for character (OpenCC `t2s`,
-full-width to ASCII, lower case), so a match found in the folded text has the same offsets in
-the original: Traditional entries match Simplified text and the reverse.
+Both the glossary's source forms and the text are folded (`fold`: OpenCC `t2s`, full-width to
+ASCII, lower case) character for character, so matches in the folded text are matches in the
+original at the same offsets.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
-from .model import Entry
-
-# code point -> folded character, for `str.translate`: script and width folded, and lower-cased.
-_SCRIPT: dict[int, str] = {}
-_LOWER: dict[int, str] = {}
-_KNOWN: set[str] = set()  # the characters in the tables
-_CONVERTER: Any = None
+from .entry import Entry
+from .fold import fold, is_latin
 
 # Quotes that may close right after a term before its restating parenthetical: 「…」（EPPD）.
 _QUOTE_PAIRS = {
@@ -34,59 +27,6 @@ _OPEN_PARENS = "（("
 _CLOSE_PARENS = "）)"
 _PAREN_MAX = 80  # a restating parenthetical is a name or an abbreviation, never a paragraph
 _SEPARATOR = "\x00"  # between segments matched in one pass; never part of a term or a text
-
-
-def _converter() -> Any:
-    global _CONVERTER
-    if _CONVERTER is None:
-        import opencc
-
-        _CONVERTER = opencc.OpenCC("t2s.json")
-    return _CONVERTER
-
-
-def _learn(chars: set[str]) -> None:
-    """Add the folding of `chars` to the tables, with one OpenCC call for all of them."""
-    new = sorted(chars - _KNOWN)
-    if not new:
-        return
-    # One character per line: OpenCC converts phrases, so separating the characters makes the
-    # conversion character for character, the same for a glossary form and for running text.
-    converted = _converter().convert("\n".join(new)).split("\n")
-    if len(converted) != len(new):  # never seen; fall back to one call per character
-        converted = [_converter().convert(c) for c in new]
-    for char, simple in zip(new, converted, strict=True):
-        # t2s keeps one character as one character for all of the BMP; where it would not
-        # (or width folding would expand, as NFKC does for ㈠), the character stays as it is,
-        # because offsets in the folded text must be offsets in the original.
-        if len(simple) != 1:
-            simple = char
-        narrow = unicodedata.normalize("NFKC", simple)
-        if len(narrow) == 1:
-            simple = narrow
-        lower = simple.lower()
-        _SCRIPT[ord(char)] = simple
-        _LOWER[ord(char)] = lower if len(lower) == 1 else simple
-        _KNOWN.add(char)
-
-
-def fold(text: str, *, lower: bool = True) -> str:
-    """`text` in Simplified script, ASCII width and (by default) lower case; same length."""
-    if not _KNOWN.issuperset(text):
-        _learn(set(text))
-    return text.translate(_LOWER if lower else _SCRIPT)
-
-
-def is_latin(char: str) -> bool:
-    """A Latin letter or digit (ASCII or full-width), the characters a Latin term must not touch."""
-    if not char:
-        return False
-    if char.isascii():
-        return char.isalnum()
-    code = ord(char)
-    if 0xFF10 <= code <= 0xFF5A:  # full-width digits and letters
-        return char.isalnum()
-    return char.isalpha() and (code < 0x0250 or 0x1E00 <= code <= 0x1EFF)
 
 
 @dataclass

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import GlossaryError
+from .entry import Entry
+from .fold import fold
 
 if TYPE_CHECKING:
     from ..document import Segment, Term
@@ -37,44 +39,6 @@ TYPES = (
     "other",
 )
 DEFAULT_FOLDER = "glossary"
-
-
-@dataclass
-class Entry:
-    """One glossary entry: source forms (variants) and the English renderings in force."""
-
-    zh: list[str]
-    en: str
-    first: str | None = None
-    note: str | None = None
-    type: str | None = None
-    source: str | None = None
-    verified: bool = True
-    case_sensitive: bool = False
-    file: str | None = None
-    line: int | None = None  # 1-based line of the entry's first key
-    zh_lines: list[int] = field(default_factory=list)  # 1-based line of each source form
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}" if self.file else "<glossary>"
-
-    def rendering(self, *, first_mention: bool) -> str:
-        """The rendering for an occurrence: `first` at the first mention when there is one."""
-        return self.first if first_mention and self.first else self.en
-
-    def to_dict(self) -> dict[str, Any]:
-        """The entry as its YAML keys (defaults left out), plus where it came from."""
-        data: dict[str, Any] = {"zh": self.zh[0] if len(self.zh) == 1 else list(self.zh)}
-        data["en"] = self.en
-        for key in ("first", "note", "type", "source"):
-            if getattr(self, key):
-                data[key] = getattr(self, key)
-        if not self.verified:
-            data["verified"] = False
-        if self.case_sensitive:
-            data["case_sensitive"] = True
-        return data
 
 
 @dataclass
@@ -134,8 +98,6 @@ class Glossary:
 
     def digest(self) -> str:
         """`sha256:<hex>` of the renderings in force, for the output's signature and the memory."""
-        from .match import fold
-
         rows = sorted(
             [sorted({fold(z) for z in e.zh}), e.en, e.first, e.case_sensitive] for e in self.entries
         )
@@ -433,8 +395,6 @@ def _node_line(node: Any) -> int | None:
 
 def duplicate_problems(entries: Sequence[Entry]) -> list[Problem]:
     """The same source form (after script folding) given twice: an error if renderings differ."""
-    from .match import fold
-
     problems: list[Problem] = []
     seen: dict[str, tuple[Entry, str, int]] = {}
     for entry in entries:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..document import Document, Segment, Term
+from .entry import Entry
 from .match import Occurrence
-from .model import Entry, Glossary
+from .model import Glossary
 
 UNVERIFIED = "rendering not verified"
 
