@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .files import read_bytes
 
 CONFIG_NAME = "bilingual.toml"
 SECTIONS = ("translate", "export")  # the commands whose options a bilingual.toml may set
@@ -53,16 +54,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
+    data = read_bytes(path, "TOML file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a TOML file") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

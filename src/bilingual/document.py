@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import InputError
+from .files import read_bytes
 
 FORMAT = "bilingual-document"
 VERSION = 1
@@ -289,12 +290,7 @@ def _check_ids(data: dict[str, Any], origin: str) -> None:
 def load(path: str | Path) -> Document:
     """Read and validate a JSON form from `path`."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    data = read_bytes(path, "JSON form")
     if data.startswith(b"PK\x03\x04"):
         raise InputError(
             f"{path}: a zip file (DOCX?), not a JSON form: give the .json written beside it"

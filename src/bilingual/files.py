@@ -1,4 +1,5 @@
-"""Atomic file output: each file is written to a temporary file beside it, then renamed.
+"""Files in and out: input read with one typed error per failure (`read_bytes`), output written
+atomically: each file is written to a temporary file beside it, then renamed.
 
 A temporary file is named `.<name>.<pid>.<random>.part` after the process writing it, so that a
 run killed while writing (kill -9, a power cut) leaves parts that the next run can recognise as
@@ -20,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from .errors import OutputError
+from .errors import InputError, OutputError
 
 # .<name>.<pid>.<8 hex digits>.part: only these are ours to clean up
 _PART = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]{8}\.part")
@@ -204,3 +205,31 @@ def write_all(items: Sequence[tuple[Path, bytes]]) -> list[Path]:
                 _remove(rest)
             raise
     return [path for _, path in staged]
+
+
+# --- reading input -------------------------------------------------------------------------------
+
+
+def read_bytes(
+    path: Path,
+    what: str = "file",
+    *,
+    error: type[InputError] = InputError,
+    limit: int | None = None,
+) -> bytes:
+    """The bytes of the input file `path`, or `error` with one line saying why not.
+
+    `what` names the file in the message for a folder given instead ("a folder, not a JSON
+    form"); with `limit`, a larger file is refused before any of it is read.
+    """
+    path = Path(path)
+    try:
+        if limit is not None and path.stat().st_size > limit:
+            raise error(f"{path}: larger than {limit // 2**20} MB; refused")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: a folder, not a {what}") from None
+    except OSError as e:
+        raise error(f"{path}: cannot read ({e.strerror})") from None

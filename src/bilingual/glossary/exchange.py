@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GlossaryError
+from ..files import read_bytes
 from .edit import KEY_ORDER, yaml_value
 from .entry import Entry
 from .model import Glossary, Problem, duplicate_problems, entries_from_data, parse_yaml
@@ -112,12 +113,7 @@ def export_tbx(glossary: Glossary, *, source_lang: str = "zh") -> bytes:
 def import_entries(path: str | Path) -> list[Entry]:
     """Entries from a CSV/TSV (by extension or content) or TBX file; errors name the row."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise GlossaryError(f"{path}: no such file") from None
-    except OSError as e:
-        raise GlossaryError(f"{path}: cannot read ({e.strerror})") from None
+    data = read_bytes(path, "glossary file", error=GlossaryError)
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200]
     if path.suffix.lower() in (".tbx", ".xml") or head.startswith(b"<"):
         entries = import_tbx(data, str(path))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import GlossaryError
+from ..files import read_bytes
 from .entry import Entry
 from .fold import fold
 
@@ -188,10 +189,7 @@ def _at_end(problem: str) -> bool:
 
 def read_text(path: Path) -> str:
     """A glossary file's text; unreadable or non-UTF-8 files are GlossaryErrors."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise GlossaryError(f"{path}: cannot read ({e.strerror})") from None
+    data = read_bytes(path, "glossary file", error=GlossaryError)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

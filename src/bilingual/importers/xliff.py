@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..files import read_bytes
 from . import MAX_XML_BYTES, SEGMENT_ID, EditedFile, EditedSegment, Problem, parse_xml, squash
 
 XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -27,13 +28,7 @@ class XliffImporter:
     extensions = (".xlf", ".xliff")
 
     def read(self, path: Path) -> EditedFile:
-        try:
-            size = path.stat().st_size
-            if size > MAX_XML_BYTES:
-                raise InputError(f"{path}: larger than {MAX_XML_BYTES // 2**20} MB; refused")
-            data = path.read_bytes()
-        except OSError as e:
-            raise InputError(f"{path}: cannot read ({e.strerror})") from None
+        data = read_bytes(path, "XLIFF file", limit=MAX_XML_BYTES)
         root = parse_xml(data, str(path))
         if root.tag == f"{{{XLIFF1}}}xliff":
             raise InputError(
