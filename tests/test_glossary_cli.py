@@ -155,6 +155,16 @@ def test_import_missing_file_is_exit_3():
     assert result.stderr.strip() == "bilingual: error: nope.csv: no such file"
 
 
+def test_import_of_a_tbx_that_declares_entities_is_one_line_exit_3(tmp_path):
+    bomb = ROOT / "tests" / "data" / "hostile" / "entity-bomb.tbx"
+    result = run("glossary", "import", str(bomb))
+    assert result.exit_code == 3
+    assert result.stderr.strip() == (
+        f"bilingual: error: {bomb}: has a DOCTYPE (entity declarations are refused)"
+    )
+    assert not (tmp_path / "glossary").exists()  # nothing written
+
+
 def test_translate_with_broken_glossary_is_one_line_exit_3(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("terms:\n  - zh: 華府\n    en: [oops\n", encoding="utf-8")

@@ -147,13 +147,10 @@ def test_hostile_tbx_entities_are_not_expanded(tmp_path):
 </body></text></martif>""",
         encoding="utf-8",
     )
-    # libxml2 either refuses the bomb outright or leaves the entities unexpanded; never expands.
-    try:
-        (entry,) = import_entries(path)
-    except GlossaryError as e:
-        assert "not well-formed XML" in str(e) and "\n" not in str(e)
-    else:
-        assert entry.zh == ["華府"] and entry.en == "Washington"
+    # Refused before the parser sees it, in one line, whatever libxml2 would make of it.
+    with pytest.raises(GlossaryError) as caught:
+        import_entries(path)
+    assert str(caught.value) == f"{path}: has a DOCTYPE (entity declarations are refused)"
 
 
 def test_external_entities_are_not_read(tmp_path):
@@ -169,8 +166,36 @@ def test_external_entities_are_not_read(tmp_path):
 </body></text></martif>""",
         encoding="utf-8",
     )
+    with pytest.raises(GlossaryError, match="has a DOCTYPE") as caught:
+        import_entries(path)
+    assert "SECRET" not in str(caught.value)
+
+
+def test_a_tbx_that_only_names_its_dtd_is_imported(tmp_path):
+    # As Trados and our own export write it; the DTD is never loaded.
+    path = tmp_path / "trados.tbx"
+    path.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">
+<martif type="TBX" xml:lang="en"><text><body>
+<termEntry><langSet xml:lang="zh-TW"><tig><term>華府</term></tig></langSet>
+<langSet xml:lang="en-US"><tig><term>Washington</term></tig></langSet></termEntry>
+</body></text></martif>""",
+        encoding="utf-8",
+    )
     (entry,) = import_entries(path)
-    assert entry.zh == ["華府"] and entry.en == "Washington"
+    assert (entry.zh, entry.en) == (["華府"], "Washington")
+    assert export_glossary(Glossary([entry]), "tbx").count(b"<!DOCTYPE martif SYSTEM") == 1
+
+
+def test_an_oversized_tbx_is_refused(tmp_path, monkeypatch):
+    from bilingual import safexml
+
+    monkeypatch.setattr(safexml, "MAX_XML_BYTES", 2**20)
+    path = tmp_path / "huge.tbx"
+    path.write_bytes(b"<martif>" + b" " * 2**20 + b"</martif>")
+    with pytest.raises(GlossaryError, match=r"huge\.tbx: the XML is larger than 1 MB; refused$"):
+        import_entries(path)
 
 
 def test_malformed_tbx_names_the_line(tmp_path):

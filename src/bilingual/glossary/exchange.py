@@ -1,7 +1,7 @@
 """Exchange with translators' tools: CSV/TSV (DeepL, Google) and TBX-Basic (OmegaT, Trados).
 
 Export writes what each format can carry; import reads them back into entries and writes YAML
-that `glossary check` accepts. XML is parsed with entity resolution and network access off.
+that `glossary check` accepts. TBX is parsed by `safexml.parse_xml`, as every XML input is.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import GlossaryError
 from ..files import read_bytes
+from ..safexml import parse_xml
 from .edit import KEY_ORDER, yaml_value
 from .entry import Entry
 from .model import Glossary, Problem, duplicate_problems, entries_from_data, parse_yaml
@@ -182,20 +183,9 @@ def _is_header(source: str, target: str) -> bool:
 
 def import_tbx(data: bytes, name: str) -> list[Entry]:
     """Entries from TBX-Basic/martif (termEntry, langSet, tig/ntig) or TBX v3 (conceptEntry)."""
-    from lxml import etree
-
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as e:
-        line = e.lineno or (e.position[0] if e.position else None)
-        raise GlossaryError(f"{name}:{line}: not well-formed XML ({e.msg})") from None
+    # TBX files name their DTD (<!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">, as our own
+    # export does); one that declares entities is refused like any other.
+    root = parse_xml(data, name, error=GlossaryError, allow_bare_doctype=True)
     entries: list[Entry] = []
     for node in root.iter():
         if _local(node) not in ("termEntry", "conceptEntry"):

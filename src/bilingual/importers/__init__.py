@@ -11,7 +11,7 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..errors import InputError
 
@@ -95,43 +95,7 @@ def read_edits(path: str | Path) -> EditedFile:
     return get_importer(path).read(path)
 
 
-# --- shared by the importers: safe XML ----------------------------------------------------------
-
-MAX_XML_BYTES = 64 * 1024 * 1024  # far above any real review file, far below a bomb
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_PROLOG = 64 * 1024  # a DOCTYPE comes before the root element, at the top of the file
-
-
-def parse_xml(data: bytes, origin: str) -> Any:
-    """Parse untrusted XML: no entities resolved, no DTD, no network, no huge trees."""
-    from lxml import etree
-
-    if len(data) > MAX_XML_BYTES:
-        raise InputError(f"{origin}: the XML is larger than {MAX_XML_BYTES // 2**20} MB; refused")
-    if _DOCTYPE.search(data[:_PROLOG]) or _DOCTYPE.search(data[:_PROLOG].replace(b"\0", b"")):
-        # No DOCX part or XLIFF file has a DTD; one here can only be an entity trick, so it is
-        # refused before the parser sees it.
-        raise InputError(f"{origin}: has a DOCTYPE (entity declarations are refused)")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as e:
-        line = f"line {e.lineno}: " if getattr(e, "lineno", None) else ""
-        raise InputError(f"{origin}: {line}not well-formed XML ({e.msg})") from None
-    if root is None:
-        raise InputError(f"{origin}: empty XML")
-    docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or docinfo.doctype:
-        raise InputError(f"{origin}: has a DOCTYPE (entity declarations are refused)")
-    return root
+# --- shared by the importers ---------------------------------------------------------------------
 
 
 def squash(text: str) -> str:

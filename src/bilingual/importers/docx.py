@@ -19,16 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from . import (
-    CHINESE_PREFIX,
-    MAX_XML_BYTES,
-    SEGMENT_ID,
-    EditedFile,
-    EditedSegment,
-    Problem,
-    parse_xml,
-    squash,
-)
+from ..safexml import MAX_XML_BYTES, parse_xml
+from . import CHINESE_PREFIX, SEGMENT_ID, EditedFile, EditedSegment, Problem, squash
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DC = "http://purl.org/dc/elements/1.1/"

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..files import read_bytes
-from . import MAX_XML_BYTES, SEGMENT_ID, EditedFile, EditedSegment, Problem, parse_xml, squash
+from ..safexml import MAX_XML_BYTES, parse_xml
+from . import SEGMENT_ID, EditedFile, EditedSegment, Problem, squash
 
 XLIFF2 = "urn:oasis:names:tc:xliff:document:2.0"
 XLIFF1 = "urn:oasis:names:tc:xliff:document:1.2"
