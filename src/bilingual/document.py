@@ -35,7 +35,8 @@ BlockKind = Literal[
     "byline",
     "boilerplate",
 ]
-STATUSES = ("empty", "machine", "human")
+# Where a segment's target stands: empty, a machine draft, or a human's.
+Status = Literal["empty", "machine", "human"]
 
 # Kinds whose text is never sent to the engine or given an English version.
 UNTRANSLATED_KINDS = ("code",)
@@ -73,7 +74,7 @@ class Segment:
     id: str
     source: str
     target: str = ""
-    status: str = "empty"
+    status: Status = "empty"
     terms: list[Term] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Set by review import: what the human edit was made for, so later runs can tell when the
@@ -135,7 +136,7 @@ class Block:
     """A paragraph-level unit: a heading, a paragraph, a footnote... (see `BlockKind`)."""
 
     id: str
-    kind: str
+    kind: BlockKind
     segments: list[Segment] = field(default_factory=list)
     # A heading's level (1 for `Heading 1`, `<h1>`, `#`) when its reader knew it.
     level: int | None = None

@@ -1,6 +1,6 @@
 """The bilingual DOCX for readers and reviewers: side-by-side table or interleaved paragraphs.
 
-What an importer can rely on (the DOCX contract in notes/contracts.md, as written here):
+What an importer can rely on (the DOCX contract):
 
 - Side-by-side: the first table of the body holds the text; its first row is the header row
   (`中文` | `English`, repeated on every page); then one row per segment, in document order;

@@ -1,4 +1,4 @@
-"""XLIFF 2.0 for CAT tools, following the XLIFF contract (notes/contracts.md):
+"""XLIFF 2.0 for CAT tools; what an importer can rely on (the XLIFF contract):
 
 `<xliff version="2.0" srcLang="<source_lang>" trgLang="<target_lang>">`, one `<file id="f1"
 original="<meta.input>">` whose `<notes>` holds `<note id="fingerprint">` (the document

@@ -328,7 +328,6 @@ def _read_row(row: Any, number: int, starts: list[_Start], edited: EditedFile) -
 
 
 def _read_paragraphs(found: _Bookmarks, edited: EditedFile) -> None:
-    english: dict[str, list[str]] = {}  # segment id -> texts (more than one: a collision)
     block_english: dict[str, set[str]] = defaultdict(set)
     block_chinese: dict[str, set[str]] = defaultdict(set)
     numbers = {p: n for n, p in enumerate(found.pieces, 1)}
@@ -355,7 +354,6 @@ def _read_paragraphs(found: _Bookmarks, edited: EditedFile) -> None:
             else:
                 collected[current].append(piece)
         for segment_id, parts in collected.items():
-            english.setdefault(segment_id, []).append("".join(parts))
             where = f"paragraph {numbers[paragraph]}"
             edited.segments.append(
                 EditedSegment(
