@@ -13,6 +13,7 @@ from typing import Protocol
 
 from ..document import RawText
 from ..errors import InputError
+from ..files import read_bytes
 
 STDIN = "-"
 
@@ -64,14 +65,7 @@ def get_reader(name: str) -> Reader:
 
 def input_bytes(path: Path) -> bytes:
     """The content of `path`, or a one-line InputError saying why it cannot be read."""
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: a folder, not a file") from None
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    return read_bytes(Path(path))
 
 
 def stem(path: str | Path) -> str:
