@@ -104,3 +104,78 @@ def test_translate_reads_standard_input_as_stdin(tmp_path):
         "台灣與美國簽署協議。",
         "經濟部長表示，雙方將擴大合作。",
     ]
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "pasted.txt"
+    path.write_text(text, encoding="utf-8")
+    return read_document(path)
+
+
+def test_pasted_text_has_a_block_per_line(tmp_path):
+    document = _write(
+        tmp_path,
+        "親揭台美合作3大戰略方向 賴清德籲立院跨越黨派\n"
+        "2026-02-03 即時中心／梁博超報導\n"
+        "總統賴清德今天出席活動。他表示，台美合作進入新階段。\n"
+        "經濟部長表示，雙方將擴大合作。\n",
+    )
+    assert [(b.kind, b.source) for b in document.blocks] == [
+        ("title", "親揭台美合作3大戰略方向 賴清德籲立院跨越黨派"),
+        ("heading", "2026-02-03 即時中心／梁博超報導"),
+        ("paragraph", "總統賴清德今天出席活動。他表示，台美合作進入新階段。"),
+        ("paragraph", "經濟部長表示，雙方將擴大合作。"),
+    ]
+    assert document.meta["normalisation"] == ["line-per-paragraph"]
+    assert len(document.blocks[2].segments) == 2
+
+
+HARD_WRAPPED = (
+    "台美關稅協議\n"
+    "\n"
+    "總統賴清德今天在總統府出席活動，他表示台美雙方經過九個月的努\n"
+    "力，已經完成對等關稅談判，並取得讓國人滿意的成果。\n"
+    "\n"
+    "　　經濟部長表示，協議生效後，台灣對美出口的產品將享有更低的關\n"
+    "稅，預計將帶動相關產業成長。\n"
+    "　　立法院預計下週開始審議協議內容。\n"
+    "\u00a0\f\n"
+    "The agreement was signed today and is expected to lower the tariffs\n"
+    "on exports from both sides over the coming years.\n"
+)
+
+
+def test_hard_wrapped_text_is_joined_again(tmp_path):
+    document = _write(tmp_path, HARD_WRAPPED)
+    assert [b.source for b in document.blocks] == [
+        "台美關稅協議",
+        "總統賴清德今天在總統府出席活動，他表示台美雙方經過九個月的努力，"
+        "已經完成對等關稅談判，並取得讓國人滿意的成果。",
+        "經濟部長表示，協議生效後，台灣對美出口的產品將享有更低的關稅，預計將帶動相關產業成長。",
+        "立法院預計下週開始審議協議內容。",  # full-width indentation starts a paragraph
+        "The agreement was signed today and is expected to lower the tariffs "
+        "on exports from both sides over the coming years.",
+    ]
+    assert document.blocks[0].kind == "title"
+    assert document.meta["normalisation"] == ["rewrapped"]
+    for block in document.blocks:  # lossless on the normalised text
+        assert "".join(s.source for s in block.segments) == block.source
+
+
+def test_blank_line_text_is_read_as_before(tmp_path, article_path):
+    document = read_document(article_path)
+    assert "normalisation" not in document.meta
+    assert len(document.blocks) == 22
+
+
+def test_short_line_before_a_paragraph_stays_its_own_block(tmp_path):
+    document = _write(
+        tmp_path,
+        "台美關稅協議\n總統今天表示，協議已經簽署。\n\n中央社／華盛頓27日專電\n雙方將擴大合作。\n",
+    )
+    assert [b.source for b in document.blocks] == [
+        "台美關稅協議",
+        "總統今天表示，協議已經簽署。",
+        "中央社／華盛頓27日專電",
+        "雙方將擴大合作。",
+    ]

@@ -1,15 +1,26 @@
-"""Plain-text reader: detects the encoding, splits blocks at blank lines."""
+"""Plain-text reader: detects the encoding and finds the blocks: blank lines separate them; in a
+text without blank lines (pasted) each line is one; hard-wrapped lines are joined again."""
 
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from pathlib import Path
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..segment import HEADING_MAX_CHARS
 
-_BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n\s*")
+# A blank line may hold spaces, ideographic spaces, NBSP, form feeds or vertical tabs.
+_BLANK_LINES = re.compile(r"\n[ \t\u3000\u00a0\f\v]*\n\s*")
+_CJK = re.compile(r"[\u2e80-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+# A line ending in one of these ends its sentence, so it is never a wrap.
+_FINAL = "。！？!?.…；;" + "」』”’）)】》〉〕］]\"'"
+_INDENT = "\u3000"  # full-width indentation (　　) starts a paragraph
 # Characters that never occur in text a person wrote (C0 controls but tab, newline, CR, FF).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -58,9 +69,78 @@ def decode(data: bytes, origin: str) -> tuple[str, str]:
 
 
 def split_blocks(text: str) -> list[str]:
-    """Blocks separated by blank lines, without their surrounding white space."""
+    """The blocks of `text`, without their surrounding white space (see `layout`)."""
+    return layout(text)[0]
+
+
+def layout(text: str) -> tuple[list[str], list[str]]:
+    """The blocks of `text` and the normalisations applied to find them.
+
+    Blank lines separate blocks. A text without any (one paragraph per line, as pasted from a
+    CMS or WeChat) has a block per line: `line-per-paragraph`. A line is a wrap, joined to the
+    next (`rewrapped`), when it ends without a final mark or closer and is about as long as the
+    text's usual full line; Chinese lines join without a space. A line with full-width
+    indentation starts a block, and so does the line after a short one without a final mark (a
+    headline, a dateline). Other line breaks inside a blank-line block stay as they are.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [b.strip() for b in _BLANK_LINES.split(text) if b.strip()]
+    chunks = [c for c in _BLANK_LINES.split(text) if c.strip()]
+    lines_of = [[line for line in c.split("\n") if line.strip()] for c in chunks]
+    usual = _usual_width([line for lines in lines_of for line in lines])
+    per_line = len(chunks) == 1 and len(lines_of[0]) > 1
+    applied: list[str] = []
+    blocks: list[str] = []
+    for lines in lines_of:
+        current = lines[0]
+        for before, line in itertools.pairwise(lines):
+            if _is_wrap(before, line, usual):
+                current = _join(current, line)
+                applied.append("rewrapped")
+            elif per_line or line.lstrip(" \t").startswith(_INDENT) or _stands_alone(before):
+                blocks.append(current)
+                current = line
+                if per_line:
+                    applied.append("line-per-paragraph")
+            else:
+                current += "\n" + line
+        blocks.append(current)
+    return [b.strip() for b in blocks if b.strip()], list(dict.fromkeys(applied))
+
+
+def _width(line: str) -> int:
+    """Columns a line takes: two for a wide (CJK) character, one for any other."""
+    stripped = line.strip()
+    return len(stripped) + len(_WIDE.findall(stripped))
+
+
+def _usual_width(lines: list[str]) -> int:
+    """The width of the text's full lines: the median of the longer half of its lines."""
+    widths = sorted(_width(line) for line in lines)
+    longer = widths[len(widths) // 2 :]
+    return longer[len(longer) // 2] if longer else 0
+
+
+def _is_wrap(line: str, after: str, usual: int) -> bool:
+    stripped = line.rstrip()
+    return (
+        usual >= 20  # a text of short lines has no wraps
+        and not stripped.endswith(tuple(_FINAL))
+        and _width(stripped) >= 0.85 * usual
+        and not after.lstrip(" \t").startswith(_INDENT)
+    )
+
+
+def _stands_alone(line: str) -> bool:
+    """A short line without a final mark (a headline, a dateline) is a block of its own."""
+    stripped = line.strip()
+    return not stripped.endswith(tuple(_FINAL)) and len(stripped) <= HEADING_MAX_CHARS
+
+
+def _join(current: str, line: str) -> str:
+    current, line = current.rstrip(), line.strip()
+    if _CJK.match(current[-1]) or _CJK.match(line[0]):
+        return current + line
+    return current + " " + line
 
 
 class TextReader:
@@ -78,10 +158,10 @@ class TextReader:
         text, encoding = decode(data, name)
         if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
             raise InputError(f"{name}: a binary file, not text")
-        blocks = split_blocks(text)
+        blocks, applied = layout(text)
         if not blocks:
             raise InputError(f"{name}: the file has no text")
-        return RawText(
-            blocks=[RawBlock(b) for b in blocks],
-            meta={"input": Path(name).name, "encoding": encoding},
-        )
+        meta = {"input": Path(name).name, "encoding": encoding}
+        if applied:
+            meta["normalisation"] = applied
+        return RawText(blocks=[RawBlock(b) for b in blocks], meta=meta)
