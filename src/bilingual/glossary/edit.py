@@ -129,10 +129,17 @@ def _paths_with(
 ) -> list[str | Path] | None:
     if file is None:
         return list(paths) if paths else None
-    chosen = list(paths) if paths else ([DEFAULT_FOLDER] if Path(DEFAULT_FOLDER).is_dir() else [])
+    chosen: list[str | Path] = (
+        list(paths) if paths else ([DEFAULT_FOLDER] if Path(DEFAULT_FOLDER).is_dir() else [])
+    )
     if Path(file).exists():
         chosen.append(file)
     return chosen
+
+
+def _lc(node: Any) -> Any:
+    """ruamel's line and column record of a parsed mapping or list (unknown to `dict`/`list`)."""
+    return node.lc
 
 
 def _target_file(paths: Sequence[str | Path] | None, existing: Entry | None) -> Path:
@@ -193,7 +200,7 @@ def edit_text(
         return "".join(lines + block), len(lines) + 2
 
     terms = data["terms"]
-    terms_line = data.lc.key("terms")[0]
+    terms_line = _lc(data).key("terms")[0]
     if not isinstance(terms, list) or (not terms and _flow_on_line(lines[terms_line])):
         # `terms:` with nothing, or `terms: []`: turn it into a block list right there.
         layout = Layout(newline=newline)
@@ -207,10 +214,10 @@ def edit_text(
     layout = detect_layout(lines, terms, newline)
     end = _list_end(lines, data, terms_line, layout)
     if replace_line is not None:
-        index = next(i for i in range(len(terms)) if terms.lc.item(i)[0] + 1 == replace_line)
-        start = _dash_line(lines, terms.lc.item(index)[0], layout)
+        index = next(i for i in range(len(terms)) if _lc(terms).item(i)[0] + 1 == replace_line)
+        start = _dash_line(lines, _lc(terms).item(index)[0], layout)
         stop = (
-            _dash_line(lines, terms.lc.item(index + 1)[0], layout)
+            _dash_line(lines, _lc(terms).item(index + 1)[0], layout)
             if index + 1 < len(terms)
             else end
         )
@@ -218,7 +225,7 @@ def edit_text(
         block = render_entry(entry, layout)
         return "".join(lines[:start] + block + lines[stop:]), start + 1
     at = _content_end(
-        lines, _dash_line(lines, terms.lc.item(len(terms) - 1)[0], layout), end, layout
+        lines, _dash_line(lines, _lc(terms).item(len(terms) - 1)[0], layout), end, layout
     )
     block = render_entry(entry, layout)
     if layout.blank_between:
@@ -296,7 +303,7 @@ def render_entry(entry: Entry, layout: Layout) -> list[str]:
         case_sensitive=True if entry.case_sensitive else None,
         note=entry.note,
     )
-    lines = []
+    lines: list[str] = []
     for key in KEY_ORDER:
         value = values.get(key)
         if value is None:

@@ -214,12 +214,12 @@ def _tbx_entry(node: object, name: str) -> Entry | None:
                 notes.append(text)
         elif kind in ("langSet", "langSec"):
             lang = (child.get(XML_LANG) or child.get("lang") or "").lower()
-            for term, preferred, first in _tbx_terms(child):
+            for term, preferred, first_mention in _tbx_terms(child):
                 if lang.startswith("zh"):
                     if term not in zh:
                         zh.append(term)
                 elif lang.startswith("en"):
-                    english.append((term, preferred, first))
+                    english.append((term, preferred, first_mention))
     if not zh or not english:
         return None
     running = [t for t in english if not t[2]] or english
@@ -229,13 +229,12 @@ def _tbx_entry(node: object, name: str) -> Entry | None:
     if others:
         notes.append("Also: " + "; ".join(others))
     line = getattr(node, "sourceline", None)
-    kind = extras.get("type")
     return Entry(
         zh=zh,
         en=en,
         first=first,
         note=" ".join(notes) or None,
-        type=kind,
+        type=extras.get("type"),
         source=extras.get("source"),
         verified=extras.get("verified", "true").lower() != "false",
         case_sensitive=extras.get("case_sensitive", "false").lower() == "true",

@@ -62,9 +62,9 @@ class XliffImporter:
                     )
                 )
                 continue
-            found = _read_unit(unit, unit_id, where)
-            if found is not None:
-                places[unit_id].append(found)
+            segment = _read_unit(unit, unit_id, where)
+            if segment is not None:
+                places[unit_id].append(segment)
         for unit_id, found in places.items():
             if len(found) > 1:
                 edited.refused.add(unit_id)
