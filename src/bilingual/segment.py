@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import cast, get_args
 
-from .document import Block, Document, RawText, Segment, renumber
+from .document import Block, BlockKind, Document, RawText, Segment, renumber
 
 # Full-width marks end a sentence wherever they stand; a run of them (？！, ……。) is one end.
 _CJK_END = "。！？!?｡"
@@ -122,18 +123,26 @@ def parse_source_note(text: str) -> dict[str, str]:
     return meta
 
 
-def classify_blocks(texts: Sequence[str], hints: Sequence[str | None] | None = None) -> list[str]:
+_KINDS = get_args(BlockKind)
+
+
+def classify_blocks(
+    texts: Sequence[str], hints: Sequence[str | None] | None = None
+) -> list[BlockKind]:
     """The kind of each block, from its text and its place among the others.
 
     A block with a hint (a kind its reader knew, such as a DOCX heading style) keeps it; the
     hinted kinds still count as context for the blocks around them.
     """
     hints = list(hints) if hints is not None else [None] * len(texts)
-    kinds: list[str] = []
+    kinds: list[BlockKind] = []
     seen_paragraph = False
     for i, (text, hint) in enumerate(zip(texts, hints, strict=True)):
+        kind: BlockKind
         if hint:
-            kind = hint
+            if hint not in _KINDS:  # a reader's mistake, not the user's: fail loudly
+                raise ValueError(f"unknown block kind {hint!r} from a reader")
+            kind = cast(BlockKind, hint)
         elif i == 0 and _is_dateline(text):
             kind = "dateline"
         elif _SOURCE_NOTE.match(text):

@@ -7,6 +7,7 @@ import codecs
 import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
@@ -161,7 +162,7 @@ class TextReader:
         blocks, applied = layout(text)
         if not blocks:
             raise InputError(f"{name}: the file has no text")
-        meta = {"input": Path(name).name, "encoding": encoding}
+        meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
         if applied:
             meta["normalisation"] = applied
         return RawText(blocks=[RawBlock(b) for b in blocks], meta=meta)
