@@ -9,7 +9,7 @@ stored in the memory at once, so an interrupted run keeps its work.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,9 @@ from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_i
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
 Progress = Callable[[int, int], None]  # (segments done, segments to translate)
+# Runs the engine over several batches of texts, yielding each batch's translations in order: one
+# after the other in this process (`in_turn`), or spread over Ray actors (executors/ray.py).
+Executor = Callable[[Engine, list[list[str]]], Iterator[list[Translation]]]
 T = TypeVar("T")
 W = TypeVar("W", "_Work", "_Piece")
 
@@ -62,6 +65,13 @@ def token_batches(items: Sequence[T], count: Callable[[T], int], max_tokens: int
     return result
 
 
+def in_turn(engine: Engine, batches: list[list[str]]) -> Iterator[list[Translation]]:
+    """Each batch through `engine` when its turn comes (a lazy loop: the first batch's results
+    are stored before the second is decoded, so an interrupted run keeps them)."""
+    for texts in batches:
+        yield engine.translate_batch(texts)
+
+
 def memory_keys(engine: Engine) -> tuple[str, str]:
     """The (model, options) parts of a machine draft's memory key, from `engine.describe()`."""
     description = engine.describe()
@@ -95,20 +105,30 @@ class _Piece:
     text: str
 
 
-class _Run:
-    """One pass of an engine over one document."""
+class Run:
+    """One engine over the segments of one document or of many (a batch): one probe per run.
+
+    `pending(document)` applies what is known (human edits, stored drafts) and returns what the
+    engine must do; `translate(segments)` translates segments of any documents together.
+    `finished` hears of every segment done, as soon as its batch is done.
+    """
 
     def __init__(
         self,
-        document: Document,
         engine: Engine,
         memory: Memory | None,
         progress: Progress | None,
         check: Callable[[Segment], list[TermFinding]],
         entry_of: Callable[[Term], Hashable],
+        *,
+        executor: Executor = in_turn,
+        finished: Callable[[list[Segment]], None] | None = None,
     ) -> None:
-        self.document = document
         self.engine = engine
+        self.executor = executor
+        self.finished = finished
+        # Whether the model copies placeholders: None until the first probe says.
+        self.copies_placeholders: bool | None = None
         self.memory = memory
         self.progress = progress
         self.check = check
@@ -121,12 +141,12 @@ class _Run:
 
     # -- before the engine --------------------------------------------------------------------
 
-    def pending(self) -> list[Segment]:
+    def pending(self, document: Document) -> list[Segment]:
         """Apply human edits and stored drafts; return the segments the engine must translate."""
-        sources = {s.source for s in self.document.segments}
-        name = str(self.document.meta.get("input") or "")
+        sources = {s.source for s in document.segments}
+        name = str(document.meta.get("input") or "")
         todo: list[Segment] = []
-        for segment in self.document.translatable_segments:
+        for segment in document.translatable_segments:
             if segment.status == "human":
                 self._flag_review(segment)
                 self.stats["human"] += 1
@@ -189,7 +209,7 @@ class _Run:
     # -- the engine ---------------------------------------------------------------------------
 
     def translate(self, segments: list[Segment]) -> None:
-        self.total = len(segments)
+        self.total += len(segments)
         work = [_Work(s, protect(s) if s.terms else None) for s in segments]
         count = self.engine.count_tokens
         with_terms = sorted((w for w in work if w.protection), key=lambda w: count(w.text))
@@ -198,9 +218,19 @@ class _Run:
         # this model copies placeholders at all. If not one comes through (a stand-in with
         # random weights, a model that rewrites Latin text), translating the other sentences
         # with terms whole would be wasted, so they go straight to the fallback.
-        probe, rest = with_terms[:PROBE], with_terms[PROBE:]
+        # A batch probes once: later documents go by what the first probe found.
         fallbacks: list[_Work] = []
-        if self._whole(plain + probe, fallbacks) or not probe:
+        if self.copies_placeholders is None:
+            probe, rest = with_terms[:PROBE], with_terms[PROBE:]
+            copied = self._whole(plain + probe, fallbacks)
+            if probe:
+                self.copies_placeholders = copied > 0
+        elif self.copies_placeholders:
+            probe, rest = [], plain + with_terms
+        else:
+            probe, rest = [], plain
+            fallbacks.extend(with_terms)
+        if self.copies_placeholders is not False or not probe:
             self._whole(rest, fallbacks)
         else:
             fallbacks.extend(rest)
@@ -216,9 +246,9 @@ class _Run:
                 self._join(item)
         if any(not item.waiting for item in fallbacks):
             self._finish([item for item in fallbacks if not item.waiting])
-        for batch in self._batches(pieces):
+        batches = self._batches(pieces)
+        for batch, results in zip(batches, self._translate(batches), strict=True):
             finished = []
-            results = self._translate([p.text for p in batch])
             for piece, translation in zip(batch, results, strict=True):
                 item = piece.work
                 item.pieces[piece.index] = translation.text
@@ -235,9 +265,9 @@ class _Run:
         Returns how many segments with terms came through protected.
         """
         copied = 0
-        for batch in self._batches(items):
+        batches = self._batches(items)
+        for batch, results in zip(batches, self._translate(batches), strict=True):
             finished: list[_Work] = []
-            results = self._translate([w.text for w in batch])
             for item, translation in zip(batch, results, strict=True):
                 if self._place(item, translation.text, translation.notes):
                     finished.append(item)
@@ -247,14 +277,19 @@ class _Run:
             self._finish(finished)
         return copied
 
-    def _translate(self, texts: list[str]) -> list[Translation]:
-        """The engine's translations of `texts`, each distinct text decoded once.
+    def _translate(self, batches: Sequence[Sequence[W]]) -> Iterator[list[Translation]]:
+        """The engine's translations of each batch, in order, each distinct text of a batch
+        decoded once (through the run's executor).
 
         Short fallback pieces (及, 以及, 將審議) recur, and equal texts sort next to each other.
         """
-        unique = list(dict.fromkeys(texts))
-        results = dict(zip(unique, self.engine.translate_batch(unique), strict=True))
-        return [results[text] for text in texts]
+        texts = [[item.text for item in batch] for batch in batches]
+        unique = [list(dict.fromkeys(batch)) for batch in texts]
+        for batch, distinct, translations in zip(
+            texts, unique, self.executor(self.engine, unique), strict=True
+        ):
+            results = dict(zip(distinct, translations, strict=True))
+            yield [results[text] for text in batch]
 
     def _batches(self, items: Sequence[W]) -> list[list[W]]:
         count = self.engine.count_tokens
@@ -306,9 +341,11 @@ class _Run:
         self.done += len(items)
         if self.progress is not None:
             self.progress(self.done, self.total)
+        if self.finished is not None and items:
+            self.finished([item.segment for item in items])
 
 
-def _entry_key(glossary: Glossary) -> Callable[[Term], Hashable]:
+def entry_key(glossary: Glossary) -> Callable[[Term], Hashable]:
     """Term -> its glossary entry, told by its renderings (the `first` form and the usual one)."""
     entries: dict[str, int] = {}
     for n, entry in enumerate(glossary.entries):
@@ -335,8 +372,8 @@ def translate_document(
     """
     memory = Memory(memory_path or default_memory_path()) if use_memory else None
     try:
-        run = _Run(document, engine, memory, progress, term_findings, _entry_key(glossary))
-        todo = run.pending()
+        run = Run(engine, memory, progress, term_findings, entry_key(glossary))
+        todo = run.pending(document)
         # An engine that fills no targets (the worksheet) leaves them empty, terms unplaced.
         if todo and engine.fills_targets:
             run.translate(todo)
