@@ -36,3 +36,53 @@ def progress_bar(
     finally:
         if bar is not None:
             bar.close()
+
+
+@contextlib.contextmanager
+def batch_progress(*, quiet: bool = False) -> Iterator[Callable[[Any], None] | None]:
+    """Yield `update(BatchProgress)`: documents done / total, segments per second and the ETA,
+    redrawn in place on a terminal, else a line every few seconds; nothing when quiet."""
+    import time
+
+    if quiet:
+        yield None
+        return
+    terminal = sys.stderr.isatty()
+    last = 0.0
+    drawn = False
+
+    def update(state: Any) -> None:
+        nonlocal last, drawn
+        now = time.monotonic()
+        done = state.documents_done == state.documents
+        if not terminal and not done and now - last < 5.0:
+            return
+        last = now
+        eta = state.eta
+        line = (
+            f"{state.documents_done}/{state.documents} documents, "
+            f"{state.segments_per_second:.1f} segments/s, "
+            f"ETA {_duration(eta) if eta is not None else '?'}"
+        )
+        if terminal:
+            sys.stderr.write(f"\r\x1b[K{line}")
+            drawn = True
+        else:
+            sys.stderr.write(f"{line}\n")
+        sys.stderr.flush()
+
+    try:
+        yield update
+    finally:
+        if drawn:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,7 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
 
 
 @click.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path())
+@click.argument("input_paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
 @click.option(
     "-o",
     "--output",
@@ -86,15 +87,38 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
 @click.option(
     "-q", "--quiet", is_flag=True, default=False, help="No progress bar, only the summary line."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    default=False,
+    help="Translate again documents that are up to date (a batch skips them otherwise).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the engine runs: in this process, or on a Ray cluster (bilingual[ray]).",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    help="The Ray cluster to join (as `ray start` printed it); default: start a local one.",
+)
 @input_format_option
 @export_options
 @config_option
-def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
-    """Translate INPUT (text, DOCX, HTML, Markdown or PDF; '-': standard input) into a
-    bilingual DOCX and HTML, plus the JSON form."""
-    from ..pipeline import translate_file
-    from .progress import progress_bar
+@click.pass_context
+def translate(
+    ctx: click.Context, input_paths: tuple[str, ...], output_dir: str, **kwargs: Any
+) -> None:
+    """Translate PATH... (text, DOCX, HTML, Markdown or PDF files, or folders of them; '-':
+    standard input) into bilingual DOCX and HTML, plus the JSON form.
 
+    With one file, its outputs go to the output folder. With folders or several files it is a
+    batch: the model loads once, repeated sentences are translated once, up-to-date documents
+    are skipped, and DIR/bilingual-report.json says what became of each input.
+    """
     options = build_export_options(kwargs)
     engine_options = EngineOptions(
         model=kwargs["model"],
@@ -102,6 +126,61 @@ def translate(input_path: str, output_dir: str, **kwargs: Any) -> None:
         threads=kwargs["threads"],
         max_batch_tokens=kwargs["max_batch_tokens"],
     )
+    single = len(input_paths) == 1 and not os.path.isdir(input_paths[0])
+    if single and not kwargs["force"] and kwargs["executor"] == "local":
+        if kwargs["ray_address"]:
+            raise click.UsageError("--ray-address needs --executor ray")
+        _translate_one(input_paths[0], output_dir, engine_options, options, kwargs)
+        return
+    ctx.exit(_translate_many(input_paths, output_dir, engine_options, options, kwargs))
+
+
+def _translate_many(
+    paths: tuple[str, ...],
+    output_dir: str,
+    engine_options: EngineOptions,
+    options: Any,
+    kwargs: dict[str, Any],
+) -> int:
+    from ..batch import translate_batch
+    from .progress import batch_progress
+
+    with batch_progress(quiet=kwargs["quiet"]) as progress:
+        result = translate_batch(
+            paths,
+            output_dir,
+            engine=kwargs["engine"],
+            engine_options=engine_options,
+            formats=kwargs["format"],
+            export_options=options,
+            glossary_paths=kwargs["glossary"] or None,
+            memory_path=kwargs["memory_path"],
+            use_memory=not kwargs["no_memory"],
+            force=kwargs["force"],
+            executor=kwargs["executor"],
+            ray_address=kwargs["ray_address"],
+            progress=progress,
+            input_format=kwargs["input_format"],
+        )
+    for warning in result.warnings:
+        click.echo(f"bilingual: {warning}", err=True)
+    for line in result.summary():
+        click.echo(line)
+    if result.interrupted:
+        click.echo("bilingual: interrupted; the documents written so far are kept", err=True)
+    return int(result.exit_code)
+
+
+def _translate_one(
+    input_path: str,
+    output_dir: str,
+    engine_options: EngineOptions,
+    options: Any,
+    kwargs: dict[str, Any],
+) -> None:
+    from ..pipeline import translate_file
+    from .progress import progress_bar
+
     with progress_bar(quiet=kwargs["quiet"]) as progress, _keep_finished_work(kwargs["no_memory"]):
         result = translate_file(
             input_path,

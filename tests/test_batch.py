@@ -1,0 +1,349 @@
+"""Batches: `bilingual translate PATH... -o DIR` over folders and many files (bilingual.batch)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from click.testing import CliRunner
+
+from bilingual import batch
+from bilingual.batch import find_inputs, translate_batch
+from bilingual.cli import cli
+from bilingual.engines import ENGINES, EngineOptions, Translation
+from bilingual.errors import ExitCode, UsageError
+from bilingual.memory import Memory
+from tests.archive import make_archive
+from tests.conftest import ROOT
+
+SENTENCE = "行政院今天召開記者會說明預算。"
+UNDECODABLE = b"\xff\xfe\xff\xff not text in any encoding we know \xff"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def report_of(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "bilingual-report.json").read_text(encoding="utf-8"))
+
+
+def by_input(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["input"]: d for d in report["documents"]}
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("BILINGUAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+class CountingEngine:
+    """An engine that writes "EN(<text>)" and records every text it is sent."""
+
+    name = "counting"
+    fills_targets = True
+    sent: ClassVar[list[str]] = []
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+        self.warnings: list[str] = []
+
+    def translate_batch(self, texts: list[str]) -> list[Translation]:
+        CountingEngine.sent.extend(texts)
+        return [Translation(f"EN({len(text)})") for text in texts]
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+    def describe(self) -> dict[str, Any]:
+        return {"engine": "counting", "model": "counting 1", "options": {}}
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> type[CountingEngine]:
+    monkeypatch.chdir(tmp_path)  # no ./glossary/ but the one a test asks for
+    monkeypatch.setitem(ENGINES, "counting", "tests.test_batch:CountingEngine")
+    monkeypatch.setattr(CountingEngine, "sent", [])
+    return CountingEngine
+
+
+# -- inputs and outputs ----------------------------------------------------------------------
+
+
+def test_a_folder_of_mixed_inputs_mirrors_its_tree_and_reports_the_bad_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "in"
+    write(inputs / "a" / "press.txt", f"標題\n\n{SENTENCE}\n")
+    write(inputs / "a" / "deep" / "er" / "note.txt", "第二篇。\n")
+    write(inputs / "b" / "press.txt", "另一篇新聞稿。\n")
+    (inputs / "b" / "bad.txt").write_bytes(UNDECODABLE)
+    write(inputs / ".hidden.txt", "不要翻譯。\n")
+    write(inputs / ".git" / "x.txt", "不要翻譯。\n")
+    write(inputs / "table.csv", "a,b\n")
+    out = inputs / "out"  # inside the input folder: never read as input
+    write(out / "old.txt", "上一次的輸出資料夾。\n")
+
+    result = runner.invoke(cli, ["translate", str(inputs), "-o", str(out), "--engine", "none"])
+
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    for name in ("a/press", "a/deep/er/note", "b/press"):
+        for extension in (".json", ".docx", ".html"):
+            assert (out / f"{name}{extension}").is_file(), name + extension
+    assert not (out / "b" / "bad.json").exists()
+    assert not list(out.rglob("*hidden*")) and not (out / ".git").exists()
+    assert not (out / "table.json").exists() and not (out / "out").exists()
+    report = by_input(report_of(out))
+    assert sorted(report) == ["a/deep/er/note.txt", "a/press.txt", "b/bad.txt", "b/press.txt"]
+    assert report["b/bad.txt"]["status"] == "failed"
+    assert "bad.txt" in report["b/bad.txt"]["reason"]
+    assert f"failed: b/bad.txt: {inputs / 'b' / 'bad.txt'}: " in result.stdout
+    assert report["a/press.txt"]["status"] == "translated"
+    assert report["a/press.txt"]["segments"] == 2
+    # the document knows its path in the batch, not only its file name
+    document = json.loads((out / "b" / "press.json").read_text(encoding="utf-8"))
+    assert document["meta"]["input"] == "b/press.txt"
+    assert len(document["meta"]["signature"]["input_sha256"]) == 64
+
+
+def test_two_inputs_that_would_write_the_same_output_are_refused_before_running(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "in"
+    write(inputs / "news" / "press.txt", "一。\n")
+    write(inputs / "news" / "press.text", "二。\n")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["translate", str(inputs), "-o", str(out), "--engine", "none"])
+    assert result.exit_code == ExitCode.USAGE
+    message = result.stderr.strip()
+    assert message.count("\n") == 0 and "press.text" in message and "press.txt" in message
+    assert not out.exists()
+
+
+def test_several_paths_put_each_folder_under_its_name_and_each_file_at_the_top(
+    tmp_path: Path,
+) -> None:
+    first, second = tmp_path / "x" / "news", tmp_path / "y" / "briefs"
+    write(first / "a.txt", "一。\n")
+    write(second / "sub" / "b.txt", "二。\n")
+    single = write(tmp_path / "loose.txt", "三。\n")
+    out = tmp_path / "out"
+    jobs = find_inputs([first, second, single], out)
+    assert [(j.name, j.folder, j.stem) for j in jobs] == [
+        ("news/a.txt", out.resolve() / "news", "a"),
+        ("briefs/sub/b.txt", out.resolve() / "briefs" / "sub", "b"),
+        ("loose.txt", out.resolve(), "loose"),
+    ]
+    # two folders of the same name collide, and so do two files of the same name
+    write(tmp_path / "z" / "news" / "c.txt", "四。\n")
+    write(tmp_path / "z" / "loose.txt", "五。\n")
+    with pytest.raises(UsageError, match="would both write"):
+        find_inputs([first / "a.txt", tmp_path / "z" / "news" / "a.txt", first], out)
+    with pytest.raises(UsageError, match="loose"):
+        find_inputs([single, tmp_path / "z" / "loose.txt"], out)
+
+
+def test_an_output_that_cannot_be_written_fails_that_document_only(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "in"
+    write(inputs / "a.txt", "一。\n")
+    write(inputs / "b.txt", "二。\n")
+    (tmp_path / "in" / "bad.txt").write_bytes(UNDECODABLE)
+    out = tmp_path / "out"
+    (out / "a.docx").mkdir(parents=True)  # a folder where the DOCX must go
+    result = runner.invoke(cli, ["translate", str(inputs), "-o", str(out), "--engine", "none"])
+    assert result.exit_code == ExitCode.USAGE  # a destination failed: 2 wins over a bad input
+    report = by_input(report_of(out))
+    assert report["a.txt"]["status"] == "failed" and "a.docx" in report["a.txt"]["reason"]
+    assert report["b.txt"]["status"] == "translated"
+    assert not (out / "a.json").exists() and (out / "b.json").is_file()
+
+
+# -- the engine sees each sentence once ------------------------------------------------------
+
+
+@pytest.mark.parametrize("window", [1, 32])
+def test_a_sentence_repeated_across_documents_reaches_the_engine_once(
+    tmp_path: Path,
+    counting: type[CountingEngine],
+    monkeypatch: pytest.MonkeyPatch,
+    window: int,
+) -> None:
+    monkeypatch.setattr(batch, "WINDOW_DOCUMENTS", window)
+    inputs = tmp_path / "in"
+    for n in range(4):
+        write(inputs / f"doc{n}.txt", f"第{n}篇的第一句。{SENTENCE}\n\n{SENTENCE}第{n}篇的結尾。\n")
+    out = tmp_path / "out"
+    result = translate_batch([inputs], out, engine="counting", use_memory=False)
+    assert result.exit_code == 0
+    assert counting.sent.count(SENTENCE) == 1
+    assert len(counting.sent) == len(set(counting.sent)) == 1 + 4 * 2
+    report = by_input(report_of(out))
+    assert [report[f"doc{n}.txt"]["deduplicated"] for n in range(4)] == [1, 2, 2, 2]
+    assert sum(d["translated"] for d in report.values()) == 9
+    for n in range(4):
+        document = json.loads((out / f"doc{n}.json").read_text(encoding="utf-8"))
+        targets = [s["target"] for b in document["blocks"] for s in b["segments"]]
+        assert targets.count(f"EN({len(SENTENCE)})") == 2
+
+
+def test_the_memory_is_asked_before_the_engine(
+    tmp_path: Path, counting: type[CountingEngine]
+) -> None:
+    inputs = tmp_path / "in"
+    write(inputs / "a.txt", f"{SENTENCE}\n")
+    write(inputs / "b.txt", f"{SENTENCE}另一句。\n")
+    memory = tmp_path / "memory.sqlite"
+    translate_batch([inputs / "a.txt"], tmp_path / "first", engine="counting", memory_path=memory)
+    counting.sent.clear()
+    result = translate_batch([inputs], tmp_path / "out", engine="counting", memory_path=memory)
+    assert counting.sent == ["另一句。"]
+    report = by_input(report_of(tmp_path / "out"))
+    assert report["a.txt"]["from_memory"] == 1 and report["b.txt"]["from_memory"] == 1
+    assert result.exit_code == 0
+
+
+def test_human_edits_follow_the_path_in_the_batch_not_the_file_name(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "in"
+    for folder in ("a", "b"):
+        write(inputs / folder / "press.txt", f"{SENTENCE}\n")
+    memory = tmp_path / "memory.sqlite"
+    with Memory(memory) as store:  # reviewed when the sentence read otherwise, in a/ only
+        store.store_human(
+            "行政院昨天召開記者會。",
+            "Reviewed.",
+            renderings=[],
+            document="a/press.txt",
+            segment_id="b1s1",
+        )
+    out = tmp_path / "out"
+    args = ["translate", str(inputs), "-o", str(out), "--engine", "none", "--memory", str(memory)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+
+    def first_target(name: str) -> str:
+        document = json.loads((out / name).read_text(encoding="utf-8"))
+        return document["blocks"][0]["segments"][0]["target"]
+
+    assert first_target("a/press.json") == "Reviewed."
+    assert first_target("b/press.json") == ""
+
+
+# -- resume ----------------------------------------------------------------------------------
+
+
+def test_a_rerun_skips_up_to_date_documents_and_redoes_the_changed_ones(
+    tmp_path: Path, counting: type[CountingEngine]
+) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    for n in range(3):
+        write(inputs / f"d{n}.txt", f"第{n}篇。\n")
+
+    def run(**kwargs: Any) -> dict[str, str]:
+        result = translate_batch([inputs], out, engine="counting", use_memory=False, **kwargs)
+        assert result.exit_code == 0
+        return {d.input: d.status for d in result.documents}
+
+    assert set(run().values()) == {"translated"}
+    assert set(run().values()) == {"up to date"}
+    assert report_of(out)["counts"] == {"translated": 0, "up to date": 3, "failed": 0}
+    write(inputs / "d0.txt", "改過的第0篇。\n")  # new bytes
+    (out / "d1.html").unlink()  # a requested output gone
+    (out / "d2.docx").write_bytes(b"not the DOCX written with its JSON form")
+    assert run() == {"d0.txt": "translated", "d1.txt": "translated", "d2.txt": "translated"}
+    assert set(run().values()) == {"up to date"}
+    assert set(run(formats="docx,html,tmx").values()) == {"translated"}  # a format not written
+    assert set(run(formats="docx,html,tmx").values()) == {"up to date"}
+    assert set(run(formats="docx,html,tmx", force=True).values()) == {"translated"}
+    assert set(run(formats="docx,html,tmx", glossary_paths=[ROOT / "glossary"]).values()) == {
+        "translated"
+    }
+
+
+# -- a batch killed mid-run ------------------------------------------------------------------
+
+# A real batch in its own process, with windows of two documents so that documents are written
+# one window after another.
+KILLABLE = """
+import sys
+from bilingual import batch
+batch.WINDOW_DOCUMENTS = 2
+from bilingual.cli import main
+main(sys.argv[1:])
+"""
+
+
+def _batch_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("wb") as stderr:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-c", KILLABLE, *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+def _outcome(out: Path) -> dict[str, Any]:
+    """Per document: segment ids, statuses and term placements (not the English)."""
+    outcome = {}
+    for path in sorted(out.glob("*.json")):
+        if path.name == "bilingual-report.json":
+            continue
+        document = json.loads(path.read_text(encoding="utf-8"))
+        segments = [s for b in document["blocks"] for s in b["segments"]]
+        outcome[path.name] = [
+            (s["id"], s["status"], [t["placed"] for t in s["terms"]]) for s in segments
+        ]
+    return outcome
+
+
+@pytest.mark.slow
+def test_a_killed_batch_leaves_whole_documents_and_the_rerun_does_the_rest(
+    tmp_path: Path, sandbox_env: dict[str, str], standin_package: Path
+) -> None:
+    inputs = tmp_path / "in"
+    make_archive(inputs, 8, terms=["外交部", "經濟部", "總統府"], sentences=(3, 5), length=(8, 20))
+    env = {**sandbox_env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    common = ["--engine", "argos", "--model", str(standin_package), "--beam", "1"]
+    common += ["--no-memory", "--glossary", str(ROOT / "glossary"), "-q"]
+
+    whole = tmp_path / "whole"
+    log = tmp_path / "stderr.txt"
+    done = _batch_process(["translate", str(inputs), "-o", str(whole), *common], env, log)
+    assert done.wait(timeout=300) == 0, log.read_text()
+
+    out = tmp_path / "out"
+    killed = _batch_process(["translate", str(inputs), "-o", str(out), *common], env, log)
+    deadline = time.monotonic() + 300
+    while not list(out.glob("*.json")) and time.monotonic() < deadline:
+        assert killed.poll() is None, "the batch ended before it could be killed"
+        time.sleep(0.05)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=30)
+    finished = {p.stem for p in out.glob("*.json")}
+    assert 0 < len(finished) < 8, finished
+    for stem in finished:  # a JSON form appears only once its document is whole
+        assert (out / f"{stem}.docx").is_file() and (out / f"{stem}.html").is_file()
+    assert not (out / "bilingual-report.json").exists()
+
+    rerun = _batch_process(["translate", str(inputs), "-o", str(out), *common], env, log)
+    assert rerun.wait(timeout=300) == 0, log.read_text()
+    counts = report_of(out)["counts"]
+    assert counts == {"translated": 8 - len(finished), "up to date": len(finished), "failed": 0}
+    assert _outcome(out) == _outcome(whole)
+    assert any(placed for doc in _outcome(whole).values() for _, _, placed in doc if placed)
+    assert not list(out.glob(".*.part"))
