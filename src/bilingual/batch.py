@@ -384,16 +384,17 @@ class _Batch:
     def _open(self, index: int, job: Job) -> _Open | None:
         """Read and prepare one input; None when it is up to date or cannot be read."""
         from .glossary import annotate
-        from .readers import read
+        from .readers import input_bytes, read
         from .review import carry_reviews, load_previous
         from .segment import segment
 
         started = time.perf_counter()
         report = DocumentReport(job.name)
         try:
-            data = job.input.read_bytes()
-        except OSError as e:
-            return self._fail(index, report, InputError(f"{job.input}: cannot read ({e.strerror})"))
+            data = input_bytes(job.input)
+        except InputError as e:
+            self._fail(index, report, e)
+            return None
         signature = {**self.signature, "input_sha256": _sha256(data)}
         wanted = [f"{job.stem}{_extension(f)}" for f in self.formats]
         if not self.force and (segments := _up_to_date(job, signature, wanted)) is not None:
@@ -406,7 +407,8 @@ class _Batch:
             annotate(document, self.glossary)
             carry_reviews(document, load_previous(job.json_path, document))
         except BilingualError as e:
-            return self._fail(index, report, e)
+            self._fail(index, report, e)
+            return None
         document.meta["signature"] = signature
         return _Open(job, report, document, started)
 
