@@ -115,7 +115,9 @@ def test_find_text_and_json():
         "end": 24,
         "source": "梁博超",
         "rendering": "Liang Po-chao",
-        "note": f"rendering not verified (see {STARTER}/people.yaml:59)",
+        "note": f"rendering not verified (see {STARTER}/people.yaml:59); The reporter of the "
+        "article (byline). No verified English form in the sources; Wade-Giles romanisation, to "
+        "confirm before publishing.",
     }
     assert any(c["text"] == "經濟部國際貿易署長劉威廉" for c in data["candidates"])
     result = run("glossary", "find", str(ARTICLE), "--glossary", STARTER)

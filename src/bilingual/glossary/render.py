@@ -42,7 +42,12 @@ def _terms(segment: Segment, occurrences: list[Occurrence], mentioned: set[int])
 
 
 def term_note(entry: Entry) -> str | None:
-    """What a reader of the output should know about a term: only that a rendering is unverified."""
-    if entry.verified:
-        return None
-    return f"{UNVERIFIED} (see {entry.where})" if entry.file else UNVERIFIED
+    """What a reader of the output should know about a term: that its rendering is not verified
+    (first, as it matters most), then the glossary's own `note`. The exporters show it in the
+    HTML tooltip, the glossary appendix and the XLIFF notes."""
+    parts = []
+    if not entry.verified:
+        parts.append(f"{UNVERIFIED} (see {entry.where})" if entry.file else UNVERIFIED)
+    if entry.note and entry.note.strip():
+        parts.append(" ".join(entry.note.split()))
+    return "; ".join(parts) or None
