@@ -223,3 +223,17 @@ def test_console_script_exit_codes(tmp_path, sandbox_env):
         [*command, "translate"], capture_output=True, text=True, env=sandbox_env
     )
     assert result.returncode == 2
+
+
+@pytest.mark.parametrize("command", ["translate", "export"])
+def test_export_option_defaults_are_those_of_export_options(command):
+    import click
+
+    from bilingual.cli.options import build_export_options
+    from bilingual.exporters import DEFAULT_FORMATS, ExportOptions
+
+    ctx = click.Context(cli)
+    found = cli.get_command(ctx, command)
+    defaults = {p.name: p.get_default(click.Context(found)) for p in found.params if p.name}
+    assert defaults["format"] == ",".join(DEFAULT_FORMATS)
+    assert build_export_options(defaults) == ExportOptions()

@@ -13,7 +13,7 @@ from lxml import etree
 from translate.storage import tmx, xliff2
 
 from bilingual.document import Block, Document, Segment, Term
-from bilingual.errors import InputError
+from bilingual.errors import InputError, OutputError
 from bilingual.exporters import ExportOptions, document_fingerprint
 from bilingual.exporters.text import _FORBIDDEN
 from bilingual.exporters.tmx import TmxExporter
@@ -168,6 +168,27 @@ def test_pdf_without_libreoffice_says_what_to_install(article, tmp_path, monkeyp
     assert len(warnings) == 1
     assert re.search(r"pdf not written: LibreOffice is not installed.*libreoffice-writer-nogui "
                      r"fonts-noto-cjk", warnings[0])  # fmt: skip
+
+
+def test_pdf_that_libreoffice_cannot_convert_names_the_file_and_writes_nothing(
+    article, tmp_path, monkeypatch
+):
+    import bilingual.exporters.pdf as pdf
+
+    soffice = tmp_path / "soffice"
+    soffice.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    soffice.chmod(0o755)
+    monkeypatch.setattr(
+        pdf.shutil, "which", lambda name: str(soffice) if name == "soffice" else None
+    )
+    out = tmp_path / "out"
+    with pytest.raises(OutputError) as raised:
+        export_document(article, out, stem="doc", formats="docx,pdf")
+    assert str(raised.value) == (
+        f"{out / 'doc.pdf'}: LibreOffice could not convert the DOCX to PDF "
+        "(Error: source file could not be loaded)"
+    )
+    assert list(out.iterdir()) == []  # the run's outputs appear together or not at all
 
 
 def test_warnings_of_several_exporters_are_said_once(article, tmp_path):
