@@ -205,7 +205,8 @@ def test_bad_rows_are_reported_and_the_rest_imported(project: Path, tmp_path: Pa
     assert human(project) == {"b2s1": "A good edit."}
     output = result.output
     assert "(b2s2): the Chinese was changed in the edited file; not imported" in output
-    assert "segment b2s3 (b2s3): is not in the edited file" in output
+    assert "segment b2s3: not in the edited file (its row or unit was deleted?)" in output
+    assert "(b2s3)" not in output  # the id said once
     assert "(b3s1): the same segment id is in more than one place" in output
     assert "a row without a segment id" in output
     assert "(b4s1): the English is empty in the edited file; the previous English is kept" in output

@@ -170,7 +170,7 @@ def _apply(edited: EditedFile, document: Document, report: ImportReport) -> list
             report.problems.append(
                 Problem(
                     f"segment {segment.id}",
-                    "is not in the edited file (its row or unit was deleted?); its English is "
+                    "not in the edited file (its row or unit was deleted?); its English is "
                     "kept as it was",
                     segment_id=segment.id,
                 )

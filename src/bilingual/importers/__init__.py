@@ -39,7 +39,11 @@ class Problem:
     segment_id: str | None = None
 
     def __str__(self) -> str:
-        who = f" ({self.segment_id})" if self.segment_id else ""
+        # "row 5 (b2s3)", but "segment b2s3", not "segment b2s3 (b2s3)": the id said once
+        named = self.segment_id is None or re.search(
+            rf"(?<![0-9A-Za-z]){re.escape(self.segment_id)}(?![0-9A-Za-z])", self.where
+        )
+        who = "" if named else f" ({self.segment_id})"
         return f"{self.where}{who}: {self.message}"
 
 

@@ -40,14 +40,17 @@ def decode(data: bytes, origin: str) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
                 raise InputError(
-                    f"{origin}: starts with a {encoding} BOM but is not {encoding} text"
+                    f"{origin}: starts with a {encoding} BOM but is not {encoding} text: "
+                    f"{_first_bad_byte(data, _bom_error_offset(data, bom))}"
                 ) from None
     if b"\x00" in data:
-        raise InputError(f"{origin}: a binary file, not text")
+        raise InputError(
+            f"{origin}: a binary file, not text (a NUL byte at offset {data.index(0)})"
+        )
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        not_utf8_at = e.start
     # Legacy Chinese encodings: keep the ones that decode strictly, then let charset-normalizer
     # judge which reads as real text (Big5 bytes often decode as GB18030 mojibake).
     candidates = []
@@ -66,7 +69,27 @@ def decode(data: bytes, origin: str) -> tuple[str, str]:
         encoding = best.encoding.replace("_", "") if best else candidates[0]
         encoding = "big5" if encoding.startswith("big5") else "gb18030"
         return data.decode(encoding), encoding
-    raise InputError(f"{origin}: not text in UTF-8, UTF-16, Big5 or GB18030")
+    raise InputError(
+        f"{origin}: not text in UTF-8, UTF-16, Big5 or GB18030: "
+        f"{_first_bad_byte(data, not_utf8_at)}"
+    )
+
+
+def _first_bad_byte(data: bytes, offset: int) -> str:
+    # The offset in the file, so that a person can find the damage with a hex viewer (`xxd -s N`).
+    # Counted as UTF-8 (or the BOM's encoding): the legacy encodings fail elsewhere, if at all.
+    return f"first undecodable byte at offset {offset} (0x{data[offset]:02x})"
+
+
+def _bom_error_offset(data: bytes, bom: bytes) -> int:
+    """Where the text after `bom` stops decoding, counted from the start of the file (the
+    "utf-8-sig" codec counts from after its BOM, "utf-16" from the start: decode the same way)."""
+    codec = {codecs.BOM_UTF8: "utf-8", codecs.BOM_UTF16_LE: "utf-16-le"}.get(bom, "utf-16-be")
+    try:
+        data[len(bom) :].decode(codec)
+    except UnicodeDecodeError as e:
+        return len(bom) + e.start
+    return len(bom)  # not reached: the whole file failed, so its text does
 
 
 def split_blocks(text: str) -> list[str]:
