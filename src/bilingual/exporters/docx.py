@@ -105,7 +105,7 @@ class _Writer:
         self.document = document
         self.options = options
         self.doc = docx.Document()
-        self.clean = Cleaner()
+        self.clean = Cleaner(document)
         self.convert = converter(document, options)
         self.tag = chinese_tag(document, options)
         self.cjk_font = cjk_font(document, options)
@@ -288,9 +288,8 @@ class _Writer:
                         en.append(self._run(" ", chinese=False))  # sentences joined by a space
                 else:
                     zh_text = self._comment(segment, zh_text)
-                    hints += [
-                        h for h in terms_hint(segment).removeprefix("Terms: ").split("; ") if h
-                    ]
+                    hint = self.clean(terms_hint(segment), f"segment {segment.id} (terms)")
+                    hints += [h for h in hint.removeprefix("Terms: ").split("; ") if h]
                 zh.append(zh_text)
                 en.append(en_text)
             zh_style, en_style = self._block_style(block), self._block_style(block, english=True)
@@ -300,7 +299,7 @@ class _Writer:
                 self._paragraph(en_style, "".join(en), space_after=240, left_rule=True)
             )
             if hints:
-                text = self.clean("Terms: " + "; ".join(dict.fromkeys(hints)), f"block {block.id}")
+                text = "Terms: " + "; ".join(dict.fromkeys(hints))  # each cleaned above
                 self.body.append(self._paragraph(self.styles.hints, self._run(text, chinese=False)))
 
     # -- end matter --------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def render_html(
     from markupsafe import Markup
 
     require_segments(document)
-    clean = Cleaner()
+    clean = Cleaner(document)
     convert = converter(document, options)
     by_segment = findings_by_segment(document, findings)
     blocks = []
@@ -159,13 +159,16 @@ def _row(
         zh=chinese_pieces(segment, clean, convert),
         en=english_pieces(segment, clean),
         tips=[clean(term_tip(t), f"segment {segment.id} (terms)") for t in segment.terms],
-        hint="" if segment.target.strip() else clean(terms_hint(segment), f"segment {segment.id}"),
+        hint=""
+        if segment.target.strip()
+        else clean(terms_hint(segment), f"segment {segment.id} (terms)"),
     )
     if findings:
         worst = "error" if any(f.severity == "error" for f in findings) else "warning"
         row.classes = f" finding-{worst}"
         row.findings = clean(
-            "\n".join(f"{f.severity}: {f.message}" for f in findings), f"segment {segment.id}"
+            "\n".join(f"{f.severity}: {f.message}" for f in findings),
+            f"segment {segment.id} (check)",
         )
     return row
 

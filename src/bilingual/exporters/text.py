@@ -30,9 +30,17 @@ DEFAULT_CJK_FONTS = {"zh-TW": "Microsoft JhengHei", "zh-CN": "Microsoft YaHei"}
 
 
 class Cleaner:
-    """Removes the characters XML cannot carry and keeps one warning line per place they were in."""
+    """Removes the characters XML cannot carry and keeps one warning line per place they were in.
 
-    def __init__(self) -> None:
+    A place names a field of the document (`segment b2s1 (Chinese)`, `… (English)`, `… (notes)`,
+    `… (terms)`, `meta.title`, `glossary appendix`: see `places`). Given the document, a place's
+    line counts the characters the document holds there, not those of the copy one exporter
+    made (a tooltip, a hint), so that every exporter says the same line for the same place and
+    a run that writes several formats says it once.
+    """
+
+    def __init__(self, document: Document | None = None) -> None:
+        self._document = document
         self._found: dict[str, list[str]] = {}
         self._seen: set[tuple[str, str]] = set()  # the same text shown twice is counted once
 
@@ -46,13 +54,39 @@ class Cleaner:
 
     def warnings(self) -> list[str]:
         lines = []
+        texts = places(self._document) if self._document is not None else {}
         for where, chars in self._found.items():
+            # the document's own text at this place when it is one of its fields
+            held = [c for text in texts.get(where, ()) for c in _FORBIDDEN.findall(text)]
+            chars = held or chars
             codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(chars)))
             count = len(chars)
             lines.append(
                 f"{where}: removed {count} character(s) XML and HTML cannot carry ({codes})"
             )
         return lines
+
+
+def places(document: Document) -> dict[str, list[str]]:
+    """The document's texts by the place a Cleaner names (the same names in every exporter)."""
+    texts: dict[str, list[str]] = {}
+    for segment in document.segments:
+        where = f"segment {segment.id}"
+        texts[f"{where} (Chinese)"] = [segment.source]
+        texts[f"{where} (English)"] = [segment.target]
+        texts[f"{where} (notes)"] = list(segment.notes)
+        texts[f"{where} (terms)"] = list(
+            dict.fromkeys(
+                text for t in segment.terms for text in (t.source, t.rendering, t.note or "")
+            )
+        )
+    for key, value in document.meta.items():
+        if isinstance(value, (str, int, float)):
+            texts[f"meta.{key}"] = [str(value)]
+    texts["glossary appendix"] = [
+        text for t in used_terms(document) for text in (t.source, *t.renderings, t.note or "")
+    ]
+    return texts
 
 
 def require_segments(document: Document) -> None:

@@ -36,7 +36,7 @@ def build_tmx(document: Document) -> tuple[bytes, list[str]]:
     from lxml import etree
 
     require_segments(document)
-    clean = Cleaner()
+    clean = Cleaner(document)
     source_tag = chinese_tag(document, ExportOptions())
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     root = etree.Element("tmx", version="1.4")

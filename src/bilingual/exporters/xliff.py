@@ -41,7 +41,7 @@ def build_xliff(document: Document) -> tuple[bytes, list[str]]:
     from lxml import etree
 
     require_segments(document)
-    clean = Cleaner()
+    clean = Cleaner(document)
 
     def element(parent: etree._Element, tag: str, text: str | None = None, **attrs: str):
         node = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", attrs)
@@ -64,16 +64,16 @@ def build_xliff(document: Document) -> tuple[bytes, list[str]]:
     for segment in document.segments:
         where = f"segment {segment.id}"
         unit = element(file, "unit", id=segment.id)
-        notes = []
+        notes = []  # (category, text, the place its text comes from)
         for term in segment.terms:
-            notes.append(("term", f"{term.source} = {term.rendering}"))
+            notes.append(("term", f"{term.source} = {term.rendering}", f"{where} (terms)"))
             if term.note:
-                notes.append(("term-note", f"{term.source}: {term.note}"))
-        notes += [("comment", note) for note in segment.notes]
+                notes.append(("term-note", f"{term.source}: {term.note}", f"{where} (terms)"))
+        notes += [("comment", note, f"{where} (notes)") for note in segment.notes]
         if notes:
             holder = element(unit, "notes")
-            for category, text in notes:
-                element(holder, "note", clean(text, f"{where} (notes)"), category=category)
+            for category, text, place in notes:
+                element(holder, "note", clean(text, place), category=category)
         state = STATES.get(segment.status, "initial")
         target = clean(segment.target, f"{where} (English)")
         if not target.strip():
