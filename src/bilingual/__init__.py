@@ -5,10 +5,9 @@ Importing the package loads nothing heavy; the pipeline functions import what th
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .document import Block, Document, Segment, Term
 from .errors import BilingualError
+from .version import __version__
 
 __all__ = [
     "BilingualError",

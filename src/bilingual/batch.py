@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .document import Document, Segment
 from .engines import Engine, EngineOptions
 from .errors import (
@@ -31,6 +30,7 @@ from .errors import (
     UsageError,
 )
 from .exporters import ExportOptions, parse_formats
+from .version import __version__
 
 REPORT = "bilingual-report.json"
 TRANSLATED, UP_TO_DATE, FAILED = "translated", "up to date", "failed"

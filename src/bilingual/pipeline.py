@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .document import Document
 from .engines import Engine, EngineOptions
 from .errors import InputError
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
 from .files import ensure_folder, write_all
+from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
 

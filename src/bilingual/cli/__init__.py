@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from .. import __version__
 from ..errors import BilingualError, ExitCode
+from ..version import __version__
 
 # command name -> "module:attribute"; a command's module is imported only when it runs or when
 # help lists it, and those modules import nothing heavy at top level.

@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .. import __version__
 from ..document import Block, Document, Segment
+from ..version import __version__
 from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import (
     Cleaner,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..document import Document, Segment
+from ..version import __version__
 from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import (
     Cleaner,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from .. import __version__
 from ..document import Document
+from ..version import __version__
 from . import ExportOptions, Finding, Rendered
 from .text import Cleaner, chinese_tag, require_segments
 
