@@ -347,3 +347,83 @@ def test_a_killed_batch_leaves_whole_documents_and_the_rerun_does_the_rest(
     assert _outcome(out) == _outcome(whole)
     assert any(placed for doc in _outcome(whole).values() for _, _, placed in doc if placed)
     assert not list(out.glob(".*.part"))
+
+
+# -- executors -------------------------------------------------------------------------------
+
+
+def test_a_worksheet_on_ray_needs_no_cluster(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path / "in" / "a.txt", "一。\n")
+    args = ["translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--engine", "none"]
+    result = runner.invoke(cli, [*args, "--executor", "ray"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "a.json").is_file()
+
+
+def test_a_ray_address_without_the_ray_executor_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    write(tmp_path / "in" / "a.txt", "一。\n")
+    for given in (tmp_path / "in", tmp_path / "in" / "a.txt"):
+        args = ["translate", str(given), "-o", str(tmp_path / "out"), "--engine", "none"]
+        result = runner.invoke(cli, [*args, "--ray-address", "127.0.0.1:6379"])
+        assert result.exit_code == ExitCode.USAGE
+        assert "--ray-address needs --executor ray" in result.stderr
+
+
+def test_worker_slots_fill_the_cluster_with_actors_of_threads_cpus() -> None:
+    from bilingual.executors.ray import worker_slots
+
+    assert worker_slots(8, 2) == (4, 2.0)
+    assert worker_slots(2, 1) == (2, 1.0)
+    assert worker_slots(1, 4) == (1, 1.0)  # a cluster smaller than one slot still gets an actor
+
+
+def test_the_engine_failing_stops_the_batch_with_exit_4(
+    tmp_path: Path, counting: type[CountingEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bilingual.errors import EngineUnavailable
+
+    def broken(self: CountingEngine, texts: list[str]) -> list[Translation]:
+        raise EngineUnavailable("the model cannot be loaded (test)")
+
+    monkeypatch.setattr(CountingEngine, "translate_batch", broken)
+    write(tmp_path / "in" / "a.txt", "一。\n")
+    write(tmp_path / "in" / "b.txt", "二。\n")
+    result = translate_batch([tmp_path / "in"], tmp_path / "out", engine="counting")
+    assert result.exit_code == ExitCode.ENGINE_UNAVAILABLE
+    assert {d.status for d in result.documents} == {"failed"}
+    assert "the model cannot be loaded (test)" in result.documents[0].reason
+    assert report_of(tmp_path / "out")["exit_code"] == 4
+
+
+def test_ctrl_c_keeps_the_finished_documents_and_exits_130(
+    runner: CliRunner,
+    tmp_path: Path,
+    counting: type[CountingEngine],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batch, "WINDOW_DOCUMENTS", 1)
+    calls = []
+    real = CountingEngine.translate_batch
+
+    def interrupted(self: CountingEngine, texts: list[str]) -> list[Translation]:
+        calls.append(texts)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, texts)
+
+    monkeypatch.setattr(CountingEngine, "translate_batch", interrupted)
+    for n in range(3):
+        write(tmp_path / "in" / f"d{n}.txt", f"第{n}篇。\n")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        cli,
+        ["translate", str(tmp_path / "in"), "-o", str(out), "--engine", "counting", "--no-memory"],
+    )
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert "interrupted" in result.stderr
+    assert sorted(p.name for p in out.glob("d*.json")) == ["d0.json"]
+    report = report_of(out)
+    assert report["interrupted"] is True
+    assert [d["status"] for d in report["documents"]] == ["translated", "failed", "failed"]

@@ -23,6 +23,7 @@ HEAVY = (
     "ahocorasick",
     "jinja2",
     "numpy",
+    "ray",
 )
 
 
