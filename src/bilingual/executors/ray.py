@@ -80,8 +80,8 @@ class _Pool:
         self.ray = ray
         self.remote = ray.remote(num_cpus=cpus, max_restarts=0)(EngineWorker)
         decode_options = dict(getattr(engine, "decode_options", {}) or {})
-        self.args = (ray.put(package_archive(engine.package.folder)), asdict(engine.options))
-        self.args += (decode_options,)
+        archive = ray.put(package_archive(engine.package.folder))
+        self.args = (archive, asdict(engine.options), decode_options)
         self.replaced = [0] * slots
         self.actors = [self._start() for _ in range(slots)]
 
