@@ -10,7 +10,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     PROBLEMS = 1  # the command ran and found problems (checks, glossary check)
-    USAGE = 2  # bad option or argument, output folder not writable
+    USAGE = 2  # bad option or argument, a destination not writable, a lock not released
     BAD_INPUT = 3  # an input file that cannot be read or is not what it claims
     ENGINE_UNAVAILABLE = 4  # no model installed, model cannot be loaded or fetched
     INTERRUPTED = 130  # Ctrl-C
@@ -37,6 +37,10 @@ class UsageError(BilingualError):
 
 class OutputError(UsageError):
     """An output path cannot be written."""
+
+
+class LockTimeout(OutputError):
+    """A file stayed locked by another process for longer than bilingual waits (exit 2)."""
 
 
 class InputError(BilingualError):

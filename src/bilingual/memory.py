@@ -12,8 +12,7 @@ import contextlib
 import json
 import os
 import sqlite3
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,12 +20,15 @@ from types import TracebackType
 
 from .document import Segment
 from .errors import InputError, OutputError
+from .locks import LockWait
 
 __all__ = ["Draft", "HumanEdit", "Memory", "default_memory_path", "renderings_in_force"]
 
 FILENAME = "memory.sqlite"
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_SECONDS = 30.0  # another run holding the write lock commits one batch at a time
+# SQLite's own busy wait, per statement: long enough for another run to commit one batch (so a
+# normal queue says nothing), short enough that LockWait can bound the total wait and say why.
+BUSY_TIMEOUT_SECONDS = 0.5
 
 # Version 1. `human.status` is "human" for an edit in force; other values are reserved for later
 # states (such as an edit a person withdrew) so that they need no migration. Human edits are
@@ -111,10 +113,16 @@ def _key(values: Sequence[str]) -> str:
 
 
 class Memory:
-    """An open translation memory; use it as a context manager."""
+    """An open translation memory; use it as a context manager.
 
-    def __init__(self, path: str | Path) -> None:
+    When another process holds the file's lock, each operation waits at most
+    `$BILINGUAL_LOCK_TIMEOUT` seconds in all (30 by default), tells `on_wait` (or the notifier the
+    CLI installed, see `bilingual.locks`) once that it is waiting, then raises `LockTimeout`.
+    """
+
+    def __init__(self, path: str | Path, *, on_wait: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
+        self._wait = LockWait(self.path, "the translation memory", on_wait=on_wait)
         self._connection = self._open()
 
     # -- opening -----------------------------------------------------------------------------
@@ -142,7 +150,7 @@ class Memory:
         except sqlite3.Error as e:
             raise OutputError(f"{path}: cannot open the translation memory ({e})") from None
         try:
-            self._prepare(connection)
+            self._wait.run(lambda: self._prepare(connection), _locked)
         except BaseException:
             connection.close()
             raise
@@ -150,49 +158,36 @@ class Memory:
 
     def _prepare(self, connection: sqlite3.Connection) -> None:
         path = self.path
-        for attempt in range(50):
-            try:
-                version = connection.execute("PRAGMA user_version").fetchone()[0]
-                rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                tables = {name for (name,) in rows if not name.startswith("sqlite_")}
-                if tables - {"machine", "human"}:
-                    # Another program's database: adding tables to it would be a surprise.
-                    raise InputError(
-                        f"{path}: not a translation memory (an SQLite database with other tables)"
-                    )
-                if version > SCHEMA_VERSION:
-                    raise InputError(
-                        f"{path}: the translation memory was written by a newer bilingual "
-                        f"(schema {version}, this one knows {SCHEMA_VERSION})"
-                    )
-                # WAL: readers never block the one writer, and a killed process loses at most
-                # its unfinished transaction. NORMAL sync is safe against crashes in WAL mode.
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=NORMAL")
-                if version < SCHEMA_VERSION:
-                    with _transaction(connection):
-                        for statement in SCHEMA.split(";"):
-                            if statement.strip():
-                                connection.execute(statement)
-                        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                return
-            except sqlite3.DatabaseError as e:
-                message = str(e)
-                # Two first runs at once may race to switch the journal mode; SQLite reports
-                # that as busy without waiting, so wait here.
-                if "locked" in message or "busy" in message:
-                    time.sleep(0.05 * (attempt + 1))
-                    continue
-                if isinstance(e, sqlite3.OperationalError) and "readonly" in message:
-                    raise OutputError(
-                        f"{path}: the translation memory is not writable ({message})"
-                    ) from None
-                if isinstance(e, sqlite3.OperationalError) and "unable to open" in message:
-                    raise OutputError(
-                        f"{path}: cannot open the translation memory ({message})"
-                    ) from None
-                raise InputError(f"{path}: not a translation memory ({message})") from None
-        raise OutputError(f"{path}: the translation memory stayed locked by another run")
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {name for (name,) in rows if not name.startswith("sqlite_")}
+            if tables - {"machine", "human"}:
+                # Another program's database: adding tables to it would be a surprise.
+                raise InputError(
+                    f"{path}: not a translation memory (an SQLite database with other tables)"
+                )
+            if version > SCHEMA_VERSION:
+                raise InputError(
+                    f"{path}: the translation memory was written by a newer bilingual "
+                    f"(schema {version}, this one knows {SCHEMA_VERSION})"
+                )
+            # WAL: readers never block the one writer, and a killed process loses at most
+            # its unfinished transaction. NORMAL sync is safe against crashes in WAL mode.
+            # (Two first runs at once may race to switch the journal mode; SQLite reports that
+            # as busy without waiting, and LockWait retries it.)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            if version < SCHEMA_VERSION:
+                with _transaction(connection):
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            connection.execute(statement)
+                    connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as e:
+            if _locked(e):
+                raise
+            raise _not_usable(path, e) from None
 
     # -- machine drafts ----------------------------------------------------------------------
 
@@ -337,22 +332,28 @@ class Memory:
 
     def _query_one(self, sql: str, params: tuple) -> tuple | None:
         try:
-            return self._connection.execute(sql, params).fetchone()
+            return self._wait.run(lambda: self._connection.execute(sql, params).fetchone(), _locked)
         except sqlite3.DatabaseError as e:
-            raise InputError(f"{self.path}: cannot read the translation memory ({e})") from None
+            raise _not_usable(self.path, e, "cannot read") from None
 
     def _query_all(self, sql: str, params: tuple) -> list[tuple]:
         try:
-            return self._connection.execute(sql, params).fetchall()
+            return self._wait.run(lambda: self._connection.execute(sql, params).fetchall(), _locked)
         except sqlite3.DatabaseError as e:
-            raise InputError(f"{self.path}: cannot read the translation memory ({e})") from None
+            raise _not_usable(self.path, e, "cannot read") from None
 
     def _write(self, sql: str, rows: list[tuple]) -> None:
-        try:
+        def attempt() -> None:
             with _transaction(self._connection):
                 self._connection.executemany(sql, rows)
+
+        try:
+            self._wait.run(attempt, _locked)
         except sqlite3.DatabaseError as e:
-            raise OutputError(f"{self.path}: cannot write the translation memory ({e})") from None
+            error = _not_usable(self.path, e, "cannot write")
+            if isinstance(error, InputError) and not _corrupt(e):
+                error = OutputError(f"{self.path}: cannot write the translation memory ({e})")
+            raise error from None
 
     def close(self) -> None:
         self._connection.close()
@@ -367,6 +368,53 @@ class Memory:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+# SQLite's primary result codes (the low byte of `sqlite_errorcode`).
+_PERM = 3
+_BUSY = 5
+_LOCKED = 6
+_READONLY = 8
+_IOERR = 10
+_CORRUPT = 11
+_FULL = 13
+_CANTOPEN = 14
+_NOTADB = 26
+
+
+def _code(error: BaseException) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _locked(error: BaseException) -> bool:
+    """Another connection holds the lock: wait and try again (see LockWait)."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = _code(error)
+    if code is not None:
+        return code in (_BUSY, _LOCKED)
+    message = str(error)
+    return "locked" in message or "busy" in message
+
+
+def _corrupt(error: BaseException) -> bool:
+    return _code(error) in (_CORRUPT, _NOTADB)
+
+
+def _not_usable(path: Path, error: sqlite3.DatabaseError, doing: str = "cannot open") -> Exception:
+    """The typed error for an SQLite failure: a full disk or a read-only file is a destination
+    that cannot be written (exit 2); only a file SQLite cannot read as a database is a bad one."""
+    code, message = _code(error), str(error)
+    if code == _FULL or "disk is full" in message:
+        return OutputError(f"{path}: cannot write the translation memory (the disk is full)")
+    if code == _READONLY or "readonly" in message:
+        return OutputError(f"{path}: the translation memory is not writable ({message})")
+    if code in (_CANTOPEN, _PERM, _IOERR) or "unable to open" in message:
+        return OutputError(f"{path}: {doing} the translation memory ({message})")
+    if doing != "cannot open":
+        return InputError(f"{path}: {doing} the translation memory ({message})")
+    return InputError(f"{path}: not a translation memory ({message})")
 
 
 _HUMAN_COLUMNS = "source, target, renderings, at, status, document, segment_id"

@@ -12,6 +12,7 @@ import sys
 import click
 
 from ..errors import BilingualError, ExitCode
+from ..locks import set_wait_notifier
 from ..version import __version__
 
 # command name -> "module:attribute"; a command's module is imported only when it runs or when
@@ -51,6 +52,8 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         debug = bool(os.environ.get("BILINGUAL_DEBUG"))
+        # The library never prints: a wait for another process's lock is said here, once.
+        set_wait_notifier(lambda message: click.echo(f"bilingual: {message}", err=True))
         try:
             return super().invoke(ctx)
         except BilingualError as e:
