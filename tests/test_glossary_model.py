@@ -219,3 +219,81 @@ def test_starter_glossary_is_clean():
         "people.yaml",
     }
     assert all(e.type for e in glossary.entries)
+
+
+# The fast reader (PyYAML events) must read every file as the round-trip parser does: the same
+# entries, lines and problems; these texts cover what glossaries hold, valid and not.
+PARITY_TEXTS = [
+    "",
+    "# only a comment\n",
+    "terms:\n  - zh: 華府\n    en: Washington, DC\n",
+    "name: people\nterms:\n- zh: [賴清德, 赖清德]\n  en: Lai Ching-te\n  first: President Lai\n",
+    "terms:\n  - zh:\n      - 矽盛世宣言\n      - 矽和平宣言\n    en: 'the Pax Silica'\n",
+    'terms:\n  - {zh: "AI", en: AI, case_sensitive: true}\n  - zh: ai\n    en: x\n',
+    "terms:\n  - zh: 華府\n    en: yes\n    verified: no\n",
+    "terms:\n  - zh: 華府\n    en: 1984\n  - zh: 10\n    en: ten\n  - zh: x\n    en: 0x1F\n",
+    "terms:\n  - zh: 華府\n    en: ~\n    note: null\n    verified: False\n",
+    "terms:\n  - zh: 華府\n    en: |\n      Washington\n      DC\n    type: place\n",
+    "terms:\n  - zh: 華府\n    en: Washington\n    frist: Wash\n",
+    "terms:\n  - zh: ''\n    en: x\n  - zh: [1, 華府]\n    en: 2.5\n  - just text\n",
+    "terms:\n  - zh: 華府\n    en: Washington\n    en: Washington, DC\n",
+    "terms:\n  - zh: 華府\n    en: [Washington, DC\n  - zh: x\n",
+    "terms: {zh: x}\n",
+    "- zh: x\n  en: y\n",
+    "terms:\n  - zh: 華府\n    en: !!str 5\n",
+    "terms:\n  - zh: 華府\n    en: 2024-01-01\n",
+    "base: &b {en: x}\nterms:\n  - <<: *b\n    zh: 華府\n",
+    "terms:\n  - zh: a\n    en: b\n---\nterms: []\n",
+    "\ufeffterms:\n  - zh: 華府\n    en: x\n",
+    "terms:\n  - &a\n    zh: 華府\n    en: Washington\n  - zh: 白宮\n    en: White House\n",
+]
+
+
+@pytest.mark.parametrize("text", PARITY_TEXTS)
+def test_the_fast_reader_reads_as_the_round_trip_parser(tmp_path, text):
+    from bilingual.glossary.model import entries_from_data, load_yaml, parse_yaml
+
+    def read(parse):
+        data, problems = parse(text.lstrip("\ufeff"), "g.yaml")
+        if problems:
+            return [], [str(p) for p in problems]
+        entries, problems = entries_from_data(data, "g.yaml")
+        return [vars(e) for e in entries], [str(p) for p in problems]
+
+    assert read(load_yaml) == read(parse_yaml)
+
+
+def test_the_fast_reader_is_the_one_used(tmp_path, monkeypatch):
+    from bilingual.glossary import model
+
+    path = write(tmp_path, "g.yaml", "terms:\n  - zh: 華府\n    en: Washington\n")
+    monkeypatch.setattr(model, "parse_yaml", lambda *a: pytest.fail("round-trip parser used"))
+    glossary = load_glossary([path])
+    assert [(e.zh, e.line) for e in glossary.entries] == [(["華府"], 2)]
+
+
+def test_an_error_in_an_aliased_entry_names_the_alias_too(tmp_path):
+    path = write(
+        tmp_path,
+        "g.yaml",
+        "terms:\n  - &capital\n    zh: 華府\n    en: 5\n  - zh: 白宮\n    en: White House\n"
+        "  - *capital\n",
+    )
+    found = errors_of([path])
+    assert [line for _, line, _ in found] == [4, 7]
+    assert "the entry at line 4, repeated here" in found[1][2]
+
+
+def test_an_aliased_entry_is_a_duplicate_at_the_alias(tmp_path):
+    path = write(
+        tmp_path, "g.yaml", "terms:\n  - &capital\n    zh: 華府\n    en: Washington\n  - *capital\n"
+    )
+    _, problems = check_glossary([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:5: warning: 華府: same entry already at {path}:3"
+    ]
+
+
+def test_dev_null_is_an_empty_glossary():
+    glossary = load_glossary(["/dev/null"])
+    assert len(glossary) == 0 and glossary.files == ["/dev/null"]

@@ -129,7 +129,7 @@ def glossary_files(paths: Sequence[str | Path] | None) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             files.extend(_folder_files(path))
-        elif path.is_file():
+        elif path.exists():  # a file, or /dev/null or a pipe: read as given
             files.append(path)
         else:
             raise GlossaryError(f"{path}: no such glossary file or folder")
@@ -205,10 +205,24 @@ def read_file(path: str | Path) -> tuple[list[Entry], list[Problem]]:
         text = read_text(path)
     except GlossaryError as e:
         return [], [Problem(name, _line_of(str(e)), str(e).split(": ", 1)[-1])]
-    data, problems = parse_yaml(text, name)
+    data, problems = load_yaml(text, name)
     if problems:
         return [], problems
     return entries_from_data(data, name)
+
+
+def load_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
+    """Parse a glossary file for reading: the fast path, or the round-trip parser when unsure.
+
+    Both give containers with ruamel's `.lc` line questions; see `fast_yaml` for what sends a
+    file to the round-trip parser (which also words every syntax error).
+    """
+    from . import fast_yaml
+
+    try:
+        return fast_yaml.load(text), []
+    except fast_yaml.NotFast:
+        return parse_yaml(text, name)
 
 
 def _line_of(message: str) -> int | None:
@@ -246,9 +260,24 @@ def entries_from_data(data: Any, name: str) -> tuple[list[Entry], list[Problem]]
         )
         return [], problems
     entries: list[Entry] = []
+    aliases = getattr(terms, "aliases", None) or {}  # index -> 0-based line (fast path only)
     for index, item in enumerate(terms):
         line = _item_line(terms, index)
         entry, item_problems = _entry(item, name, line)
+        if index in aliases:
+            alias = aliases[index] + 1
+            # `- *name` repeats an anchored entry: say where, besides the anchor's own lines.
+            item_problems = [
+                Problem(
+                    p.file,
+                    alias,
+                    f"{p.message} (the entry at line {p.line}, repeated here)",
+                    p.severity,
+                )
+                for p in item_problems
+            ]
+            if entry is not None:
+                entry.line, entry.zh_lines = alias, [alias] * len(entry.zh)
         problems.extend(item_problems)
         if entry is not None:
             entries.append(entry)
