@@ -6,17 +6,27 @@ does, because other work on the machine only ever adds time. The Aho-Corasick ma
 finish build + match in under a second, as must annotating the same text as 8,000 segments.
 
     python benchmarks/glossary.py [--entries 10000] [--megabytes 1]
+
+At scale, the whole path through the CLI: a glossary YAML file of 1,000,000 entries is loaded,
+checked and matched against 1 MB of text by `bilingual glossary check` and by `bilingual
+translate --engine none`, each in its own process; each must finish in under 60 s with a peak
+RSS under 1.5 GB (wall time, or CPU time when the machine is busy).
+
+    python benchmarks/glossary.py --scale [--entries 1000000] [--megabytes 1]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3500)]
 LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -178,13 +188,116 @@ def measure(variant: str, entries: int, megabytes: float, runs: int) -> dict:
     return best
 
 
+SCALE_SECONDS = 60.0
+SCALE_MEGABYTES = 1500.0
+
+# Runs one command and reports its own wall time, CPU time and peak RSS: a wrapper process whose
+# only child is the command, so RUSAGE_CHILDREN is that command's and no one else's.
+_TIMED = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": usage.ru_maxrss / 1024, "code": done.returncode,
+                  "stdout": done.stdout[-2000:], "stderr": done.stderr[-2000:]}))
+"""
+
+
+def write_scale_files(folder: Path, entries: int, megabytes: float) -> tuple[Path, Path]:
+    """A glossary YAML file of `entries` entries and a text of `megabytes` that uses them."""
+    from bilingual.glossary.match import fold
+
+    # Forms that fold to the same key (a Traditional and a Simplified spelling) would be
+    # conflicts; the benchmark wants a clean glossary, so make a few more and drop those.
+    pairs, text = make_data(entries + entries // 50, megabytes)
+    keys: set[str] = set()
+    distinct = [p for p in pairs if not (fold(p[0]) in keys or keys.add(fold(p[0])))][:entries]
+    glossary = folder / "glossary.yaml"
+    with glossary.open("w", encoding="utf-8") as out:
+        out.write("name: scale\nterms:\n")
+        for zh, en in distinct:
+            out.write(f"  - zh: {zh}\n    en: {en}\n")
+    # Paragraphs of about 500 characters, as an article has, so segmentation is realistic.
+    paragraphs = [text[i : i + 500] for i in range(0, len(text), 500)]
+    article = folder / "article.txt"
+    article.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return glossary, article
+
+
+def timed(command: list[str], cwd: Path) -> dict:
+    env = {**os.environ, "BILINGUAL_DATA_DIR": str(cwd / "data")}
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMED, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+        env=env,
+    )
+    return json.loads(out.stdout)
+
+
+def scale(entries: int, megabytes: float) -> bool:
+    """The whole path at scale through the CLI; print each command's numbers and a verdict."""
+    cli = [sys.executable, "-m", "bilingual"]
+    with tempfile.TemporaryDirectory(prefix="bilingual-scale-") as name:
+        folder = Path(name)
+        started = time.perf_counter()
+        glossary, article = write_scale_files(folder, entries, megabytes)
+        size, text_size = glossary.stat().st_size / 1e6, article.stat().st_size / 1e6
+        print(
+            f"wrote {entries} entries ({size:.1f} MB of YAML) and {text_size:.2f} MB of text "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        commands = {
+            "glossary check": [*cli, "glossary", "check", str(glossary)],
+            "translate --engine none": [
+                *cli,
+                "translate",
+                str(article),
+                "--engine",
+                "none",
+                "--no-memory",
+                "--glossary",
+                str(glossary),
+                "-q",
+                "-o",
+                str(folder / "out"),
+            ],
+        }
+        ok = True
+        for label, command in commands.items():
+            r = timed(command, folder)
+            # Wall time, or CPU time when the machine is busy (other processes only add wall).
+            seconds = min(r["wall_s"], r["cpu_s"])
+            passed = r["code"] == 0 and seconds < SCALE_SECONDS and r["peak_mb"] < SCALE_MEGABYTES
+            ok = ok and passed
+            tail = (r["stdout"].strip().splitlines() or [""])[-1]
+            print(
+                f"{'PASS' if passed else 'FAIL'}: {label}: {r['wall_s']:.1f} s wall, "
+                f"{r['cpu_s']:.1f} s CPU, peak RSS {r['peak_mb']:.0f} MB, exit {r['code']} "
+                f"(limits {SCALE_SECONDS:.0f} s, {SCALE_MEGABYTES:.0f} MB); {tail[:160]}"
+            )
+            if r["code"] != 0:
+                print(r["stderr"].strip()[-500:])
+        return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--megabytes", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=3, help="cold runs per variant (best is kept)")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scale", action="store_true", help="the whole CLI path (default 1,000,000 entries)"
+    )
     args = parser.parse_args()
+    if args.scale:
+        entries = args.entries if args.entries != 10_000 else 1_000_000
+        sys.exit(0 if scale(entries, args.megabytes) else 1)
     if args.child:
         child(args.child, args.entries, args.megabytes)
         return

@@ -9,6 +9,8 @@ and every exporter consumes one.
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -302,10 +304,20 @@ def load(path: str | Path) -> Document:
         raise InputError(f"{path}: not UTF-8 text (a JSON form is UTF-8)") from None
     try:
         data = json.loads(text)
+        validate(data, origin=str(path))
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: line {e.lineno}: not valid JSON ({e.msg})") from None
-    validate(data, origin=str(path))
-    return Document.from_dict(data)
+    except RecursionError:  # a hand-edited `[[[[…` thousands deep
+        raise InputError(f"{path}: not a JSON form (nested too deeply)") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        limit = sys.get_int_max_str_digits()
+        raise InputError(
+            f"{path}: not a JSON form (a number of more than {limit} digits)"
+        ) from None
+    document = Document.from_dict(data)
+    if not document.segments:
+        raise InputError(f"{path}: the JSON form has no segments")
+    return document
 
 
 def dump(document: Document, path: str | Path) -> Path:
@@ -314,4 +326,11 @@ def dump(document: Document, path: str | Path) -> Path:
 
     data = document.to_dict()
     validate(data, origin=str(path))
-    return write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    # A lone surrogate (a hand-edited "\ud800") cannot be UTF-8: keep it as the JSON escape it
+    # came in as, so the JSON form still holds the text as it was (exporters remove it).
+    text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return write_text(Path(path), text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
