@@ -297,3 +297,17 @@ def test_an_aliased_entry_is_a_duplicate_at_the_alias(tmp_path):
 def test_dev_null_is_an_empty_glossary():
     glossary = load_glossary(["/dev/null"])
     assert len(glossary) == 0 and glossary.files == ["/dev/null"]
+
+
+def test_invisible_and_one_character_forms_are_warned_about(tmp_path):
+    path = write(
+        tmp_path,
+        "g.yaml",
+        'terms:\n  - zh: "\\u200b\\u200d"\n    en: nothing\n  - zh: 的\n    en: of\n'
+        "  - zh: 華府\n    en: Washington\n",
+    )
+    glossary, problems = check_glossary([path])
+    assert len(glossary) == 3  # warnings only: the run still loads them
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning"), (4, "warning")]
+    assert "only of invisible characters (U+200B, U+200D)" in problems[0].message
+    assert problems[1].message == "的: a one-character source form matches inside many words"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,6 +301,7 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
 
     zh: list[str] = []
     zh_lines: list[int] = []
+    warnings: list[Problem] = []  # reported by `glossary check`; the entry is still used
     if "zh" not in item:
         problem(f"{label}entry has no 'zh' (the Chinese source form)")
     else:
@@ -322,6 +324,8 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
             elif form.strip() not in zh:
                 zh.append(form.strip())
                 zh_lines.append(form_line or line or 0)
+                if warning := _form_warning(form.strip()):
+                    warnings.append(Problem(name, form_line, warning, "warning"))
 
     texts: dict[str, str | None] = {}
     for key in ("en", "first", "note", "type", "source"):
@@ -353,7 +357,8 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
                 problem(f"{label}'{key}' must be true or false, not {_kind(item[key])}", key)
 
     if problems or not zh or texts["en"] is None:
-        return None, problems
+        return None, problems + warnings
+    problems.extend(warnings)
     entry = Entry(
         zh=zh,
         en=texts["en"],
@@ -372,6 +377,20 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
             Problem(name, line, f"{entry.zh[0]}: rendering {entry.en!r} is not verified", "warning")
         )
     return entry, problems
+
+
+def _form_warning(form: str) -> str | None:
+    """What is odd about a source form that is valid but unlikely to be meant."""
+    if all(unicodedata.category(c) in _INVISIBLE for c in form):
+        codes = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(form))
+        return f"'zh' form {form!r} is made only of invisible characters ({codes})"
+    if len(form) == 1:
+        return f"{form}: a one-character source form matches inside many words"
+    return None
+
+
+# Format characters (zero-width spaces and joiners, direction marks, BOM), spaces and controls.
+_INVISIBLE = ("Cf", "Zs", "Zl", "Zp", "Cc")
 
 
 def _label(item: dict[str, Any]) -> str:
