@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -258,7 +259,7 @@ def test_the_fast_reader_reads_as_the_round_trip_parser(tmp_path, text):
         if problems:
             return [], [str(p) for p in problems]
         entries, problems = entries_from_data(data, "g.yaml")
-        return [vars(e) for e in entries], [str(p) for p in problems]
+        return [asdict(e) for e in entries], [str(p) for p in problems]
 
     assert read(load_yaml) == read(parse_yaml)
 

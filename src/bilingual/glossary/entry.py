@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)  # a million entries: slots save a third of their memory
 class Entry:
     """One glossary entry: source forms (variants) and the English renderings in force."""
 

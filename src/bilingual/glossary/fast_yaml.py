@@ -136,7 +136,7 @@ def load(text: str) -> Any:
     mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
     document_start, stream_end = events.DocumentStartEvent, events.StreamEndEvent
 
-    # Each frame: [container, pending key (mappings), lines of keys or items, anchor].
+    # Each frame: [container, pending key (mappings), lines of keys or items, anchor, mapping?].
     stack: list[list[Any]] = []
     anchors: dict[str, Any] = {}
     root: Any = None
@@ -149,7 +149,7 @@ def load(text: str) -> Any:
             return
         frame = stack[-1]
         container = frame[0]
-        if type(container) is _Mapping:
+        if frame[4]:
             key = frame[1]
             if key is _NO_KEY:
                 if isinstance(value, (dict, list)) or value in container:
@@ -180,7 +180,24 @@ def load(text: str) -> Any:
                     value = _resolve(value) if value else None
                 if event.anchor is not None:
                     anchors[event.anchor] = value
-                add(value, event.start_mark.line)
+                if not stack:
+                    add(value, event.start_mark.line)
+                    continue
+                # add(), inlined: scalars are most events, and always hashable keys.
+                frame = stack[-1]
+                if frame[4]:
+                    key = frame[1]
+                    if key is _NO_KEY:
+                        if value in frame[0]:
+                            raise NotFast("a duplicate key")
+                        frame[1] = value
+                        frame[2].append(event.start_mark.line)
+                    else:
+                        frame[0][key] = value
+                        frame[1] = _NO_KEY
+                else:
+                    frame[0].append(value)
+                    frame[2].append(event.start_mark.line)
             elif kind is mapping_start or kind is sequence_start:
                 if event.tag not in (None, "!"):
                     raise NotFast("a tag")
@@ -191,9 +208,9 @@ def load(text: str) -> Any:
                     node = _Sequence()
                     node.aliases = None
                 node.line = event.start_mark.line
-                stack.append([node, _NO_KEY, [], event.anchor])
+                stack.append([node, _NO_KEY, [], event.anchor, kind is mapping_start])
             elif kind is mapping_end or kind is sequence_end:
-                node, _, lines, anchor = stack.pop()
+                node, _, lines, anchor, _ = stack.pop()
                 if kind is mapping_end:
                     node.key_lines = tuple(lines)
                 else:
