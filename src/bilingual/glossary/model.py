@@ -101,7 +101,7 @@ class Glossary:
     def digest(self) -> str:
         """`sha256:<hex>` of the renderings in force, for the output's signature and the memory."""
         rows = sorted(
-            [sorted(set(folded)), e.en, e.first, e.case_sensitive]
+            (tuple(sorted(set(folded))), e.en, e.first, e.case_sensitive)
             for e, folded in zip(self.entries, folded_forms(self.entries), strict=True)
         )
         # The hash of json.dumps(rows), fed row by row: a million entries need no 50 MB string.
@@ -213,9 +213,10 @@ def read_file(path: str | Path) -> tuple[list[Entry], list[Problem]]:
     except GlossaryError as e:
         return [], [Problem(name, _line_of(str(e)), str(e).split(": ", 1)[-1])]
     data, problems = load_yaml(text, name)
+    del text
     if problems:
         return [], problems
-    return entries_from_data(data, name)
+    return entries_from_data(data, name, consume=True)
 
 
 def load_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
@@ -238,8 +239,14 @@ def _line_of(message: str) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-def entries_from_data(data: Any, name: str) -> tuple[list[Entry], list[Problem]]:
-    """Validate parsed YAML (round-trip nodes, so lines are known) and build its entries."""
+def entries_from_data(
+    data: Any, name: str, *, consume: bool = False
+) -> tuple[list[Entry], list[Problem]]:
+    """Validate parsed YAML (round-trip nodes, so lines are known) and build its entries.
+
+    `consume`: drop each parsed item once its entry is built (a million parsed mappings and
+    their entries need not be in memory together); `data` is then spent.
+    """
     problems: list[Problem] = []
     if data is None:
         return [], []  # an empty file is an empty glossary
@@ -288,6 +295,8 @@ def entries_from_data(data: Any, name: str) -> tuple[list[Entry], list[Problem]]
         problems.extend(item_problems)
         if entry is not None:
             entries.append(entry)
+        if consume:
+            terms[index] = None
     return entries, problems
 
 
