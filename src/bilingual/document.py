@@ -199,7 +199,7 @@ class Document:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return form_text(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
@@ -326,11 +326,17 @@ def dump(document: Document, path: str | Path) -> Path:
 
     data = document.to_dict()
     validate(data, origin=str(path))
+    return write_text(Path(path), form_text(data))
+
+
+def form_text(data: dict[str, Any]) -> str:
+    """The text of a JSON form as written: UTF-8-ready JSON, two-space indented.
+
+    A lone surrogate (a hand-edited "\ud800") cannot be UTF-8: it is kept as the JSON escape it
+    came in as, so the JSON form still holds the text as it was (the XML exporters remove it).
+    """
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    # A lone surrogate (a hand-edited "\ud800") cannot be UTF-8: keep it as the JSON escape it
-    # came in as, so the JSON form still holds the text as it was (exporters remove it).
-    text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return write_text(Path(path), text)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
-from ..document import Document, validate
+from ..document import Document, form_text, validate
 from . import ExportOptions, Finding, Rendered
 
 
@@ -21,5 +20,4 @@ class JsonExporter:
         data = document.to_dict()
         # the file's name is the pipeline's; the error names the document it was made from
         validate(data, origin=f"{document.meta.get('input') or 'document'} (JSON form)")
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        return Rendered(text.encode("utf-8"))
+        return Rendered(form_text(data).encode("utf-8"))
