@@ -427,3 +427,31 @@ def test_ctrl_c_keeps_the_finished_documents_and_exits_130(
     report = report_of(out)
     assert report["interrupted"] is True
     assert [d["status"] for d in report["documents"]] == ["translated", "failed", "failed"]
+
+
+def test_the_placeholder_probe_runs_once_per_batch(
+    tmp_path: Path, counting: type[CountingEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The counting engine drops placeholders: the first window's probe finds that out, and the
+    # later windows send their sentences with terms straight to the fallback.
+    monkeypatch.setattr(batch, "WINDOW_DOCUMENTS", 1)
+    glossary = write(
+        tmp_path / "terms.yaml", "terms:\n  - zh: 外交部\n    en: MOFA\n    type: organisation\n"
+    )
+    for n in range(3):
+        write(tmp_path / "in" / f"d{n}.txt", f"外交部第{n}次發言。外交部第{n}次回應。\n")
+    result = translate_batch(
+        [tmp_path / "in"],
+        tmp_path / "out",
+        engine="counting",
+        glossary_paths=[glossary],
+        use_memory=False,
+    )
+    assert result.exit_code == 0
+    protected = [text for text in counting.sent if text.startswith("ZQX")]
+    assert protected == ["ZQX第0次發言。", "ZQX第0次回應。"]
+    assert {d.input: d.fallback for d in result.documents} == {
+        "d0.txt": 2,
+        "d1.txt": 2,
+        "d2.txt": 2,
+    }
