@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import Document, Segment
 from .engines import Engine, EngineOptions
@@ -30,6 +30,11 @@ from .errors import (
     UsageError,
 )
 from .exporters import ExportOptions, parse_formats
+
+if TYPE_CHECKING:  # the glossary, memory and run loop load when a batch runs
+    from .glossary import Glossary
+    from .memory import Memory
+    from .translate.run import Executor
 from .version import __version__
 
 REPORT = "bilingual-report.json"
@@ -305,11 +310,11 @@ class _Batch:
         jobs: list[Job],
         translator: Engine,
         *,
-        glossary: Any,
+        glossary: Glossary,
         formats: list[str],
         export_options: ExportOptions,
-        memory: Any,
-        executor: Any,
+        memory: Memory | None,
+        executor: Executor,
         force: bool,
         progress: Callable[[BatchProgress], None] | None,
         input_format: str | None = None,
@@ -350,7 +355,8 @@ class _Batch:
     def _done(self, index: int, report: DocumentReport) -> None:
         self.reports[index] = report
         self.documents_done += 1
-        self.segments_done += report.segments
+        if report.status == TRANSLATED:  # the pace is of the work done, not of the skipping
+            self.segments_done += report.segments
         self._tell()
 
     def _tell(self) -> None:
@@ -415,7 +421,6 @@ class _Batch:
     def _fail(self, index: int, report: DocumentReport, error: BilingualError) -> None:
         report.status, report.reason, report.exit_code = FAILED, str(error), int(error.exit_code)
         self._done(index, report)
-        return None
 
     def _translate(self, window: list[tuple[int, _Open]]) -> None:
         """Translate the documents of one window together; each is written when it is done."""
