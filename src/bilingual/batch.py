@@ -502,11 +502,16 @@ class _Batch:
             ensure_folder(job.folder)
             others = [f for f in self.formats if f != "json"]
             outputs, _ = render_outputs(
-                document, job.folder, job.stem, others, self.export_options, findings
+                document,
+                job.folder,
+                job.stem,
+                others,
+                self.export_options,
+                findings,
+                json_form=False,
             )
             # The JSON form records what was written with it: a later run finds it up to date
             # only when every requested output is still the one written here.
-            outputs.pop()
             document.meta["signature"]["outputs"] = {p.name: _sha256(d) for p, d in outputs}
             rendered = get_exporter("json").render(document, self.export_options, findings)
             assert rendered.data is not None

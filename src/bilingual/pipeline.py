@@ -173,16 +173,19 @@ def render_outputs(
     formats: Sequence[str] | str | None,
     options: ExportOptions | None,
     findings: Sequence[Finding],
+    *,
+    json_form: bool = True,
 ) -> tuple[list[tuple[Path, bytes]], list[str]]:
     """Each requested format rendered, as (path, bytes) in the order to write them: the JSON
-    form last, so that it appears only once every other output is in place. Also the warnings
+    form last, so that it appears only once every other output is in place (`json_form=False`
+    leaves it to the caller, a batch that records the others' digests in it). Also the warnings
     of the exporters, each said once (several exporters clean the same text)."""
     options = options or ExportOptions()
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
     outputs: list[tuple[Path, bytes]] = []
     warnings: list[str] = []
-    for name in [*[f for f in parse_formats(formats) if f != "json"], "json"]:
+    for name in [*[f for f in parse_formats(formats) if f != "json"], *["json"][:json_form]]:
         exporter = get_exporter(name)
         path = output_dir / f"{stem}{exporter.extension}"
         try:

@@ -8,6 +8,7 @@ The template is `templates/page.html.j2`, rendered with autoescaping on.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,7 +91,6 @@ def render_html(
 ) -> tuple[str, list[str]]:
     """The page as text, and the warnings of the run (characters removed); `findings` mark
     their rows."""
-    import jinja2
     from markupsafe import Markup
 
     require_segments(document)
@@ -122,14 +122,8 @@ def render_html(
             )
     with_notes = any(term["note"] for term in terms)
     has_source_note = any(b.kind == "source_note" for b in document.blocks)
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    page = environment.get_template("page.html.j2").render(
+    template = _environment().get_template("page.html.j2")
+    page = template.render(
         title=chinese_meta("title"),
         show_title=not any(b.kind == "title" for b in document.blocks),
         byline=join_nonempty([clean_meta(document, clean, "date"), chinese_meta("byline")]),
@@ -148,6 +142,21 @@ def render_html(
         tool=f"bilingual {__version__}",
     )
     return page, clean.warnings()
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Any:
+    """The template environment, made once per process: compiling the templates costs more
+    than rendering a page, which a batch of many documents would pay for every one."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 def _row(
