@@ -11,8 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from bilingual.cli import cli
+from bilingual.engines.argos import packages
 from bilingual.errors import ExitCode
-from tests.standin import hostile_archives
+from tests.conftest import ARTICLE
+from tests.standin import hostile_archives, rewrite_package
+from tests.test_packages import index_server  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -111,3 +114,126 @@ def test_install_without_a_network_fails_fast(sandbox_env: dict[str, str], tmp_p
     assert "bilingual models install --file PATH.argosmodel" in lines[0]
     packages = Path(sandbox_env["ARGOS_PACKAGES_DIR"])
     assert not packages.exists() or not any(packages.iterdir())
+
+
+# -- models download: a package file to carry to a machine without a network -------------------
+
+
+@pytest.fixture
+def index(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The local test index (tests/test_packages.py's `index_server`) in place of the Argos one."""
+    url = request.getfixturevalue("index_server")
+    monkeypatch.setattr(packages, "index_url", lambda: url)
+    return url
+
+
+def strays(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_download_writes_a_checked_file_that_installs_offline(
+    runner: CliRunner, folder: Path, index: str, tmp_path: Path, standin_package: Path
+) -> None:
+    carried = tmp_path / "usb" / "zh_en.argosmodel"
+    carried.parent.mkdir()
+    result = runner.invoke(cli, ["models", "download", "zh_en", "-o", str(carried)])
+    assert result.exit_code == 0, result.output
+    assert "downloaded translate-zh_en-1_0 (zh->en, version 1.0)" in result.stdout
+    assert f"bilingual models install --file {carried.name}" in result.stdout
+    assert carried.read_bytes() == standin_package.read_bytes()
+    assert strays(carried.parent) == []  # no temporary file or folder beside it
+    # Downloading installs nothing (importing argostranslate may create the empty folder).
+    assert not folder.exists() or not any(folder.iterdir())
+
+    result = runner.invoke(cli, ["models", "install", "--file", str(carried)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "translate-zh_en-1_0" / "model" / "model.bin").is_file()
+
+
+def test_download_is_named_after_the_package_in_the_current_folder(
+    runner: CliRunner, folder: Path, index: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = runner.invoke(cli, ["models", "download", "-q"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in here.iterdir()] == ["translate-zh_en-1_0.argosmodel"]
+    packages.validate_archive(here / "translate-zh_en-1_0.argosmodel")
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = runner.invoke(cli, ["models", "download", "zh_en", "-o", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in elsewhere.iterdir()] == ["translate-zh_en-1_0.argosmodel"]
+
+
+def test_download_of_a_damaged_package_writes_nothing(
+    runner: CliRunner,
+    folder: Path,
+    index: str,
+    tmp_path: Path,
+    standin_package: Path,
+) -> None:
+    www = tmp_path / "www"  # where the index fixture serves from
+    corrupt = rewrite_package(
+        standin_package, tmp_path / "corrupt.argosmodel", {"model/model.bin": b"\x06garbage" * 99}
+    )
+    (www / "translate-zh_en.argosmodel").write_bytes(corrupt.read_bytes())
+    out = tmp_path / "usb"
+    out.mkdir()
+    result = runner.invoke(cli, ["models", "download", "-o", str(out)])
+    assert result.exit_code == ExitCode.ENGINE_UNAVAILABLE
+    assert result.stderr.count("\n") == 1
+    assert "translate-zh_en.argosmodel: the model cannot be loaded" in result.stderr
+    assert list(out.iterdir()) == []
+
+    (www / "translate-zh_en.argosmodel").write_bytes(b"<html>not found</html>")
+    result = runner.invoke(cli, ["models", "download", "-o", str(out / "x.argosmodel")])
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stderr.startswith(f"bilingual: error: {index.rsplit('/', 1)[0]}/translate-zh_en")
+    assert "not an Argos package" in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_download_refuses_other_pairs_and_missing_folders(
+    runner: CliRunner, folder: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, ["models", "download", "en_zh"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "zh->en only" in result.stderr
+    missing = tmp_path / "nowhere" / "zh_en.argosmodel"
+    result = runner.invoke(cli, ["models", "download", "-o", str(missing)])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == f"bilingual: error: {missing.parent}: no such folder\n"
+    assert not missing.parent.exists()
+
+
+def test_offline_messages_say_how_to_carry_a_model(
+    runner: CliRunner, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packages, "index_url", lambda: "http://127.0.0.1:9/index.json")
+    offline = runner.invoke(cli, ["models", "download", "-o", str(tmp_path)])
+    assert offline.exit_code == ExitCode.ENGINE_UNAVAILABLE
+    no_model = runner.invoke(
+        cli, ["translate", str(ARTICLE), "--engine", "argos", "-o", str(tmp_path / "out")]
+    )
+    assert no_model.exit_code == ExitCode.ENGINE_UNAVAILABLE
+    worksheet = runner.invoke(
+        cli,
+        [
+            "translate",
+            str(ARTICLE),
+            "--format",
+            "json",
+            "--no-memory",
+            "-q",
+            "-o",
+            str(tmp_path / "sheet"),
+        ],
+    )
+    assert worksheet.exit_code == 0, worksheet.output
+    for result in (offline, no_model, worksheet):
+        assert "bilingual models download zh_en" in result.stderr
+        assert packages.ARGOS_INDEX_URL in result.stderr
+        assert "bilingual models install --file" in result.stderr

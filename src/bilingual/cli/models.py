@@ -1,4 +1,5 @@
-"""`bilingual models`: list, install and remove the Argos Translate packages on this machine."""
+"""`bilingual models`: list, install and remove the Argos Translate packages on this machine, and
+download a package file to carry to a machine without a network."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def _size(n: int) -> str:
 
 @click.group()
 def models() -> None:
-    """List, install and remove Argos Translate models (packages)."""
+    """List, install, download and remove Argos Translate models (packages)."""
 
 
 @models.command("list")
@@ -77,6 +78,31 @@ def install(code: str | None, file: str | None, quiet: bool) -> None:
     click.echo(
         f"installed {package.name} ({package.pair}, version {package.version or '?'}) "
         f"into {package.folder}"
+    )
+
+
+@models.command("download")
+@click.argument("code", required=False, default="zh_en", metavar="[zh_en]")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    default=None,
+    help="The file to write, or a folder to write it in (default: the package's own name, "
+    "e.g. translate-zh_en-1_9.argosmodel, in the current folder).",
+)
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No download progress bar.")
+def download(code: str, output: str | None, quiet: bool) -> None:
+    """Download the zh->en package to a file, checked as `install` checks it, to carry to a
+    machine without a network (there: `bilingual models install --file FILE`)."""
+    from ..engines.argos import packages
+
+    with progress_bar(quiet=quiet, unit="B", unit_scale=True, unit_divisor=1024) as progress:
+        package = packages.download_package(code, output, progress=progress)
+    click.echo(
+        f"downloaded {package.name} ({package.pair}, version {package.version or '?'}) "
+        f"to {package.path}; on the machine without a network: "
+        f"bilingual models install --file {package.path.name}"
     )
 
 

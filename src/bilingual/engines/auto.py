@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from . import Engine, EngineOptions
+from .argos.packages import CARRY_HINT
 
 NO_MODEL_HINT = (
     "no zh->en model is installed, so the targets are left empty (a worksheet); "
     "install one with `bilingual models install zh_en` (needs a network) or "
-    "`bilingual models install --file PATH.argosmodel`, or pass `--model PATH.argosmodel`"
+    "`bilingual models install --file PATH.argosmodel`, or pass `--model PATH.argosmodel`; "
+    + CARRY_HINT
 )
 
 

@@ -22,7 +22,8 @@ from .packages import InstalledPackage
 
 NO_PACKAGE = (
     "no zh->en Argos model is installed; run `bilingual models install zh_en` (needs a network) "
-    "or `bilingual models install --file PATH.argosmodel`, or pass --model PATH.argosmodel"
+    "or `bilingual models install --file PATH.argosmodel`, or pass --model PATH.argosmodel; "
+    + packages.CARRY_HINT
 )
 
 # What argostranslate 1.11 passes to translate_batch besides the beam (translate.py,

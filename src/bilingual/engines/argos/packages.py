@@ -1,4 +1,5 @@
-"""Argos Translate packages on this machine: list, find, install (validated, atomic) and remove.
+"""Argos Translate packages on this machine: list, find, install (validated, atomic) and remove;
+and the package file itself downloaded, validated, to carry to a machine without a network.
 
 `argostranslate.package` is used only for the package index's metadata and
 `argostranslate.settings` for the packages folder. Downloading, validating and extracting are done
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ...errors import EngineUnavailable, InputError, UsageError
+from ...errors import EngineUnavailable, InputError, OutputError, UsageError
 
 # The pair this tool translates; Argos's index code for it is "zh_en".
 FROM_CODE = "zh"
@@ -35,7 +36,19 @@ INDEX_TIMEOUT = 10.0  # seconds to reach the package index
 DOWNLOAD_TIMEOUT = 30.0  # seconds without a byte before a download gives up
 CHUNK = 1024 * 1024
 
-FROM_FILE_HINT = "install from a file instead: bilingual models install --file PATH.argosmodel"
+# Where argostranslate looks for packages (its settings.remote_package_index, unless the
+# ARGOS_PACKAGE_INDEX setting moves it): named in the hints so a file can be fetched by hand.
+ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
+
+# How a model reaches a machine without a network; part of every "no model" message.
+CARRY_HINT = (
+    "to carry a model to a machine without a network, run `bilingual models download zh_en` "
+    "on a connected one (or fetch the zh->en link listed in the Argos package index, "
+    f"{ARGOS_INDEX_URL}) and then `bilingual models install --file FILE.argosmodel` here"
+)
+FROM_FILE_HINT = (
+    "install from a file instead: bilingual models install --file PATH.argosmodel; " + CARRY_HINT
+)
 
 # (bytes so far, total bytes or None): how downloads report progress; the CLI draws the bar.
 DownloadProgress = Callable[[int, "int | None"], None]
@@ -139,12 +152,13 @@ def _member_problem(name: str) -> str | None:
     return None
 
 
-def validate_archive(path: Path) -> tuple[str, dict[str, Any]]:
+def validate_archive(path: Path, where: str | None = None) -> tuple[str, dict[str, Any]]:
     """Check an .argosmodel without extracting it; return its top-level folder and metadata.
 
-    Raises InputError (not a usable Argos package) naming the file and what is wrong.
+    Raises InputError (not a usable Argos package) naming the file (or `where`, for a download:
+    its address) and what is wrong.
     """
-    where = str(path)
+    where = where or str(path)
     if not path.is_file():
         raise InputError(f"{where}: no such file")
     if not zipfile.is_zipfile(path):
@@ -383,13 +397,7 @@ def download(
     return dest
 
 
-def install_from_index(
-    code: str = f"{FROM_CODE}_{TO_CODE}",
-    *,
-    progress: DownloadProgress | None = None,
-    timeout: float = INDEX_TIMEOUT,
-) -> InstalledPackage:
-    """Download the package for `code` (e.g. "zh_en") from the Argos index and install it."""
+def _split_code(code: str) -> tuple[str, str]:
     try:
         from_code, to_code = code.split("_")
     except ValueError:
@@ -398,6 +406,15 @@ def install_from_index(
         raise UsageError(
             f"bilingual translates {FROM_CODE}->{TO_CODE} only, not {from_code}->{to_code}"
         )
+    return from_code, to_code
+
+
+def _fetch(
+    code: str, work: Path, progress: DownloadProgress | None, timeout: float
+) -> tuple[Path, str]:
+    """Download the newest package for `code` from the index into the folder `work`; the file
+    and the address it came from."""
+    from_code, to_code = _split_code(code)
     candidates = [
         p
         for p in available_packages(timeout=timeout)
@@ -406,18 +423,87 @@ def install_from_index(
     if not candidates:
         raise EngineUnavailable(f"the Argos package index has no {code} package; {FROM_FILE_HINT}")
     package = max(candidates, key=lambda p: _version_key(p.package_version))
+    dest = work / f"translate-{code}.argosmodel"
+    error: EngineUnavailable | None = None
+    for link in package.links:  # mirrors: the first that answers
+        try:
+            return download(link, dest, progress=progress), link
+        except EngineUnavailable as e:
+            error = e
+    assert error is not None
+    raise error
+
+
+def install_from_index(
+    code: str = f"{FROM_CODE}_{TO_CODE}",
+    *,
+    progress: DownloadProgress | None = None,
+    timeout: float = INDEX_TIMEOUT,
+) -> InstalledPackage:
+    """Download the package for `code` (e.g. "zh_en") from the Argos index and install it."""
+    _split_code(code)  # a wrong pair fails before the network is tried
     folder = packages_folder()
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".bilingual-download-", dir=folder.parent) as work:
-        dest = Path(work) / f"translate-{code}.argosmodel"
-        error: EngineUnavailable | None = None
-        for link in package.links:
-            try:
-                download(link, dest, progress=progress)
-                break
-            except EngineUnavailable as e:
-                error = e
-        else:
-            assert error is not None
-            raise error
-        return install_file(dest)
+        return install_file(_fetch(code, Path(work), progress, timeout)[0])
+
+
+@dataclass
+class DownloadedPackage:
+    """An .argosmodel file written by `download_package`."""
+
+    path: Path
+    name: str  # the package's own name, its top-level folder: "translate-zh_en-1_9"
+    metadata: dict[str, Any]
+
+    @property
+    def pair(self) -> str:
+        return f"{self.metadata['from_code']}->{self.metadata['to_code']}"
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("package_version", ""))
+
+
+def download_package(
+    code: str = f"{FROM_CODE}_{TO_CODE}",
+    output: str | Path | None = None,
+    *,
+    progress: DownloadProgress | None = None,
+    timeout: float = INDEX_TIMEOUT,
+    verify: bool = True,
+) -> DownloadedPackage:
+    """Download the package for `code` to a file, validated as `install` validates it.
+
+    `output` is the file to write, or a folder to write it in; by default the current folder.
+    The file is named after the package (`translate-zh_en-1_9.argosmodel`) unless `output`
+    names it. It is written only once it has been checked (archive, language pair, and, with
+    `verify`, its model loaded once), and atomically: a failed download leaves nothing.
+    """
+    from ...files import atomic_output
+
+    _split_code(code)
+    target = Path(output) if output is not None else Path.cwd()
+    into_folder = output is None or target.is_dir()
+    # Staged beside the file it becomes (one file system, so the rename is atomic); the folder
+    # must exist: a download that fails leaves no folder behind either.
+    parent = target if into_folder else target.parent
+    if not parent.is_dir():
+        raise OutputError(f"{parent}: no such folder")
+    try:
+        work = tempfile.TemporaryDirectory(prefix=".bilingual-download-", dir=parent)
+    except OSError as e:
+        raise OutputError(f"{parent}: cannot write the download here ({e.strerror})") from None
+    with work as folder:
+        fetched, where = _fetch(code, Path(folder), progress, timeout)
+        top, metadata = validate_archive(fetched, where)
+        _check_pair(where, metadata)
+        if verify:
+            unpacked = Path(folder) / "unpacked"
+            with zipfile.ZipFile(fetched) as zf:
+                _extract(zf, unpacked)
+            check_model(unpacked / top, where)
+        path = target / f"{top}.argosmodel" if into_folder else target
+        with open(fetched, "rb") as src, atomic_output(path) as out:
+            shutil.copyfileobj(src, out, CHUNK)
+    return DownloadedPackage(path=path, name=top, metadata=metadata)
