@@ -126,7 +126,9 @@ def test_argos_without_a_model_is_exit_4(tmp_path, article_path):
 def test_unknown_engine_and_format_are_usage_errors(tmp_path, article_path):
     result = run("translate", str(article_path), "--engine", "deepl", "-o", str(tmp_path))
     assert result.exit_code == 2
-    assert "unknown engine 'deepl'" in one_error_line(result)
+    line = one_error_line(result)
+    assert "'--engine': 'deepl' is not one of 'argos', 'auto', 'none'" in line
+    assert "(see `bilingual translate --help`)" in line
     result = run(
         "translate", str(article_path), "--engine", "none", "--format", "odt", "-o", str(tmp_path)
     )

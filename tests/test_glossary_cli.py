@@ -207,5 +207,5 @@ def test_translate_with_engine_none_fills_terms(tmp_path):
 def test_add_rejects_an_unknown_type():
     result = run("glossary", "add", "華府", "Washington, DC", "--type", "city")
     assert result.exit_code == 2
-    assert "unknown type 'city'" in result.stderr
+    assert "'--type': 'city' is not one of 'person', 'organisation'" in result.stderr
     assert not Path("glossary").exists()

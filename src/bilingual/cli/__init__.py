@@ -65,6 +65,10 @@ class LazyGroup(click.Group):
         except BrokenPipeError:  # `bilingual segment FILE | head`: the reader left, not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise click.exceptions.Exit(0) from None
+        except click.exceptions.UsageError as e:
+            # One line like every other error, with where to look for the choices.
+            where = f" (see `{_command_path(e.ctx)} --help`)" if e.ctx is not None else ""
+            raise CommandError(f"{e.format_message().rstrip('.')}{where}", ExitCode.USAGE) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as e:  # the catch-all: a short line, the traceback only on request
@@ -75,6 +79,15 @@ class LazyGroup(click.Group):
                 "(run with BILINGUAL_DEBUG=1 for the traceback)",
                 ExitCode.PROBLEMS,
             ) from None
+
+
+def _command_path(ctx: click.Context) -> str:
+    """`bilingual glossary add`, whatever name the program was started by."""
+    names: list[str] = []
+    while ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["bilingual", *names])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .options import glossary_option, input_format_option
+from .options import LiveChoice, glossary_option, glossary_types, input_format_option
 
 
 @click.group()
@@ -72,7 +72,7 @@ def list_entries(glossary: tuple[str, ...], as_json: bool) -> None:
 @click.option("--first", default=None, help="The rendering at a document's first mention.")
 @click.option("--note", default=None, help="A note for translators (source of the rendering...).")
 @click.option(
-    "--type", "kind", default=None, help="person, organisation, office, agreement, event, ..."
+    "--type", "kind", type=LiveChoice(glossary_types), default=None, help="What kind of term it is."
 )
 @click.option(
     "--unverified", is_flag=True, default=False, help="Mark the rendering as not verified."

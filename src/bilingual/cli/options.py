@@ -3,16 +3,58 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
-from ..exporters import DEFAULT_FORMATS, ExportOptions
+from ..exporters import DEFAULT_FORMATS, EXPORTERS, ExportOptions
 
-FORMATS_HELP = (
-    "Comma-separated output formats: docx, html, pdf, tmx, xliff (json is always written)."
-)
+FORMATS_HELP = "Comma-separated output formats (json is always written)."
+
+
+class LiveChoice(click.Choice):
+    """A choice whose values are read each time they are needed: from a registry that may gain
+    names after the command is built (a plugin, a test's engine), or from a module that only
+    the command's own help or run should import (`bilingual --help` stays light)."""
+
+    def __init__(self, values: Callable[[], Sequence[str]]) -> None:
+        self._values = values
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._values())
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass  # click.Choice.__init__ sets it; the values come from `_values`
+
+
+def glossary_types() -> tuple[str, ...]:
+    """The entry types a glossary accepts (`type:`), for `glossary add --type`."""
+    from ..glossary.model import TYPES
+
+    return TYPES
+
+
+class FormatList(click.ParamType):
+    """`docx,html`: a comma-separated list of output formats, each one of the exporters' names,
+    listed in --help as a choice is."""
+
+    name = "formats"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(EXPORTERS) + "],..."
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..errors import UsageError
+        from ..exporters import parse_formats
+
+        try:
+            return ",".join(parse_formats(value))
+        except UsageError as e:
+            self.fail(str(e), param, ctx)
 
 
 def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -118,6 +160,7 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--format",
             "format",
+            type=FormatList(),
             default=",".join(DEFAULT_FORMATS),
             show_default=True,
             help=FORMATS_HELP,

@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from ..engines import EngineOptions
+from ..engines import ENGINES, EngineOptions
 from .options import (
+    LiveChoice,
     build_export_options,
     config_option,
     export_options,
@@ -48,6 +49,7 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
 )
 @click.option(
     "--engine",
+    type=LiveChoice(lambda: sorted(ENGINES)),
     default="auto",
     show_default=True,
     help="auto (Argos if a zh->en model is installed, else a worksheet), argos, or none.",
