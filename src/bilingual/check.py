@@ -54,9 +54,56 @@ class CheckResult:
     def warnings(self) -> int:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
+    @property
+    def checked(self) -> int:
+        """How many segments were checked (those with Chinese to translate)."""
+        return sum(1 for s in self.document.translatable_segments if s.source.strip())
+
     def summary(self) -> str:
-        checked = sum(1 for s in self.document.translatable_segments if s.source.strip())
-        return f"{checked} segments checked: {self.errors} errors, {self.warnings} warnings"
+        return f"{self.checked} segments checked: {self.errors} errors, {self.warnings} warnings"
+
+    def shared_warnings(self) -> list[SharedWarning]:
+        """The warnings every checked segment has, word for word (a worksheet's `empty`): one
+        line each says more than the same line for every segment."""
+        if self.checked < 2:
+            return []
+        segments: dict[tuple[str, str], set[str]] = {}
+        for f in self.findings:
+            if f.severity == WARNING:
+                segments.setdefault((f.code, f.message), set()).add(f.segment_id)
+        return [
+            SharedWarning(code, message, len(ids))
+            for (code, message), ids in segments.items()
+            if len(ids) >= self.checked
+        ]
+
+    def listed_findings(self) -> list[Finding]:
+        """The findings to show one by one: all but the shared warnings."""
+        shared = {(w.code, w.message) for w in self.shared_warnings()}
+        return [
+            f
+            for f in self.findings
+            if not (f.severity == WARNING and (f.code, f.message) in shared)
+        ]
+
+
+# How a warning that every segment shares reads as one line, by code (else the code and message).
+SHARED_WORDING = {"empty": "{count} segments have no English yet"}
+
+
+@dataclass
+class SharedWarning:
+    """One warning that every checked segment has."""
+
+    code: str
+    message: str
+    count: int  # segments
+
+    def __str__(self) -> str:
+        wording = SHARED_WORDING.get(self.code)
+        if wording is not None:
+            return wording.format(count=self.count)
+        return f"all {self.count} segments: {self.code}: {self.message}"
 
 
 def check_file(path: str | Path, glossary_paths: Sequence[str | Path] | None = None) -> CheckResult:

@@ -33,7 +33,7 @@ def check(json_path: str, glossary: tuple[str, ...], as_json: bool) -> None:
     Exits 1 when an error-level finding exists.
     """
     from ..check import check_file
-    from ..errors import ProblemsFound
+    from ..errors import ExitCode
 
     result = check_file(json_path, glossary or None)
     segments = {s.id: s for s in result.document.segments}
@@ -56,17 +56,21 @@ def check(json_path: str, glossary: tuple[str, ...], as_json: bool) -> None:
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        width = max((len(f.segment_id) for f in result.findings), default=4)
-        for f in result.findings:
+        listed = result.listed_findings()
+        width = max((len(f.segment_id) for f in listed), default=4)
+        for f in listed:
             segment = segments.get(f.segment_id)
             click.echo(f"{f.segment_id:<{width}}  {f.severity:<7}  {f.code}: {f.message}")
             if segment is not None:
                 pad = " " * (width + 11)
                 click.echo(f"{pad}zh: {_excerpt(segment.source)}")
                 click.echo(f"{pad}en: {_excerpt(segment.target) or '(empty)'}")
+        for shared in result.shared_warnings():
+            click.echo(f"{'all':<{width}}  {'warning':<7}  {shared}")
         click.echo(result.summary())
     if result.errors:
-        raise ProblemsFound(f"{json_path}: {result.summary()}")
+        # The findings and the summary are the output; exit 1 says that errors were found.
+        click.get_current_context().exit(ExitCode.PROBLEMS)
 
 
 @click.command("import")
