@@ -26,11 +26,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ..document import Block, Document, Segment
+from ..glossary.render import UNVERIFIED
 from ..version import __version__
 from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import (
     Cleaner,
     Piece,
+    UsedTerm,
     chinese_pieces,
     chinese_tag,
     cjk_font,
@@ -41,7 +43,6 @@ from .text import (
     findings_by_segment,
     join_nonempty,
     require_segments,
-    terms_hint,
     used_terms,
 )
 
@@ -51,6 +52,8 @@ MARGIN = 1134  # 2 cm
 RULE = "D0D0D0"  # the light rule between paragraphs and columns
 MUTED = "6B6B6B"
 INK = "1F2933"
+NOT_VERIFIED = "not verified"  # after a rendering the glossary marks `verified: false`
+UNVERIFIED_SHOWN = 8  # renderings named in the front matter's line about them
 
 
 class DocxExporter:
@@ -198,7 +201,9 @@ class _Writer:
         byline = join_nonempty(
             [clean_meta(self.document, self.clean, "date"), self._chinese_meta("byline")]
         )
-        for line, chinese in ((byline, True), (english_status(self.document), False)):
+        lines = [(byline, True), (english_status(self.document), False)]
+        lines.append((self._unverified_line(), False))
+        for line, chinese in lines:
             if line:
                 self.body.append(
                     self._paragraph(self.styles.byline, self._run(line, chinese=chinese))
@@ -254,7 +259,7 @@ class _Writer:
         english = [
             self._paragraph(self._block_style(block, english=True), en_text, space_before=before)
         ]
-        hint = "" if segment.target.strip() else terms_hint(segment)
+        hint = "" if segment.target.strip() else self._terms_hint(segment)
         if hint:
             hint = self.clean(hint, f"segment {segment.id} (terms)")
             english.append(self._paragraph(self.styles.hints, self._run(hint, chinese=False)))
@@ -288,7 +293,7 @@ class _Writer:
                         en.append(self._run(" ", chinese=False))  # sentences joined by a space
                 else:
                     zh_text = self._comment(segment, zh_text)
-                    hint = self.clean(terms_hint(segment), f"segment {segment.id} (terms)")
+                    hint = self.clean(self._terms_hint(segment), f"segment {segment.id} (terms)")
                     hints += [h for h in hint.removeprefix("Terms: ").split("; ") if h]
                 zh.append(zh_text)
                 en.append(en_text)
@@ -337,7 +342,7 @@ class _Writer:
             source = self.convert(source) if self.convert else source
             texts = [
                 (source, True),
-                (self.clean(term.rendering, "glossary appendix"), False),
+                (self.clean(self._appendix_rendering(term), "glossary appendix"), False),
                 (self.clean(term.note or "", "glossary appendix"), False),
             ][: len(widths)]
             cells = []
@@ -347,6 +352,38 @@ class _Writer:
                 cells.append(self._cell(width, [self._paragraph(style, runs)], top_rule=True))
             rows.append(self._row(cells))
         self.body.append(self._table(widths, rows))
+
+    # -- renderings not verified --------------------------------------------------------------
+    # A rendering the glossary marks `verified: false` (a romanisation to confirm, say) is marked
+    # wherever the DOCX lists renderings, so that no reader takes it as settled.
+
+    def _hint_renderings(self, segment: Segment) -> list[str]:
+        """The renderings an empty target must use, each unverified one marked."""
+        marked = [_marked(t.rendering, t.note) for t in segment.terms if t.rendering.strip()]
+        return list(dict.fromkeys(marked))
+
+    def _terms_hint(self, segment: Segment) -> str:
+        """`Terms: EPPD; Liang Po-chao (not verified)` (as `terms_hint`, marks added)."""
+        renderings = self._hint_renderings(segment)
+        return "Terms: " + "; ".join(renderings) if renderings else ""
+
+    def _appendix_rendering(self, term: UsedTerm) -> str:
+        return "; then ".join(_marked(r, term.note) for r in term.renderings)
+
+    def _unverified_line(self) -> str:
+        """The front matter's count of this document's renderings that are not verified, and
+        which they are (the hints and the appendix may not be there to show them)."""
+        unverified = list(
+            dict.fromkeys(
+                t.rendering for s in self.document.segments for t in s.terms if _unverified(t.note)
+            )
+        )
+        if not unverified:
+            return ""
+        n = len(unverified)
+        shown = "; ".join(unverified[:UNVERIFIED_SHOWN]) + ("; …" if n > UNVERIFIED_SHOWN else "")
+        which = "rendering in this document is" if n == 1 else "renderings in this document are"
+        return f"{n} {which} not verified: {shown}"
 
     # -- runs and paragraphs, as XML text ----------------------------------------------------
 
@@ -496,6 +533,15 @@ class _Writer:
 
 
 _SPECIAL = re.compile(r"(\r\n|\r|\n|\t)")
+
+
+def _unverified(note: str | None) -> bool:
+    # The glossary's render stage starts a term's note so when its entry is not verified.
+    return bool(note) and str(note).startswith(UNVERIFIED)
+
+
+def _marked(rendering: str, note: str | None) -> str:
+    return f"{rendering} ({NOT_VERIFIED})" if _unverified(note) else rendering
 
 
 def _attr(value: str) -> str:
