@@ -74,3 +74,38 @@ def test_article_with_starter_glossary_leaves_only_new_candidates(article_docume
     assert "經濟部國際貿易署長劉威廉" in texts  # the title is not in the glossary, only the name
     assert "台美經濟繁榮夥伴對話" not in texts and "EPPD" not in texts
     assert len(result.occurrences) >= 80
+
+
+def test_a_two_character_name_ends_before_the_verb():
+    found = candidates(
+        doc(
+            "國務院總理李強在會上說，經濟將穩定增長。",
+            "國家統計局新聞發言人王萍表示，物價平穩。",
+            "总理李强说，经济平稳。",
+            "外交部長林佳龍與經濟部長龔明鑫出席。",
+        )
+    )
+    assert found["國務院總理李強"] == "title-name"
+    assert found["國家統計局新聞發言人王萍"] == "title-name"
+    assert found["总理李强"] == "title-name"
+    assert not any(text.endswith(("在", "表", "說", "说")) for text in found), found
+    # Three-character names keep their third character.
+    assert found["外交部長林佳龍"] == "title-name" and found["經濟部長龔明鑫"] == "title-name"
+
+
+def test_glossary_find_command_prints_the_cut_candidates(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from bilingual.cli import cli
+
+    text = tmp_path / "news.txt"
+    text.write_text(
+        "國務院總理李強在會上說。\n\n國家統計局新聞發言人王萍表示。\n", encoding="utf-8"
+    )
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("terms: []\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["glossary", "find", str(text), "--glossary", str(empty)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "b1s1\ttitle-name\t國務院總理李強" in lines
+    assert "b2s1\ttitle-name\t國家統計局新聞發言人王萍" in lines

@@ -40,6 +40,16 @@ _LEADERS = re.compile(
     r"帶領|带领|以及|還有|还有|率|由|及|和|與|与|跟|是|為|为|在|向|對|对|的|讓|让|請|请|今|昨|也|都)"
 )
 _TITLE_NAME = re.compile(rf"([{_CJK}]{{0,10}}?(?:{_TITLES}))([{_SURNAMES}][{_CJK}]{{1,2}})")
+# A name is two or three characters after its title; the pattern takes three when it can, so
+# 總理李強在 and 發言人王萍表示 would swallow the verb. Words that start right after a name, as
+# their first character (在, 說 ...) or first two (表示, 指出 ...), mark a two-character name.
+_AFTER_NAME = re.compile(
+    r"(?:表示|指出|強調|强调|說明|说明|認為|认为|提出|提到|談到|谈到|宣布|宣佈|出席|主持|會見|会见|"
+    r"接見|接见|今天|今日|昨天|昨日|日前|近日|透過|通过|呼籲|呼吁|回應|回应|率團|率团|訪問|访问|"
+    r"致詞|致词|發表|发表|坦言|直言|重申|說道|说道|表態|表态|稱讚|称赞|親自|亲自|隨後|随后|當天|当天|"
+    r"[在說说與与和及等也則则將将已曾於于對对向是的今昨率稱称就還还都並并亦又便才即再從从偕陪由以被把給给替])"
+)
+
 # 林部長、龔部長: a surname and a title after or before a pause (so 經濟部長 is not 濟 + 部長).
 _PAUSE = "、，,。；;：:「」『』\\s"
 _SURNAME_TITLE = re.compile(
@@ -117,7 +127,7 @@ def _candidates(source: str) -> list[tuple[str, str, int, int]]:
             continue  # (Donald) is a name, not an abbreviation: want at least two capitals
         found.append((match.group(1), "abbreviation", match.start(1), match.end(1)))
     for match in _TITLE_NAME.finditer(source):
-        start = match.start()
+        start, end = match.start(), _name_end(source, match.start(2), match.end(2))
         prefix = match.group(1)
         # Drop what a leading word or clause brought in: keep the part after the last leader.
         cut = 0
@@ -125,8 +135,16 @@ def _candidates(source: str) -> list[tuple[str, str, int, int]]:
             if leader.end() < len(prefix) - 1:
                 cut = leader.end()
         start += cut
-        found.append((source[start : match.end()], "title-name", start, match.end()))
+        found.append((source[start:end], "title-name", start, end))
     for match in _SURNAME_TITLE.finditer(source):
         if not any(s <= match.start() < e for _, _, s, e in found):
             found.append((match.group(1), "title-name", match.start(), match.end()))
     return found
+
+
+def _name_end(source: str, start: int, end: int) -> int:
+    """Where the name a title-name match found at `start:end` ends: a three-character match
+    whose last character starts the word after the name is a two-character name."""
+    if end - start == 3 and _AFTER_NAME.match(source, start + 2):
+        return start + 2
+    return end
