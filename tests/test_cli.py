@@ -239,3 +239,32 @@ def test_export_option_defaults_are_those_of_export_options(command):
     defaults = {p.name: p.get_default(click.Context(found)) for p in found.params if p.name}
     assert defaults["format"] == ",".join(DEFAULT_FORMATS)
     assert build_export_options(defaults) == ExportOptions()
+
+
+def test_a_failed_run_leaves_no_output_folder(tmp_path, article_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-packages"))
+    other = tmp_path / "other.txt"
+    other.write_text(article_path.read_text(encoding="utf-8"), encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    out = tmp_path / "new" / "out"
+    cases = [
+        ([article_path], "argos", 4),  # no model: one file
+        ([article_path, other], "argos", 4),  # no model: a batch
+        ([empty], "none", 3),  # a bad input
+    ]
+    for inputs, engine, code in cases:
+        args = ["translate", *map(str, inputs), "--engine", engine, "--no-memory", "-q"]
+        result = run(*args, "-o", str(out))
+        assert result.exit_code == code, result.output
+        one_error_line(result)
+        assert not (tmp_path / "new").exists(), (inputs, list((tmp_path / "new").rglob("*")))
+
+
+def test_a_failed_run_keeps_an_output_folder_that_was_there(tmp_path, article_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-packages"))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run("translate", str(article_path), "--engine", "argos", "-o", str(out))
+    assert result.exit_code == 4
+    assert out.is_dir() and list(out.iterdir()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -34,6 +35,26 @@ def _keep_finished_work(no_memory: bool) -> Iterator[None]:
             else "finished batches are kept in the memory; run the same command to go on"
         )
         raise Interrupted(f"interrupted; {kept}") from None
+
+
+@contextlib.contextmanager
+def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
+    """A run that fails (no model, a bad input) leaves no output folder it created: the run
+    prepares the folder first, so that an unwritable one fails before any work is done."""
+    created: list[Path] = []  # the folders this run will create, deepest first
+    folder = Path(output_dir).absolute()
+    while not folder.exists() and folder != folder.parent:
+        created.append(folder)
+        folder = folder.parent
+    try:
+        yield
+    except BaseException:
+        for made in created:
+            try:
+                made.rmdir()  # only while empty: whatever the run wrote stays
+            except OSError:
+                break
+        raise
 
 
 @click.command()
@@ -147,7 +168,7 @@ def _translate_many(
     from ..batch import translate_batch
     from .progress import batch_progress
 
-    with batch_progress(quiet=kwargs["quiet"]) as progress:
+    with _nothing_left_on_failure(output_dir), batch_progress(quiet=kwargs["quiet"]) as progress:
         result = translate_batch(
             paths,
             output_dir,
@@ -183,7 +204,11 @@ def _translate_one(
     from ..pipeline import translate_file
     from .progress import progress_bar
 
-    with progress_bar(quiet=kwargs["quiet"]) as progress, _keep_finished_work(kwargs["no_memory"]):
+    with (
+        _nothing_left_on_failure(output_dir),
+        progress_bar(quiet=kwargs["quiet"]) as progress,
+        _keep_finished_work(kwargs["no_memory"]),
+    ):
         result = translate_file(
             input_path,
             output_dir,
