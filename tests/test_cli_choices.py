@@ -93,3 +93,19 @@ def test_formats_are_checked_and_listed_like_a_choice(tmp_path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("bilingual: error: Invalid value for '--format': ")
     assert "unknown format 'odt'" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_listing_the_commands_does_not_load_the_choices_of_one() -> None:
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys, click\n"
+        "from bilingual.cli import COMMANDS, cli\n"
+        "ctx = click.Context(cli)\n"
+        "[cli.get_command(ctx, name) for name in COMMANDS]\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "bilingual.glossary.model" not in json.loads(out.stdout)
