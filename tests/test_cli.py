@@ -75,7 +75,8 @@ def test_segment_json_is_the_json_form(article_path):
     from bilingual.document import validate
 
     validate(data)
-    assert len([s for b in data["blocks"] for s in b["segments"]]) == 38
+    assert data["version"] == 2
+    assert len([s for b in data["blocks"] for s in b["segments"]]) == 40
 
 
 def test_translate_engine_none_writes_three_files(tmp_path, article_path, article_document):
@@ -89,8 +90,10 @@ def test_translate_engine_none_writes_three_files(tmp_path, article_path, articl
     document = load(out / f"{STEM}.json")  # validates against the schema
     sources = [s.source for s in article_document.segments]
     assert [s.source for s in document.segments] == sources
-    assert all(s.target == "" and s.status == "empty" for s in document.segments)
+    assert all(s.target == "" and s.status == "empty" for s in document.translatable_segments)
+    assert document.segments[0].target == "February 3, 2026"  # the date, written out
     assert document.meta["signature"]["engine"] == "none"
+    assert document.meta["signature"]["segmenter"] == 2
 
     import docx
 
@@ -171,7 +174,7 @@ def test_legacy_encodings_translate(tmp_path, article_path, encoding):
     assert result.exit_code == 0, result.output
     document = load(tmp_path / "o" / f"article-{encoding}.json")
     assert document.meta["encoding"] == encoding
-    assert len(document.segments) == 38
+    assert len(document.segments) == 40
 
 
 def test_output_path_that_is_a_file(tmp_path, article_path):

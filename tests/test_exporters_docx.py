@@ -97,16 +97,20 @@ def test_paragraphs_are_grouped_and_headings_are_real_headings(article, tmp_path
 def test_front_matter_and_source_note(article, tmp_path):
     word, _ = export(article, tmp_path / "a.docx")
     texts = [p.text for p in word.paragraphs]
-    assert texts[0] == article.meta["title"]
-    assert texts[1] == "2026-02-03 · 即時中心／梁博超報導"
-    assert texts[2].startswith("English: machine translation draft")
-    last = word.tables[0].rows[-1].cells[0].text
-    assert last.startswith("原文出處") and article.blocks[-1].kind == "source_note"
+    # the headline, which stands in the source note, opens the document in both languages
+    headline = article.blocks[-1].segments[-1]
+    assert texts[0] == article.meta["title"] == headline.source
+    assert texts[1] == headline.target and word.paragraphs[1].style.name == "Subtitle"
+    assert texts[2] == "2026-02-03 · 即時中心／梁博超報導"
+    assert texts[3].startswith("English: machine translation draft")
+    note, last = (row.cells[0].text for row in word.tables[0].rows[-2:])
+    assert note == "原文出處：快新聞／" and article.blocks[-1].kind == "source_note"
+    assert last == headline.source
 
 
 def test_fonts_and_language_tags_on_runs(article, tmp_path):
     word, _ = export(article, tmp_path / "a.docx")
-    row = word.tables[0].rows[2]
+    row = word.tables[0].rows[3]
     zh_runs = row.cells[0].paragraphs[0].runs
     en_runs = row.cells[1].paragraphs[0].runs
     for run in zh_runs:
@@ -117,16 +121,16 @@ def test_fonts_and_language_tags_on_runs(article, tmp_path):
         assert run._r.find(f"{W}rPr/{W}rFonts").get(qn("w:ascii")) == "Calibri"
         assert run._r.find(f"{W}rPr/{W}lang").get(qn("w:val")) == "en-US"
     word, _ = export(article, tmp_path / "b.docx", cjk_font="PMingLiU", latin_font="Georgia")
-    run = word.tables[0].rows[2].cells[0].paragraphs[0].runs[0]
+    run = word.tables[0].rows[3].cells[0].paragraphs[0].runs[0]
     assert run._r.find(f"{W}rPr/{W}rFonts").get(qn("w:eastAsia")) == "PMingLiU"
-    run = word.tables[0].rows[2].cells[1].paragraphs[0].runs[0]
+    run = word.tables[0].rows[3].cells[1].paragraphs[0].runs[0]
     assert run._r.find(f"{W}rPr/{W}rFonts").get(qn("w:ascii")) == "Georgia"
 
 
 def test_glossary_terms_are_styled_in_both_columns(article, tmp_path):
     word, _ = export(article, tmp_path / "a.docx")
-    segment = article.segments[1]  # b2s1: 台美經濟繁榮夥伴對話, EPPD, 總統府, 賴清德
-    row = word.tables[0].rows[2]
+    segment = article.segments[2]  # b2s1: 台美經濟繁榮夥伴對話, EPPD, 總統府, 賴清德
+    row = word.tables[0].rows[3]
     styled_zh = [r.text for r in row.cells[0].paragraphs[0].runs if r.style.name == "Glossary Term"]
     styled_en = [r.text for r in row.cells[1].paragraphs[0].runs if r.style.name == "Glossary Term"]
     assert styled_zh == [t.source for t in segment.terms]
@@ -161,7 +165,8 @@ def test_document_properties(article, tmp_path):
 def test_interleaved_layout(article, tmp_path):
     word, _ = export(article, tmp_path / "a.docx", layout="interleaved")
     assert word.tables == []
-    body = [p for p in word.paragraphs if p.text][3:]  # after title, byline, status line
+    # after the headline in both languages, the byline and the status line
+    body = [p for p in word.paragraphs if p.text][4:]
     for block, (zh, en) in zip(
         article.blocks, zip(body[::2], body[1::2], strict=True), strict=True
     ):
@@ -187,7 +192,7 @@ def test_glossary_appendix_lists_the_terms_used(article, tmp_path):
 
 def test_simplified_source_script(article, tmp_path):
     word, _ = export(article, tmp_path / "a.docx", source_script="simplified")
-    cell = word.tables[0].rows[2].cells[0]
+    cell = word.tables[0].rows[3].cells[0]
     assert "总统府" in cell.text and "總統府" not in cell.text
     run = cell.paragraphs[0].runs[0]
     assert run._r.find(f"{W}rPr/{W}lang").get(qn("w:eastAsia")) == "zh-CN"
@@ -199,7 +204,7 @@ def test_simplified_source_script(article, tmp_path):
 def test_worksheet_shows_the_terms_to_use(article_document, tmp_path):
     worksheet = with_terms(article_document)
     word, _ = export(worksheet, tmp_path / "a.docx")
-    row = word.tables[0].rows[2]  # b2s1
+    row = word.tables[0].rows[3]  # b2s1
     english = row.cells[1].paragraphs
     assert english[0].text == ""  # where the translator types; the bookmark is collapsed there
     assert english[1].style.name == "Term Hints"
@@ -213,7 +218,7 @@ def test_worksheet_shows_the_terms_to_use(article_document, tmp_path):
 
 def test_comments_carry_the_check_findings(article, tmp_path):
     document = copy.deepcopy(article)
-    segment = document.segments[1]
+    segment = document.segments[2]
     segment.target = segment.target.replace(" 6 ", " ")  # 第6屆: the 6 is now missing
     word, _ = export(document, tmp_path / "a.docx", comments=True)
     comments = list(word.comments)
@@ -226,11 +231,11 @@ def test_comments_carry_the_check_findings(article, tmp_path):
 
 def test_control_characters_are_removed_with_a_warning(article, tmp_path):
     document = copy.deepcopy(article)
-    document.segments[1].source = "第6屆\x07「台美" + document.segments[1].source[6:]
-    document.segments[2].target = "bad \x00 target \ud800 here\x1b"
+    document.segments[2].source = "第6屆\x07「台美" + document.segments[2].source[6:]
+    document.segments[3].target = "bad \x00 target \ud800 here\x1b"
     word, warnings = export(document, tmp_path / "a.docx")
-    assert "\x07" not in word.tables[0].rows[2].cells[0].text
-    assert word.tables[0].rows[3].cells[1].text == "bad  target  here"
+    assert "\x07" not in word.tables[0].rows[3].cells[0].text
+    assert word.tables[0].rows[4].cells[1].text == "bad  target  here"
     assert any(w.startswith("segment b2s1 (Chinese): removed 1 character") for w in warnings)
     assert any("segment b2s2 (English): removed 3 character" in w for w in warnings)
     assert any("U+0000" in w and "U+D800" in w for w in warnings)

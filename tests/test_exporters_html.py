@@ -131,16 +131,16 @@ def test_every_segment_is_a_row_with_both_languages(article, tmp_path):
 
 def test_all_text_is_escaped(article, tmp_path):
     document = copy.deepcopy(article)
-    document.segments[1].source = '<script>alert("x")</script> & 「引號」'
-    document.segments[1].terms = []
-    document.segments[1].target = "</p><b>bold</b> & 'quotes'"
+    document.segments[2].source = '<script>alert("x")</script> & 「引號」'
+    document.segments[2].terms = []
+    document.segments[2].target = "</p><b>bold</b> & 'quotes'"
     document.meta["title"] = "</title><script>alert(1)</script>"
     text, page, _ = render(document, tmp_path / "a.html")
     assert page.problems == []
     assert text.count("<script>") == 1  # ours, at the end
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; 「引號」" in text
-    assert page.cells[("b2s1", "zh")] == document.segments[1].source
-    assert page.cells[("b2s1", "en")] == document.segments[1].target
+    assert page.cells[("b2s1", "zh")] == document.segments[2].source
+    assert page.cells[("b2s1", "en")] == document.segments[2].target
 
 
 def test_fonts_from_options_lead_the_stacks_and_cannot_break_out(article, tmp_path):
@@ -155,7 +155,7 @@ def test_fonts_from_options_lead_the_stacks_and_cannot_break_out(article, tmp_pa
 
 def test_terms_are_marked_in_both_columns_with_tooltips(article, tmp_path):
     _, page, _ = render(article, tmp_path / "a.html")
-    segment = article.segments[1]  # b2s1
+    segment = article.segments[2]  # b2s1
     zh = [m for m in page.marks if m["segment"] == segment.id and m["column"] == "zh"]
     en = [m for m in page.marks if m["segment"] == segment.id and m["column"] == "en"]
     assert [m["text"] for m in zh] == [t.source for t in segment.terms]
@@ -170,7 +170,7 @@ def test_terms_are_marked_in_both_columns_with_tooltips(article, tmp_path):
 
 def test_findings_mark_their_rows(article, tmp_path):
     document = copy.deepcopy(article)
-    document.segments[1].target = document.segments[1].target.replace(" 6 ", " ")
+    document.segments[2].target = document.segments[2].target.replace(" 6 ", " ")
     _, page, _ = render(document, tmp_path / "a.html")
     row = page.rows["b2s1"]
     assert "finding-error" in row["class"].split()
@@ -212,8 +212,8 @@ def test_glossary_appendix(article, tmp_path):
 
 def test_control_characters_are_removed_with_a_warning(article, tmp_path):
     document = copy.deepcopy(article)
-    document.segments[1].source = "第6屆\x0c「台美" + document.segments[1].source[6:]
-    document.segments[2].target = "bad\x1f target\ufffe"
+    document.segments[2].source = "第6屆\x0c「台美" + document.segments[2].source[6:]
+    document.segments[3].target = "bad\x1f target\ufffe"
     text, page, warnings = render(document, tmp_path / "a.html")
     assert "\x0c" not in text and "\x1f" not in text and "\ufffe" not in text
     assert page.cells[("b2s2", "en")] == "bad target"

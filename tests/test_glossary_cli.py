@@ -110,9 +110,9 @@ def test_find_text_and_json():
     data = json.loads(result.output)
     first = data["occurrences"][0]
     assert first == {
-        "segment": "b1s1",
-        "start": 21,
-        "end": 24,
+        "segment": "b1s2",  # the dateline's byline, a segment of its own since segmenter 2
+        "start": 5,
+        "end": 8,
         "source": "梁博超",
         "rendering": "Liang Po-chao",
         "note": f"rendering not verified (see {STARTER}/people.yaml:59); The reporter of the "

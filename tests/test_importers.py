@@ -76,7 +76,8 @@ def test_an_exported_docx_reads_back_every_segment(translated: Document, tmp_pat
     assert [s.segment_id for s in edited.segments] == [s.id for s in translated.segments]
     for found, segment in zip(edited.segments, translated.segments, strict=True):
         assert found.target == segment.target
-        assert found.source == segment.source
+        # a segment may end in the space that separates it from the next (a dateline's date)
+        assert found.source == segment.source.strip()
 
 
 def test_term_hints_under_empty_targets_are_not_english(article_document: Document, tmp_path):
@@ -84,7 +85,10 @@ def test_term_hints_under_empty_targets_are_not_english(article_document: Docume
 
     document = with_terms(article_document)  # empty targets: the exporter adds "Terms: …"
     edited = read_edits(export(document, tmp_path, "docx"))
-    assert [s.target for s in edited.segments] == [""] * len(document.segments)
+    # only the dateline's date has English (written out by the segmenter, not by a translator)
+    assert [s.target for s in edited.segments] == ["February 3, 2026"] + [""] * (
+        len(document.segments) - 1
+    )
 
 
 def test_edits_inside_past_and_over_the_bookmark(translated: Document, tmp_path: Path):
@@ -122,7 +126,7 @@ def test_a_copied_row_is_refused_in_both_places(translated: Document, tmp_path: 
     assert "b3s1" not in [s.segment_id for s in edited.segments]
     [problem] = edited.problems
     assert problem.segment_id == "b3s1"
-    assert "row 6 and row 7" in str(problem) and "more than one place" in problem.message
+    assert "row 7 and row 8" in str(problem) and "more than one place" in problem.message
 
 
 def test_merged_rows_are_refused(translated: Document, tmp_path: Path):
@@ -286,7 +290,7 @@ def test_an_exported_xliff_reads_back(translated: Document, tmp_path: Path):
     assert edited.original == translated.meta["input"]
     assert edited.fingerprint and edited.fingerprint.startswith("bilingual:")
     assert [(s.segment_id, s.source, s.target) for s in edited.segments] == [
-        (s.id, s.source, s.target) for s in translated.segments
+        (s.id, s.source.strip(), s.target) for s in translated.segments
     ]
     assert not any(s.confirmed for s in edited.segments)
 

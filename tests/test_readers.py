@@ -122,7 +122,7 @@ def test_pasted_text_has_a_block_per_line(tmp_path):
     )
     assert [(b.kind, b.source) for b in document.blocks] == [
         ("title", "親揭台美合作3大戰略方向 賴清德籲立院跨越黨派"),
-        ("heading", "2026-02-03 即時中心／梁博超報導"),
+        ("dateline", "2026-02-03 即時中心／梁博超報導"),
         ("paragraph", "總統賴清德今天出席活動。他表示，台美合作進入新階段。"),
         ("paragraph", "經濟部長表示，雙方將擴大合作。"),
     ]

@@ -67,7 +67,7 @@ def test_docx_edits_reach_the_json_the_memory_and_the_next_export(project: Path,
 
     result = run("import", str(project.with_suffix(".docx")), "--memory", str(memory))
     assert result.exit_code == 0, result.output
-    assert "2 edits imported, 36 unchanged" in result.output
+    assert "2 edits imported, 38 unchanged" in result.output
 
     document = load(project)
     b2s1 = document.segment("b2s1")
@@ -105,7 +105,7 @@ def test_importing_the_same_file_twice_changes_nothing(project: Path, tmp_path: 
     before = project.read_bytes()
     result = run("import", str(project.with_suffix(".docx")), "--memory", str(memory))
     assert result.exit_code == 0
-    assert "0 edits imported, 38 unchanged" in result.output
+    assert "0 edits imported, 40 unchanged" in result.output
     assert project.read_bytes() == before
     with Memory(memory) as stored:
         assert stored.counts()["human"] == 1
@@ -149,7 +149,7 @@ def test_a_docx_resaved_by_libreoffice_keeps_its_ids(project: Path, tmp_path: Pa
     report = import_edits(path, project, use_memory=False)
     assert report.problems == []
     assert sorted(report.imported) == ["b22s1", "b5s2", "b8s1"]
-    assert report.unchanged == 35
+    assert report.unchanged == 37
     edits = human(project)
     assert edits["b8s1"] == "“After nine months of effort, we finished the talks.”"
     assert edits["b22s1"] == "English of b22s1. (edited)"
@@ -235,7 +235,7 @@ def test_no_edits_is_not_an_error(project: Path):
     before = project.read_bytes()
     result = run("import", str(project.with_suffix(".docx")), "--no-memory")
     assert result.exit_code == 0
-    assert "0 edits imported, 38 unchanged" in result.output
+    assert "0 edits imported, 40 unchanged" in result.output
     assert project.read_bytes() == before
 
 

@@ -130,7 +130,7 @@ def test_a_faithful_model_keeps_its_own_sentence() -> None:
     document, stats = translate(engine)
     assert_terms_guaranteed(document)
     assert stats["protected"] == stats["terms"] > 50 and stats["fallback"] == 0
-    assert engine.texts == len(document.segments)  # nothing went to the fallback
+    assert engine.texts == len(document.translatable_segments)  # nothing went to the fallback
     segment = document.segment("b2s3")
     assert segment is not None
     # 至於立院將審議台美關稅協議，賴清德盼能…: the model's words kept around the renderings
@@ -176,7 +176,7 @@ def test_the_worksheet_engine_leaves_targets_empty_but_finds_the_terms(tmp_path:
 
     document, stats = translate(NoEngine(), memory=tmp_path / "m.sqlite")
     assert stats["translated"] == 0 and stats["terms"] > 50
-    assert all(s.target == "" and s.status == "empty" for s in document.segments)
+    assert all(s.target == "" and s.status == "empty" for s in document.translatable_segments)
     assert all(t.placed is None for s in document.segments for t in s.terms)
     with Memory(tmp_path / "m.sqlite") as memory:
         assert memory.counts()["machine"] == 0
@@ -196,7 +196,7 @@ def test_batches_keep_to_the_token_budget_and_report_progress() -> None:
     )
     assert len(seen) == len(engine.batches)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-    assert seen[-1] == (len(document.segments), len(document.segments))
+    assert seen[-1] == (len(document.translatable_segments), len(document.translatable_segments))
 
 
 def test_token_batches_sort_by_length() -> None:
@@ -207,11 +207,11 @@ def test_token_batches_sort_by_length() -> None:
 def test_a_second_run_translates_nothing(tmp_path: Path) -> None:
     memory = tmp_path / "memory.sqlite"
     first, stats = translate(Scripted("noise"), memory=memory)
-    assert stats["translated"] == len(first.segments)
+    assert stats["translated"] == len(first.translatable_segments)
     engine = Scripted("noise")
     second, stats = translate(engine, memory=memory)
     assert engine.texts == 0
-    assert stats["translated"] == 0 and stats["from_memory"] == len(second.segments)
+    assert stats["translated"] == 0 and stats["from_memory"] == len(second.translatable_segments)
     assert stats["fallback"] == stats["terms"]  # how terms were placed comes back too
     assert [s.to_dict() for s in second.segments] == [s.to_dict() for s in first.segments]
 
@@ -227,7 +227,7 @@ def test_changing_one_sentence_translates_only_that_sentence(tmp_path: Path) -> 
     document, stats = translate(
         engine, memory=memory, document=read_document(tmp_path / "article.txt")
     )
-    assert stats["translated"] == 1 and stats["from_memory"] == len(document.segments) - 1
+    assert stats["translated"] == 1 and stats["from_memory"] == len(document.translatable_segments) - 1
     assert any("大家真的辛苦了" in text for text in engine.batches[0])
 
 
@@ -262,7 +262,7 @@ def test_the_default_memory_lives_in_the_data_folder(
     annotate(document, glossary)
     translate_document(document, Scripted("copy"), glossary=glossary)  # type: ignore[arg-type]
     with Memory(tmp_path / "data" / "memory.sqlite") as memory:
-        assert memory.counts()["machine"] == len(document.segments)
+        assert memory.counts()["machine"] == len(document.translatable_segments)
 
 
 def test_human_edits_win_whatever_the_model(tmp_path: Path) -> None:
@@ -288,7 +288,7 @@ def test_human_edits_win_whatever_the_model(tmp_path: Path) -> None:
     )
     assert edited.review is not None and edited.review["source"] == edited.source
     assert edited.flags == []
-    assert stats["human"] == 1 and stats["translated"] == len(document.segments) - 1
+    assert stats["human"] == 1 and stats["translated"] == len(document.translatable_segments) - 1
     assert not any(edited.source in text for batch in engine.batches for text in batch)
 
 
@@ -342,7 +342,7 @@ def test_a_stored_draft_that_fails_the_term_check_is_translated_again(tmp_path: 
 
 def test_segments_already_reviewed_are_kept() -> None:
     document = read_document(ARTICLE)
-    segment = document.segments[5]
+    segment = document.segments[6]
     segment.status, segment.target = "human", "Kept as reviewed."
     segment.review = {"source": "something else", "renderings": []}
     engine = Scripted("copy")
@@ -441,14 +441,14 @@ def test_a_killed_run_keeps_its_finished_batches(
     run.send_signal(signal.SIGKILL)
     run.wait()
     kept = _rows(memory)
-    assert 3 <= kept < 38
+    assert 3 <= kept < 39
     assert not (tmp_path / "out" / f"{ARTICLE.stem}.json").exists()
 
     again = subprocess.run(command, env=sandbox_env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     summary = _summary(again.stdout)
     assert summary["from memory"] >= kept
-    assert summary["translated"] == 38 - summary["from memory"]
+    assert summary["translated"] == 39 - summary["from memory"]
     data = json.loads((tmp_path / "out" / f"{ARTICLE.stem}.json").read_text(encoding="utf-8"))
     assert all(s["target"] for b in data["blocks"] for s in b["segments"])
 
@@ -470,7 +470,7 @@ def test_two_runs_at_once_share_one_memory(
         assert run.returncode == 0, err.decode()
     connection = sqlite3.connect(memory)
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert connection.execute("SELECT count(*) FROM machine").fetchone()[0] == 38
+    assert connection.execute("SELECT count(*) FROM machine").fetchone()[0] == 39
     connection.close()
 
 

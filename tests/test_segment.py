@@ -38,7 +38,17 @@ def test_reference_ids_are_positional(article_document):
     assert [b.id for b in article_document.blocks] == [f"b{i}" for i in range(1, 23)]
     b2 = article_document.blocks[1]
     assert [s.id for s in b2.segments] == ["b2s1", "b2s2", "b2s3"]
-    assert len(article_document.segments) == 38
+    # 38 segments before the news pass, plus two that split without moving an id: the dateline
+    # is its date and its byline (b1s1, b1s2), the source note its label and the headline.
+    assert len(article_document.segments) == 40
+    assert [s.source for s in article_document.blocks[0].segments] == [
+        "date 2026-02-03 ",
+        "即時中心／梁博超報導",
+    ]
+    assert [s.source for s in article_document.blocks[-1].segments] == [
+        "原文出處：快新聞／",
+        "親揭台美合作3大戰略方向 賴清德籲立院跨越黨派：依法審查關稅協議",
+    ]
 
 
 def test_reference_sentence_boundaries(article_document):

@@ -20,7 +20,10 @@ from .errors import InputError
 from .files import read_bytes
 
 FORMAT = "bilingual-document"
-VERSION = 1
+# Version 2: the kinds byline, caption, boilerplate, footnote and code, and a heading's level;
+# version-1 forms still load (they are version 2 without those).
+VERSION = 2
+VERSIONS = (1, 2)
 
 # What a block is. `footnote` and `code` come from structured readers (a DOCX footnote, a
 # Markdown code block: never sent to the engine, shown as it is); `caption`, `byline` and
@@ -40,8 +43,9 @@ BlockKind = Literal[
 # Where a segment's target stands: empty, a machine draft, or a human's.
 Status = Literal["empty", "machine", "human"]
 
-# Kinds whose text is never sent to the engine or given an English version.
-UNTRANSLATED_KINDS = ("code",)
+# Kinds whose text is never sent to the engine or given an English version: code is shown as it
+# is; boilerplate (延伸閱讀, 點我訂閱) is kept so nothing is lost, and used by no consumer.
+UNTRANSLATED_KINDS = ("code", "boilerplate")
 
 
 @dataclass
@@ -168,6 +172,9 @@ class Document:
     source_lang: str = "zh-Hant"
     target_lang: str = "en"
     meta: dict[str, Any] = field(default_factory=dict)
+    # The version of the JSON form it was loaded from (a new document: this one); it is always
+    # written as the current version.
+    form_version: int = VERSION
 
     @property
     def segments(self) -> list[Segment]:
@@ -175,8 +182,15 @@ class Document:
 
     @property
     def translatable_segments(self) -> list[Segment]:
-        """The segments an engine is given: not those of code, which is shown as it is."""
-        return [s for b in self.blocks if b.kind not in UNTRANSLATED_KINDS for s in b.segments]
+        """The segments an engine is given and the checks look at: not those of code or
+        boilerplate, nor a dateline's date (its first segment, written out by the segmenter)."""
+        return [
+            s
+            for b in self.blocks
+            if b.kind not in UNTRANSLATED_KINDS
+            for i, s in enumerate(b.segments)
+            if not (b.kind == "dateline" and i == 0)
+        ]
 
     def segment(self, segment_id: str) -> Segment | None:
         for s in self.segments:
@@ -226,6 +240,7 @@ class Document:
             source_lang=data["source_lang"],
             target_lang=data.get("target_lang", "en"),
             meta=dict(data.get("meta", {})),
+            form_version=int(data.get("version", VERSION)),
         )
 
 

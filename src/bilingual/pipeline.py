@@ -95,7 +95,8 @@ def translate_file(
     annotate(document, glossary)
     # The previous run's reviewed English stays (the translate stage skips human segments and
     # flags those whose source or renderings changed since the review).
-    carry_reviews(document, load_previous(folder / f"{name}.json", document))
+    unplaced: list[str] = []
+    carry_reviews(document, load_previous(folder / f"{name}.json", document), unplaced=unplaced)
     translator = open_engine(engine, engine_options or EngineOptions())
     stats = translate_document(
         document,
@@ -111,16 +112,19 @@ def translate_file(
     written = write_all(outputs)
 
     result = RunResult(document=document, written=written, stats=stats)
-    result.warnings = [*translator.warnings, *warnings]
+    result.warnings = [*unplaced, *translator.warnings, *warnings]
     result.stats["seconds"] = time.perf_counter() - started
     return result
 
 
 def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
-    """What made the translation: tool, engine, model, decoding options and glossary."""
+    """What made the translation: tool, segmenter, engine, model, decoding options and glossary."""
+    from .news import SEGMENTER_VERSION
+
     description = translator.describe()
     return {
         "tool": f"bilingual {__version__}",
+        "segmenter": SEGMENTER_VERSION,
         "engine": description.get("engine", translator.name),
         "model": description.get("model"),
         "options": description.get("options", {}),

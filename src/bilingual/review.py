@@ -165,7 +165,8 @@ def _apply(edited: EditedFile, document: Document, report: ImportReport) -> list
         record_review(segment, target, at)
         changed.append(segment)
         report.imported.append(segment.id)
-    for segment in document.segments:
+    # boilerplate is not in a DOCX (nor code or a written-out date to edit): its absence is fine
+    for segment in document.translatable_segments:
         if segment.id not in seen and segment.source.strip():
             report.problems.append(
                 Problem(
@@ -262,16 +263,24 @@ def load_previous(path: str | Path, document: Document) -> Document | None:
     return previous
 
 
-def carry_reviews(document: Document, previous: Document | None) -> int:
+def carry_reviews(
+    document: Document, previous: Document | None, *, unplaced: list[str] | None = None
+) -> int:
     """Before translating: give each segment the human edit the previous JSON form holds for it.
 
     A segment whose source is the reviewed source of a previous human edit gets that edit,
     wherever it moved. Otherwise a human edit stays at its id even though the source there
     changed: it keeps the human text, flagged "source changed since review", until a person
     decides. The engine run then skips these segments. Returns how many segments were carried.
+
+    When the previous form was made by another version of the segmenter, its ids may number
+    other blocks, so edits are carried by their Chinese text only, never by id; a line for each
+    edit that finds no sentence of the same text goes to `unplaced`.
     """
     if previous is None:
         return 0
+    if segmenter_version(previous) != _current_segmenter():
+        return _carry_by_text(document, previous, unplaced)
     sources = {s.source for s in document.segments}
     by_source: dict[str, Segment] = {}
     by_id: dict[str, Segment] = {}
@@ -291,6 +300,54 @@ def carry_reviews(document: Document, previous: Document | None) -> int:
             segment.flags.append(SOURCE_CHANGED)
         carried += 1
     return carried
+
+
+def segmenter_version(document: Document) -> int:
+    """The version of the segmenter that made a JSON form: its signature says, else a version-1
+    form was made by segmenter 1 and a newer one by the current segmenter."""
+    signature = document.meta.get("signature") or {}
+    if isinstance(signature.get("segmenter"), int):
+        return int(signature["segmenter"])
+    return 1 if document.form_version == 1 else _current_segmenter()
+
+
+def _current_segmenter() -> int:
+    from .news import SEGMENTER_VERSION
+
+    return SEGMENTER_VERSION
+
+
+def _carry_by_text(document: Document, previous: Document, unplaced: list[str] | None) -> int:
+    free: dict[str, list[Segment]] = {}
+    for segment in document.segments:
+        if segment.status != "human":
+            free.setdefault(_normal(segment.source), []).append(segment)
+    name = previous.meta.get("input") or "the previous JSON form"
+    carried = 0
+    for old in previous.segments:
+        if old.status != "human" or not old.target.strip():
+            continue
+        # the sentence as it reads now, else the one the review was made for
+        places = free.get(_normal(old.source)) or free.get(_normal(_reviewed_source(old)))
+        if not places:
+            if unplaced is not None:
+                unplaced.append(
+                    f"{name}: the reviewed English of {old.id} (「{_excerpt(old.source)}」) was "
+                    "not carried: the segmenter changed and no sentence of the new text has its "
+                    f"Chinese; it was: {_excerpt(old.target, 60)}"
+                )
+            continue
+        segment = places.pop(0)
+        segment.apply_human(old.target, dict(old.review or {"source": old.source}), flags=old.flags)
+        if _reviewed_source(old) != segment.source:
+            segment.flags.append(SOURCE_CHANGED)
+        carried += 1
+    return carried
+
+
+def _excerpt(text: str, size: int = 20) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def _reviewed_source(segment: Segment) -> str:

@@ -175,34 +175,59 @@ def detect_script(text: str) -> str:
     return "zh-Hans" if simplified > traditional else "zh-Hant"
 
 
-# Kinds whose text is one segment whatever its punctuation: a heading is translated whole, and
-# code is shown as it is.
-_WHOLE_KINDS = ("dateline", "title", "heading", "source_note", "code", "byline")
+# Kinds whose text is one segment whatever its punctuation: a heading is translated whole, code
+# is shown as it is, a byline or boilerplate line is one unit.
+_WHOLE_KINDS = ("dateline", "title", "heading", "source_note", "code", "byline", "boilerplate")
 
 
 def segment(raw: RawText) -> Document:
-    """Turn a reader's raw blocks into a segmented Document with positional ids and metadata."""
+    """Turn a reader's raw blocks into a segmented Document with positional ids and metadata.
+
+    The news pass (news.py) runs first on every reader's blocks: datelines, bylines, captions
+    and boilerplate get their kinds and pieces; the classifier decides the kinds left open.
+    """
+    from .news import date_in_english, source_note_pieces, structure
+
     meta = dict(raw.meta)
-    texts = [b.text for b in raw.blocks]
-    kinds = classify_blocks(texts, [b.kind for b in raw.blocks])
+    found = structure(raw.blocks)
+    texts = [b.text for b in found]
+    kinds = classify_blocks(texts, [b.kind for b in found])
     blocks: list[Block] = []
-    for rawblock, text, kind in zip(raw.blocks, texts, kinds, strict=True):
-        if kind == "dateline":
+    for news_block, text, kind in zip(found, texts, kinds, strict=True):
+        pieces = news_block.pieces
+        if kind == "dateline" and pieces is None:
+            # a date inside the first line, not leading it (記者王小明 2026年2月3日): a byline
+            # with its date, translated whole
             meta.update(parse_dateline(text))
+            kind = "byline"
         elif kind == "source_note":
             meta.update(parse_source_note(text))
+            pieces = source_note_pieces(text)
         elif kind == "title" and not meta.get("title"):
             meta["title"] = text.strip()
-        sentences = [text] if kind in _WHOLE_KINDS else split_sentences(text)
-        blocks.append(
-            Block(
-                id="",
-                kind=kind,
-                segments=[Segment(id="", source=s) for s in sentences],
-                level=rawblock.meta.get("level") if rawblock.kind else None,
-            )
+        if kind == "dateline" and "date" in news_block.found:
+            meta["date"] = news_block.found["date"]  # the text's own date wins over the page's
+        if "byline" in news_block.found and not meta.get("byline"):
+            meta["byline"] = news_block.found["byline"]
+        if "date" in news_block.found:
+            meta.setdefault("date", news_block.found["date"])
+        if pieces is None:
+            pieces = [text] if kind in _WHOLE_KINDS else split_sentences(text)
+        block = Block(
+            id="",
+            kind=kind,
+            segments=[Segment(id="", source=s) for s in pieces],
+            level=news_block.meta.get("level") if news_block.kind else None,
         )
+        if kind == "dateline" and "date" in news_block.found:
+            # the date is written out, never sent to the engine (Document.translatable_segments)
+            block.segments[0].apply_draft(date_in_english(news_block.found["date"]), [], [])
+        blocks.append(block)
     if not meta.get("title") and meta.get("source_headline"):
         meta["title"] = meta["source_headline"]
+    if not meta.get("title"):
+        heading = next((b for b in blocks if b.kind == "heading"), None)
+        if heading is not None:
+            meta["title"] = heading.source.strip()
     renumber(blocks)
     return Document(blocks=blocks, source_lang=detect_script("".join(texts)), meta=meta)

@@ -214,6 +214,12 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
             default=ExportOptions.comments,
             help="Add check findings to the DOCX as comments.",
         ),
+        click.option(
+            "--keep-boilerplate",
+            is_flag=True,
+            default=ExportOptions.keep_boilerplate,
+            help="Show boilerplate lines (延伸閱讀, 點我訂閱...) in DOCX, HTML and Markdown.",
+        ),
     ]
     for decorator in reversed(decorators):
         f = decorator(f)

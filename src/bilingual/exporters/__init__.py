@@ -25,6 +25,7 @@ class ExportOptions:
     glossary_appendix: bool = False
     source_script: str = "source"  # "source" keeps the input's script; "simplified" converts
     comments: bool = False  # check findings as DOCX comments
+    keep_boilerplate: bool = False  # show boilerplate (延伸閱讀, 點我訂閱) in DOCX, HTML, Markdown
 
 
 class Finding(Protocol):
@@ -75,6 +76,7 @@ EXPORTERS: dict[str, str] = {
     "html": "bilingual.exporters.html:HtmlExporter",
     "tmx": "bilingual.exporters.tmx:TmxExporter",
     "xliff": "bilingual.exporters.xliff:XliffExporter",
+    "md": "bilingual.exporters.markdown:MarkdownExporter",
     # last: LibreOffice is slow, and when it is missing every other format is already written
     "pdf": "bilingual.exporters.pdf:PdfExporter",
 }

@@ -41,8 +41,10 @@ from .text import (
     english_pieces,
     english_status,
     findings_by_segment,
+    headline,
     join_nonempty,
     require_segments,
+    shown_blocks,
     used_terms,
 )
 
@@ -93,6 +95,8 @@ class _Styles:
     label: str
     byline: str
     term: str
+    caption: str = "Caption"  # Word's own, so a caption list and restyling work
+    code: str = ""
 
 
 class _Writer:
@@ -126,6 +130,7 @@ class _Writer:
             for term in (True, False)
         }
         self.body: list[str] = []  # the body's paragraphs and tables, as XML text
+        self.blocks = shown_blocks(document, options)
 
     # -- the whole document ------------------------------------------------------------------
 
@@ -156,7 +161,7 @@ class _Writer:
         section.header_distance = section.footer_distance = Twips(567)
         header = section.header.paragraphs[0]
         header.alignment = 2  # right
-        for element in _parse(self._run(self._chinese_meta("title"), chinese=True)):
+        for element in _parse(self._run(self._title(), chinese=True)):
             header._p.append(element)
         footer = section.footer.paragraphs[0]
         footer.alignment = 1  # centre
@@ -181,7 +186,7 @@ class _Writer:
         )
         now = datetime.now(timezone.utc).replace(microsecond=0)
         core = self.doc.core_properties
-        core.title = self._chinese_meta("title")
+        core.title = self._title()
         core.subject = "Chinese–English bilingual edition"
         core.author = ""
         core.last_modified_by = f"bilingual {__version__}"
@@ -193,9 +198,18 @@ class _Writer:
         core.created = core.modified = now
         core.revision = 1
 
+    def _title(self) -> str:
+        """The title property and page header: never empty (Document.title falls back to the
+        input's name)."""
+        text = self.clean(self.document.title, "meta.title")
+        return self.convert(text) if self.convert else text
+
     def _front_matter(self) -> None:
         has_title_block = any(b.kind == "title" for b in self.document.blocks)
-        if not has_title_block and self.document.meta.get("title"):
+        news_headline = headline(self.document)
+        if news_headline is not None:
+            self._headline(news_headline)
+        elif not has_title_block and self.document.meta.get("title"):
             title = self._run(self._chinese_meta("title"), chinese=True)
             self.body.append(self._paragraph("Title", title))
         byline = join_nonempty(
@@ -208,6 +222,16 @@ class _Writer:
                 self.body.append(
                     self._paragraph(self.styles.byline, self._run(line, chinese=chinese))
                 )
+
+    def _headline(self, segment: Segment) -> None:
+        """The headline a source note holds opens the document, in both languages (its
+        bookmarked row stays in the source note, so an importer reads it once)."""
+        source = self.clean(segment.source.strip(), f"segment {segment.id} (Chinese)")
+        zh = self.convert(source) if self.convert else source
+        self.body.append(self._paragraph("Title", self._run(zh, chinese=True)))
+        english = self.clean(segment.target.strip(), f"segment {segment.id} (English)")
+        if english:
+            self.body.append(self._paragraph("Subtitle", self._run(english, chinese=False)))
 
     def _chinese_meta(self, key: str) -> str:
         text = clean_meta(self.document, self.clean, key)
@@ -230,7 +254,7 @@ class _Writer:
             )
         ]
         previous_kind = None
-        for block in self.document.blocks:
+        for block in self.blocks:
             for index, segment in enumerate(block.segments):
                 # a light rule above each new block groups a paragraph's sentences visibly
                 first = index == 0 and previous_kind is not None
@@ -274,12 +298,23 @@ class _Writer:
             return self.styles.dateline
         if block.kind == "source_note":
             return self.styles.source_note
-        return self.styles.english if english else self.styles.chinese
+        return self._news_style(block) or (self.styles.english if english else self.styles.chinese)
+
+    def _news_style(self, block: Block) -> str:
+        """The parts of news and the blocks shown as they are: captions set as Word captions,
+        bylines quietly, boilerplate (only with --keep-boilerplate) muted, code in monospace."""
+        return {
+            "caption": self.styles.caption,
+            "byline": self.styles.byline,
+            "boilerplate": self.styles.hints,
+            "code": self.styles.code,
+            "footnote": self.styles.source_note,
+        }.get(block.kind, "")
 
     # -- interleaved -------------------------------------------------------------------------
 
     def _interleaved(self) -> None:
-        for block in self.document.blocks:
+        for block in self.blocks:
             zh: list[str] = []
             en: list[str] = []
             hints: list[str] = []
@@ -636,6 +671,7 @@ def _setup_styles(doc: Any, cjk: str, latin: str, tag: str) -> _Styles:
         byline=paragraph_style("Byline", 9.5, color=MUTED),
         term="",
     )
+    _news_styles(styles, ids, paragraph_style)
     term = styles.add_style("Glossary Term", WD_STYLE_TYPE.CHARACTER)
     term.quick_style = True
     term_rpr = term.element.get_or_add_rPr()
@@ -643,6 +679,20 @@ def _setup_styles(doc: Any, cjk: str, latin: str, tag: str) -> _Styles:
     term_rpr.append(OxmlElement("w:u", {qn("w:val"): "dotted", qn("w:color"): "8AA4C8"}))
     ids.term = term.style_id
     return ids
+
+
+def _news_styles(styles: Any, ids: _Styles, paragraph_style: Any) -> None:
+    """Word's Caption for captions (dressed quietly), and a monospace style for code blocks."""
+    from docx.shared import Pt, RGBColor
+
+    caption = styles["Caption"]
+    caption.font.size = Pt(9)
+    caption.font.bold = None
+    caption.font.italic = True
+    caption.font.color.rgb = RGBColor.from_string(MUTED)
+    ids.caption = caption.style_id
+    ids.code = paragraph_style("Code Block", 9)
+    styles["Code Block"].font.name = "Consolas"
 
 
 def _set_fonts(rpr: Any, cjk: str, latin: str) -> None:

@@ -28,8 +28,10 @@ from .text import (
     english_pieces,
     english_status,
     findings_by_segment,
+    headline,
     join_nonempty,
     require_segments,
+    shown_blocks,
     term_tip,
     terms_hint,
     used_terms,
@@ -98,7 +100,7 @@ def render_html(
     convert = converter(document, options)
     by_segment = findings_by_segment(document, findings)
     blocks = []
-    for block in document.blocks:
+    for block in shown_blocks(document, options):
         view = _Block(block.id, block.kind)
         for segment in block.segments:
             view.rows.append(_row(segment, block.kind, clean, convert, by_segment.get(segment.id)))
@@ -122,9 +124,12 @@ def render_html(
             )
     with_notes = any(term["note"] for term in terms)
     has_source_note = any(b.kind == "source_note" for b in document.blocks)
+    news_headline = headline(document)
     template = _environment().get_template("page.html.j2")
     page = template.render(
         title=chinese_meta("title"),
+        page_title=clean(document.title, "meta.title"),
+        headline=_row(news_headline, "title", clean, convert, None) if news_headline else None,
         show_title=not any(b.kind == "title" for b in document.blocks),
         byline=join_nonempty([clean_meta(document, clean, "date"), chinese_meta("byline")]),
         edition=english_status(document),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..document import Document, Segment, Term
+from ..document import Block, Document, Segment, Term
 from ..errors import InputError
 from . import ExportOptions, Finding
 
@@ -230,7 +230,7 @@ def used_terms(document: Document) -> list[UsedTerm]:
 
 def english_status(document: Document) -> str:
     """A line for readers on what the English column is: a machine draft, reviewed, or empty."""
-    segments = document.segments
+    segments = document.translatable_segments  # a dateline's written-out date is no translation
     human = sum(1 for s in segments if s.status == "human")
     filled = sum(1 for s in segments if s.target.strip())
     signature = document.meta.get("signature") or {}
@@ -259,7 +259,7 @@ def findings_by_segment(
 
     In a worksheet (nothing translated yet) "not translated yet" on every row says nothing the
     empty column does not, so those findings are left out there."""
-    worksheet = not any(s.target.strip() for s in document.segments)
+    worksheet = not any(s.target.strip() for s in document.translatable_segments)
     grouped: dict[str, list[Finding]] = {}
     for finding in findings:
         if worksheet and finding.code == "empty":
@@ -270,3 +270,35 @@ def findings_by_segment(
 
 def join_nonempty(parts: Sequence[str], sep: str = " · ") -> str:
     return sep.join(p for p in parts if p)
+
+
+# --- the structure of news, as every reader's format shows it --------------------------------
+
+
+def shown_blocks(document: Document, options: ExportOptions) -> list[Block]:
+    """The blocks a format for readers shows (DOCX, HTML, Markdown): boilerplate (延伸閱讀,
+    點我訂閱) only with `options.keep_boilerplate`; it stays in the JSON form either way."""
+    if options.keep_boilerplate:
+        return list(document.blocks)
+    return [b for b in document.blocks if b.kind != "boilerplate"]
+
+
+def headline(document: Document) -> Segment | None:
+    """The headline's segment when no title block holds it: the headline inside a source note
+    (原文出處：快新聞／<headline>), whose English the front matter shows with the Chinese."""
+    if any(b.kind == "title" for b in document.blocks):
+        return None
+    wanted = str(document.meta.get("source_headline") or "").strip()
+    for block in document.blocks:
+        if block.kind == "source_note" and len(block.segments) > 1:
+            last = block.segments[-1]
+            if not wanted or last.source.strip() == wanted:
+                return last
+    return None
+
+
+def untranslated_ids(document: Document) -> set[str]:
+    """The ids of the segments no engine translates (code, boilerplate, a dateline's date; see
+    Document.translatable_segments): `translate="no"` in XLIFF, left out of TMX."""
+    translated = {id(s) for s in document.translatable_segments}
+    return {s.id for s in document.segments if id(s) not in translated}

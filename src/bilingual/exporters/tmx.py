@@ -54,7 +54,8 @@ def build_tmx(document: Document) -> tuple[bytes, list[str]]:
     )
     body = etree.SubElement(root, "body")
     pairs = 0
-    for segment in document.segments:
+    # a memory holds translations: not boilerplate, code or a dateline's written-out date
+    for segment in document.translatable_segments:
         target = clean(segment.target, f"segment {segment.id} (English)").strip()
         if not target:
             continue  # a memory holds translations; untranslated segments have nothing to offer

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from ..document import Document
 from . import ExportOptions, Finding, Rendered, document_fingerprint
-from .text import Cleaner, require_segments
+from .text import Cleaner, require_segments, untranslated_ids
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:2.0"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -61,9 +61,12 @@ def build_xliff(document: Document) -> tuple[bytes, list[str]]:
     element(
         file_notes, "note", clean(document_fingerprint(document), "meta.input"), id="fingerprint"
     )
+    untranslated = untranslated_ids(document)
     for segment in document.segments:
         where = f"segment {segment.id}"
         unit = element(file, "unit", id=segment.id)
+        if segment.id in untranslated:  # code, boilerplate, a date: kept, not for translating
+            unit.set("translate", "no")
         notes = []  # (category, text, the place its text comes from)
         for term in segment.terms:
             notes.append(("term", f"{term.source} = {term.rendering}", f"{where} (terms)"))

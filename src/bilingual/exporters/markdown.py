@@ -1,0 +1,78 @@
+"""Bilingual Markdown (`--format md`): headings in both languages, each Chinese paragraph
+followed by its English; captions in italics, code blocks fenced as they are."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..document import Block, Document
+from . import ExportOptions, Finding, Rendered
+from .text import Cleaner, converter, english_status, headline, require_segments, shown_blocks
+
+# What would make a line of text into Markdown syntax at the start of a line, or inline.
+_LINE_START = re.compile(r"^(\s*)([#>+\-*=|]|\d+[.)]\s)")
+_INLINE = re.compile(r"([\\`*_\[\]<>])")
+
+
+class MarkdownExporter:
+    name = "md"
+    extension = ".md"
+    media_type = "text/markdown"
+
+    def render(
+        self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
+    ) -> Rendered:
+        text, warnings = render_markdown(document, options)
+        return Rendered(text.encode("utf-8"), warnings)
+
+
+def render_markdown(document: Document, options: ExportOptions) -> tuple[str, list[str]]:
+    """The Markdown text, and the warnings of the run (characters removed)."""
+    require_segments(document)
+    clean = Cleaner()
+    convert = converter(document, options)
+
+    def chinese(block: Block) -> str:
+        text = clean(block.source.strip(), f"block {block.id} (Chinese)")
+        return convert(text) if convert and text else text
+
+    def english(block: Block) -> str:
+        return clean(block.target.strip(), f"block {block.id} (English)")
+
+    parts: list[str] = []
+    top = headline(document)
+    if top is not None:
+        zh = clean(top.source.strip(), f"segment {top.id} (Chinese)")
+        parts.append(f"# {_escape(convert(zh) if convert else zh)}")
+        if top.target.strip():
+            parts.append(f"# {_escape(clean(top.target.strip(), f'segment {top.id} (English)'))}")
+    parts.append(f"*{_escape(english_status(document))}*")
+    for block in shown_blocks(document, options):
+        zh, en = chinese(block), english(block)
+        if block.kind == "code":
+            fence = "~~~~" if "```" in block.source else "```"
+            parts.append(f"{fence}\n{block.source.rstrip(chr(10))}\n{fence}")
+            continue
+        if block.kind in ("title", "heading"):
+            marks = "#" * (1 if block.kind == "title" else max(2, min(block.level or 2, 6)))
+            parts.append(f"{marks} {_escape(zh)}")
+            if en:
+                parts.append(f"{marks} {_escape(en)}")
+            continue
+        if block.kind == "caption":
+            parts.append(f"*{_escape(zh)}*")
+            if en:
+                parts.append(f"*{_escape(en)}*")
+            continue
+        parts.append(_escape(zh))
+        if en:
+            parts.append(_escape(en))
+    return "\n\n".join(p for p in parts if p.strip()) + "\n", clean.warnings()
+
+
+def _escape(text: str) -> str:
+    """Text shown as text: inline marks escaped, and each line kept from starting a list, a
+    heading or a quote."""
+    lines = [_INLINE.sub(r"\\\1", line) for line in text.splitlines() or [""]]
+    return "  \n".join(_LINE_START.sub(r"\1\\\2", line) for line in lines)
