@@ -100,15 +100,18 @@ _CAPTION_START = re.compile(
 CAPTION_MAX_CHARS = 150
 
 # Boilerplate: a block that starts with one of these (after a bullet or bracket) and is short.
+# Only phrases no article sentence starts with: 關注 or 訂閱 alone could open a real sentence.
 _BOILERPLATE_START = re.compile(
     r"^[\s【〔\[《「▶►➤★☆●■◆▼→>＞]*(?:"
     r"請繼續往下閱讀|请继续往下阅读|繼續閱讀|继续阅读|繼續往下看|继续往下看|閱讀全文|阅读全文"
     r"|延伸閱讀|延伸阅读|推薦閱讀|推荐阅读|相關新聞|相关新闻|相關報導|相关报道|相關文章|相关文章"
     r"|更多新聞|更多新闻|看更多|更多精彩|熱門新聞|热门新闻|今日熱門|今日热门|猜你喜歡|猜你喜欢"
-    r"|點我|点我|點此|点此|點擊|点击|立即訂閱|立即订阅|訂閱|订阅|追蹤|追踪|關注|关注"
-    r"|責任編輯|责任编辑|編輯[：:]|编辑[：:]|校對|校对|審核|审核"
-    r"|版權所有|版权所有|未經授權|未经授权|本文轉載|本文转载|本網|本网|廣告|广告"
-    r"|continue reading|read more|related|more news|advertisement|subscribe|editor[:：]"
+    r"|點我|点我|點此|点此|立即訂閱|立即订阅|訂閱.{0,12}(?:頻道|频道|電子報|电子报|YouTube|LINE)"
+    r"|加入.{0,12}(?:LINE|粉絲團|粉丝团|官方帳號|官方账号)|下載.{0,10}(?:APP|App|app)"
+    r"|責任編輯|责任编辑|編輯[：:]|编辑[：:]|校對[：:]|校对[：:]|審核[：:]|审核[：:]"
+    r"|版權所有|版权所有|未經授權.{0,10}(?:轉載|重製|使用)|未经授权.{0,10}(?:转载|使用)"
+    r"|本文轉載|本文转载|(?:廣告|广告|Advertisement)\s*$"
+    r"|continue reading|read more|related (?:news|articles|stories)|more news|subscribe"
     r")",
     re.IGNORECASE,
 )
