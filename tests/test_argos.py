@@ -42,7 +42,7 @@ def test_every_segment_of_the_article_gets_a_target(engine: ArgosEngine, article
     engine.decode_options["max_decoding_length"] = 12  # the stand-in never stops by itself
     texts = [s.source for s in article_document.segments]
     translations = engine.translate_batch(texts)
-    assert len(translations) == len(texts) == 38
+    assert len(translations) == len(texts) == 40
     assert all(isinstance(t, Translation) and t.text.strip() for t in translations)
     assert translations[0].text != translations[-1].text
 
@@ -207,7 +207,7 @@ def test_translate_with_the_standin_model_end_to_end(
     assert result.exit_code == 0, result.output
     document = json.loads((out / f"{ARTICLE.stem}.json").read_text(encoding="utf-8"))
     segments = [s for block in document["blocks"] for s in block["segments"]]
-    assert len(segments) == 38
+    assert len(segments) == 40
     assert all(s["target"].strip() and s["status"] == "machine" for s in segments)
     assert document["meta"]["signature"]["engine"] == "argos"
     assert document["meta"]["signature"]["model"] == "translate-zh_en-1_0 1.0"

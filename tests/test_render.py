@@ -180,4 +180,4 @@ def test_bookmarks_survive_a_libreoffice_resave(article, tmp_path):
     for segment in article.segments:
         assert segment.id in names and f"zh_{segment.id}" in names, segment.id
     rows = word.tables[0].rows
-    assert [r.cells[0].text for r in rows[1:]] == [s.source for s in article.segments]
+    assert [r.cells[0].text for r in rows[1:]] == [s.source.strip() for s in article.segments]

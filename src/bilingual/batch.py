@@ -548,7 +548,7 @@ def _count(report: DocumentReport, document: Document, item: _Open) -> None:
     segments = document.segments
     sent, repeats = {id(s) for s in item.sent}, {id(s) for s in item.repeats}
     report.segments = len(segments)
-    for s in segments:
+    for s in document.translatable_segments:  # a dateline's date is written out, not translated
         if s.status == "human":
             report.human += 1
         elif id(s) in sent:
