@@ -160,7 +160,8 @@ class _Context:
         year = parts[0] if parts and 1000 <= parts[0] <= 2200 else None
         return cls(
             term_check=_term_check(),
-            started=any(s.target.strip() for s in document.segments),
+            # a dateline's date is written out by the segmenter: no sign of a translation
+            started=any(s.target.strip() for s in document.translatable_segments),
             doc_year=year,
             known_values={float(p) for p in parts},
         )
