@@ -58,6 +58,7 @@ class Term:
     end: int
     placed: str | None = None  # how the engine placed it: "protected" or "fallback"
     note: str | None = None
+    also: list[str] | None = None  # other renderings the glossary accepts (the checks do)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -32,26 +32,33 @@ def term_findings(segment: Segment) -> list[TermFinding]:
 
 
 def _missing(terms: list[Term], target: str) -> list[TermFinding]:
-    required: dict[str, list[Term]] = {}
+    # Terms grouped by what satisfies them: their rendering, or any of the glossary's `also`.
+    required: dict[tuple[str, ...], list[Term]] = {}
     for term in terms:
-        required.setdefault(_SPACES.sub(" ", term.rendering.strip()), []).append(term)
+        forms = [term.rendering, *(term.also or [])]
+        accepted = tuple(dict.fromkeys(_SPACES.sub(" ", f.strip()) for f in forms))
+        required.setdefault(accepted, []).append(term)
     findings: list[TermFinding] = []
     # Longest renderings first, blanked out once counted: "EPPD" inside "… Dialogue (EPPD)" must
     # not count as a second, separate EPPD.
     working = target
-    for rendering in sorted(required, key=len, reverse=True):
-        spans = list(occurrences(working, rendering))
-        for start, end in spans:
-            working = working[:start] + "\0" * (end - start) + working[end:]
-        wanted = required[rendering]
-        for term in wanted[len(spans) :]:
+    for accepted in sorted(required, key=lambda forms: max(map(len, forms)), reverse=True):
+        found = 0
+        for rendering in sorted(accepted, key=len, reverse=True):
+            spans = list(occurrences(working, rendering))
+            for start, end in spans:
+                working = working[:start] + "\0" * (end - start) + working[end:]
+            found += len(spans)
+        wanted = required[accepted]
+        others = "".join(f" or “{a}”" for a in accepted[1:])
+        for term in wanted[found:]:
             findings.append(
                 TermFinding(
                     "missing",
                     term,
-                    f"term {term.source} must read “{rendering}”"
+                    f"term {term.source} must read “{accepted[0]}”{others}"
                     + (f" ({len(wanted)} times)" if len(wanted) > 1 else "")
-                    + f"; the English has it {len(spans)} time{'s' if len(spans) != 1 else ''}",
+                    + f"; the English has it {found} time{'s' if found != 1 else ''}",
                 )
             )
     return findings

@@ -27,7 +27,7 @@ from .model import (
 )
 
 # The order keys are written in; it is the order of the starter glossary.
-KEY_ORDER = ("zh", "en", "first", "type", "source", "verified", "case_sensitive", "note")
+KEY_ORDER = ("zh", "en", "first", "also", "type", "source", "verified", "case_sensitive", "note")
 
 
 @dataclass

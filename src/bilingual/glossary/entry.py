@@ -25,6 +25,9 @@ class Entry:
     file: str | None = None
     line: int | None = None  # 1-based line of the entry's first key
     zh_lines: list[int] = field(default_factory=list)  # 1-based line of each source form
+    # Other renderings a translation may use instead ("the 6th" for "the sixth"): the engine
+    # writes `en`/`first`, the checks accept any of these as well.
+    also: list[str] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -34,13 +37,18 @@ class Entry:
         """The rendering for an occurrence: `first` at the first mention when there is one."""
         return self.first if first_mention and self.first else self.en
 
+    @property
+    def accepted(self) -> list[str]:
+        """Every rendering a translation may use for this entry: `en`, `first`, then `also`."""
+        return list(dict.fromkeys([self.en, *([self.first] if self.first else []), *self.also]))
+
     def to_dict(self) -> dict[str, Any]:
         """The entry as its YAML keys (defaults left out), plus where it came from."""
         data: dict[str, Any] = {"zh": self.zh[0] if len(self.zh) == 1 else list(self.zh)}
         data["en"] = self.en
-        for key in ("first", "note", "type", "source"):
+        for key in ("first", "also", "note", "type", "source"):
             if getattr(self, key):
-                data[key] = getattr(self, key)
+                data[key] = list(self.also) if key == "also" else getattr(self, key)
         if not self.verified:
             data["verified"] = False
         if self.case_sensitive:

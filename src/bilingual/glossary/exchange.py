@@ -24,6 +24,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # How our extra keys travel in TBX: entry-level <note>s that other tools show as plain notes.
 _TBX_KEY_PREFIX = "bilingual-"
 _TBX_FIRST_NOTE = "first mention"
+_TBX_PREFERRED = "preferredTerm-admn-sts"
+_TBX_ADMITTED = "admittedTerm-admn-sts"
 _HEADER_SOURCE = {"source", "source term", "term", "zh", "chinese", "中文", "原文", "來源", "来源"}
 _HEADER_TARGET = {"target", "target term", "translation", "en", "english", "英文", "譯文", "译文"}
 
@@ -46,7 +48,8 @@ def export_glossary(glossary: Glossary, format: str) -> bytes:
 def export_delimited(glossary: Glossary, delimiter: str = ",") -> str:
     """One `source,target` row per source form, no header: what DeepL and Google glossaries take.
 
-    Two columns carry no first-mention form: the running-text rendering `en` is exported.
+    Two columns carry no first-mention form and no other accepted renderings (`also`): the
+    running-text rendering `en` is exported.
     """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -90,14 +93,16 @@ def export_tbx(glossary: Glossary, *, source_lang: str = "zh") -> bytes:
         en_set = etree.SubElement(term_entry, "langSet", {XML_LANG: "en"})
         tig = etree.SubElement(en_set, "tig")
         etree.SubElement(tig, "term").text = entry.en
-        etree.SubElement(
-            tig, "termNote", {"type": "administrativeStatus"}
-        ).text = "preferredTerm-admn-sts"
+        etree.SubElement(tig, "termNote", {"type": "administrativeStatus"}).text = _TBX_PREFERRED
         if entry.first and entry.first != entry.en:
             tig = etree.SubElement(en_set, "tig")
             etree.SubElement(tig, "term").text = entry.first
             etree.SubElement(tig, "termNote", {"type": "termType"}).text = "fullForm"
             etree.SubElement(tig, "note").text = _TBX_FIRST_NOTE
+        for also in entry.also:  # other accepted renderings: TBX-Basic's admitted terms
+            tig = etree.SubElement(en_set, "tig")
+            etree.SubElement(tig, "term").text = also
+            etree.SubElement(tig, "termNote", {"type": "administrativeStatus"}).text = _TBX_ADMITTED
     return etree.tostring(
         etree.ElementTree(martif),
         xml_declaration=True,
@@ -200,7 +205,7 @@ def import_tbx(data: bytes, name: str) -> list[Entry]:
 
 def _tbx_entry(node: object, name: str) -> Entry | None:
     zh: list[str] = []
-    english: list[tuple[str, bool, bool]] = []  # (term, preferred, first mention)
+    english: list[tuple[str, str, bool]] = []  # (term, administrative status, first mention)
     notes: list[str] = []
     extras: dict[str, str] = {}
     for child in node:  # type: ignore[attr-defined]
@@ -214,18 +219,20 @@ def _tbx_entry(node: object, name: str) -> Entry | None:
                 notes.append(text)
         elif kind in ("langSet", "langSec"):
             lang = (child.get(XML_LANG) or child.get("lang") or "").lower()
-            for term, preferred, first_mention in _tbx_terms(child):
+            for term, status, first_mention in _tbx_terms(child):
                 if lang.startswith("zh"):
                     if term not in zh:
                         zh.append(term)
                 elif lang.startswith("en"):
-                    english.append((term, preferred, first_mention))
+                    english.append((term, status, first_mention))
     if not zh or not english:
         return None
     running = [t for t in english if not t[2]] or english
-    en = next((t for t, preferred, _ in running if preferred), running[0][0])
+    en = next((t for t, status, _ in running if status.startswith("preferred")), running[0][0])
     first = next((t for t, _, is_first in english if is_first), None)
-    others = [t for t, _, _ in english if t not in (en, first)]
+    # Admitted terms are other acceptable renderings; any other term is kept as a note.
+    also = [t for t, status, _ in english if status.startswith("admitted") and t not in (en, first)]
+    others = [t for t, _, _ in english if t not in (en, first, *also)]
     if others:
         notes.append("Also: " + "; ".join(others))
     line = getattr(node, "sourceline", None)
@@ -241,10 +248,11 @@ def _tbx_entry(node: object, name: str) -> Entry | None:
         file=name,
         line=line,
         zh_lines=[line or 0] * len(zh),
+        also=list(dict.fromkeys(also)),
     )
 
 
-def _tbx_terms(lang_set: object) -> list[tuple[str, bool, bool]]:
+def _tbx_terms(lang_set: object) -> list[tuple[str, str, bool]]:
     terms = []
     for group in lang_set.iter():  # type: ignore[attr-defined]
         if _local(group) not in ("tig", "ntig", "termSec"):
@@ -257,11 +265,11 @@ def _tbx_terms(lang_set: object) -> list[tuple[str, bool, bool]]:
         if not text:
             continue
         status = {(_local(e), e.get("type")): (e.text or "").strip() for e in group.iter()}
-        preferred = status.get(("termNote", "administrativeStatus"), "").startswith("preferred")
+        administrative = status.get(("termNote", "administrativeStatus"), "")
         first = any(
             _local(e) == "note" and (e.text or "").strip() == _TBX_FIRST_NOTE for e in group.iter()
         )
-        terms.append((text, preferred, first))
+        terms.append((text, administrative, first))
     return terms
 
 

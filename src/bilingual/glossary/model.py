@@ -24,7 +24,17 @@ if TYPE_CHECKING:
     from .match import Matcher, Occurrence
 
 # The keys an entry may carry; anything else is most likely a typo (`frist:`) and is an error.
-ENTRY_KEYS = ("zh", "en", "first", "note", "type", "source", "verified", "case_sensitive")
+ENTRY_KEYS = (
+    "zh",
+    "en",
+    "first",
+    "also",
+    "note",
+    "type",
+    "source",
+    "verified",
+    "case_sensitive",
+)
 FILE_KEYS = ("name", "terms")
 TYPES = (
     "person",
@@ -102,6 +112,9 @@ class Glossary:
         """`sha256:<hex>` of the renderings in force, for the output's signature and the memory."""
         rows = sorted(
             (tuple(sorted(set(folded))), e.en, e.first, e.case_sensitive)
+            # `also` only where there is one: a glossary without it keeps its digest (and the
+            # memory's drafts made under it)
+            + ((tuple(sorted(e.also)),) if e.also else ())
             for e, folded in zip(self.entries, folded_forms(self.entries), strict=True)
         )
         # The hash of json.dumps(rows), fed row by row: a million entries need no 50 MB string.
@@ -363,6 +376,8 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
     if texts["type"] is not None and texts["type"] not in TYPES:
         problem(f"{label}unknown type {texts['type']!r} (known: {', '.join(TYPES)})", "type")
 
+    also = _also(item, label, problem)
+
     flags: dict[str, bool] = {"verified": True, "case_sensitive": False}
     for key in flags:
         if key in item:
@@ -386,12 +401,31 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
         file=name,
         line=line,
         zh_lines=zh_lines,
+        also=[a for a in also if a not in (texts["en"], texts["first"])],
     )
     if not entry.verified:
         problems.append(
             Problem(name, line, f"{entry.zh[0]}: rendering {entry.en!r} is not verified", "warning")
         )
     return entry, problems
+
+
+def _also(item: dict[str, Any], label: str, problem: Any) -> list[str]:
+    """The entry's `also`: one string or a list of them, the other accepted renderings."""
+    if "also" not in item or item["also"] is None:
+        return []
+    value = item["also"]
+    values = value if isinstance(value, list) else [value]
+    also: list[str] = []
+    for text in values:
+        if not isinstance(text, str):
+            what = _kind(text)
+            problem(f"{label}'also' must be a string or a list of strings, not {what}", "also")
+        elif not text.strip():
+            problem(f"{label}'also' has an empty string", "also")
+        elif text.strip() not in also:
+            also.append(text.strip())
+    return also
 
 
 def _form_warning(form: str) -> str | None:
@@ -494,7 +528,20 @@ def duplicate_problems(entries: Sequence[Entry]) -> list[Problem]:
                 continue  # AI and Ai as two case-sensitive entries never match the same text
             where = f"{other.file}:{other_line}"
             same_form = "" if form == other_form else f" (as {other_form})"
-            if (entry.en, entry.first) != (other.en, other.first):
+            overlap = set(entry.accepted) & set(other.accepted)
+            if (entry.en, entry.first) != (other.en, other.first) and overlap:
+                # One accepted rendering in common: a translation can satisfy both entries.
+                shared = ", ".join(repr(r) for r in sorted(overlap))
+                problems.append(
+                    Problem(
+                        entry.file or "<glossary>",
+                        form_line,
+                        f"{form}: rendered {_renderings(entry)} here and {_renderings(other)} "
+                        f"at {where}{same_form}; both accept {shared}",
+                        "warning",
+                    )
+                )
+            elif (entry.en, entry.first) != (other.en, other.first):
                 theirs = _renderings(other)
                 problems.append(
                     Problem(

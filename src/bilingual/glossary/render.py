@@ -36,6 +36,7 @@ def _terms(segment: Segment, occurrences: list[Occurrence], mentioned: set[int])
                 start=occurrence.start,
                 end=occurrence.end,
                 note=term_note(entry),
+                also=list(entry.also) or None,
             )
         )
     return terms
