@@ -386,3 +386,27 @@ def test_reviews_carry_by_text_across_a_segmenter_change(tmp_path, article_path,
     assert document.meta["signature"]["segmenter"] == 2
     lines = [line for line in result.output.splitlines() if "was not carried" in line]
     assert len(lines) == 1 and "b2s1" in lines[0] and "Reviewed dateline." in lines[0]
+
+
+def test_the_html_opens_with_the_headline_in_both_languages(article_document):
+    from tests.sample_documents import translated
+
+    document = translated(article_document)
+    page = get_exporter("html").render(document, ExportOptions()).data.decode("utf-8")
+    header = page[page.index('<header class="front">') : page.index("</header>")]
+    assert "親揭台美合作3大戰略方向" in header and "Sentence b22s2 says" in header
+    assert f"<title>{document.meta['title']}</title>" in page
+
+
+def test_keep_boilerplate_through_the_cli(tmp_path):
+    source = tmp_path / "trad.txt"
+    source.write_text(TRADITIONAL, encoding="utf-8")
+    for keep, folder in ((False, tmp_path / "a"), (True, tmp_path / "b")):
+        args = ["translate", str(source), "--engine", "none", "--no-memory", "-o", str(folder)]
+        args += ["--format", "md,html"] + (["--keep-boilerplate"] if keep else [])
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        for name in ("trad.md", "trad.html"):
+            shown = (folder / name).read_text(encoding="utf-8")
+            assert ("責任編輯：王小明" in shown) is keep
+        assert "責任編輯：王小明" in (folder / "trad.json").read_text(encoding="utf-8")
