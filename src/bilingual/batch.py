@@ -297,6 +297,7 @@ class _Open:
     report: DocumentReport
     document: Document
     started: float
+    read_at: str  # when its previous JSON form was read (review.now()): later edits are merged
     sent: list[Segment] = field(default_factory=list)  # translated by the engine for it
     repeats: list[Segment] = field(default_factory=list)  # filled by another one's draft
     waiting: int = 0
@@ -391,7 +392,7 @@ class _Batch:
         """Read and prepare one input; None when it is up to date or cannot be read."""
         from .glossary import annotate
         from .readers import input_bytes, read
-        from .review import carry_reviews, load_previous
+        from .review import carry_reviews, load_previous, now
         from .segment import segment
 
         started = time.perf_counter()
@@ -407,6 +408,7 @@ class _Batch:
             report.status, report.segments = UP_TO_DATE, segments
             self._done(index, report)
             return None
+        read_at = now()
         try:
             document = segment(read(job.input, self.input_format))
             document.meta["input"] = job.name
@@ -416,7 +418,7 @@ class _Batch:
             self._fail(index, report, e)
             return None
         document.meta["signature"] = signature
-        return _Open(job, report, document, started)
+        return _Open(job, report, document, started, read_at)
 
     def _fail(self, index: int, report: DocumentReport, error: BilingualError) -> None:
         report.status, report.reason, report.exit_code = FAILED, str(error), int(error.exit_code)
@@ -487,6 +489,21 @@ class _Batch:
             self._write(self.index_of[id(item)], item)
 
     def _write(self, index: int, item: _Open) -> None:
+        """Write one finished document under its JSON form's lock, keeping the human edits
+        imported into the JSON form while the batch translated (`merge_concurrent_edits`)."""
+        from .files import ensure_folder
+        from .locks import json_form_lock
+        from .review import merge_concurrent_edits
+
+        try:
+            ensure_folder(item.job.folder)
+            with json_form_lock(item.job.json_path):
+                merge_concurrent_edits(item.document, item.job.json_path, item.read_at)
+                self._write_outputs(index, item)
+        except BilingualError as e:
+            self._fail(index, item.report, e)
+
+    def _write_outputs(self, index: int, item: _Open) -> None:
         """Check, render and write one finished document (the JSON form last)."""
         from .check import check_document
         from .exporters import get_exporter

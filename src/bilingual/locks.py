@@ -8,15 +8,17 @@ the CLI installs a notifier with `set_wait_notifier`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import LockTimeout
+from .errors import LockTimeout, OutputError
 
-__all__ = ["LOCK_TIMEOUT_ENV", "LockWait", "lock_timeout", "set_wait_notifier"]
+__all__ = ["LOCK_TIMEOUT_ENV", "LockWait", "json_form_lock", "lock_timeout", "set_wait_notifier"]
 
 LOCK_TIMEOUT_ENV = "BILINGUAL_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -97,3 +99,62 @@ class LockWait:
                 f"waiting for {self.path}: {self.what} is locked by another process "
                 f"(giving up after {self.timeout:g} s)"
             )
+
+
+@contextlib.contextmanager
+def json_form_lock(json_path: str | Path) -> Iterator[None]:
+    """Hold the lock of the JSON form at `json_path` for the block: what a command that reads,
+    merges and writes it takes (import, export, translate at write time, never while
+    translating), so that none writes over what another has just written.
+
+    The lock is an `flock` on `.<name>.lock` beside the JSON form, waited for as every lock is
+    (bounded, said once, then `LockTimeout` naming the JSON form). The lock file is removed on
+    release; a command that locked a file removed meanwhile locks the new one instead. A folder
+    where the lock file cannot be made is a destination that cannot be written (`OutputError`).
+    """
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no advisory locks to take
+        yield
+        return
+    path = Path(json_path)
+    lock = path.with_name(f".{path.name}.lock")
+    wait = LockWait(path, "the JSON form")
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except OSError as e:
+            raise OutputError(f"{path}: cannot write ({_reason(e)})") from None
+        try:
+            wait.run(
+                functools.partial(fcntl.flock, fd, fcntl.LOCK_EX | fcntl.LOCK_NB),
+                lambda e: isinstance(e, BlockingIOError),
+            )
+        except OSError as e:  # no locks on this file system (ENOLCK), say
+            os.close(fd)
+            raise OutputError(f"{path}: cannot lock ({_reason(e)})") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        if _same_file(fd, lock):
+            break
+        os.close(fd)  # its last holder removed it on release: lock the one there now
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)  # while still holding it, so no one can take a removed file
+        os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _reason(error: OSError) -> str:
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]

@@ -14,6 +14,7 @@ from .engines import Engine, EngineOptions
 from .errors import InputError
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
 from .files import ensure_folder, write_all
+from .locks import json_form_lock
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
@@ -79,11 +80,11 @@ def translate_file(
     from .engines import open_engine
     from .glossary import annotate, load_glossary
     from .readers import read, stem
-    from .review import carry_reviews, load_previous
+    from .review import carry_reviews, load_previous, merge_concurrent_edits, now
     from .segment import segment
     from .translate import translate_document
 
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), now()
     input_path, folder = Path(input_path), Path(output_dir)
     parse_formats(formats)  # a bad --format fails before any work is done
     ensure_folder(folder)
@@ -91,12 +92,13 @@ def translate_file(
     raw = read(input_path, input_format)
     document = segment(raw)
     name = stem(input_path)  # the outputs' name: the input's stem, `stdin` for standard input
+    json_path = folder / f"{name}.json"
     glossary = load_glossary(glossary_paths)
     annotate(document, glossary)
     # The previous run's reviewed English stays (the translate stage skips human segments and
     # flags those whose source or renderings changed since the review).
     unplaced: list[str] = []
-    carry_reviews(document, load_previous(folder / f"{name}.json", document), unplaced=unplaced)
+    carry_reviews(document, load_previous(json_path, document), unplaced=unplaced)
     translator = open_engine(engine, engine_options or EngineOptions())
     stats = translate_document(
         document,
@@ -107,12 +109,22 @@ def translate_file(
         progress=progress,
     )
     document.meta["signature"] = _signature(translator, glossary.digest())
-    findings = check_document(document)
-    outputs, warnings = render_outputs(document, folder, name, formats, export_options, findings)
-    written = write_all(outputs)
+    with json_form_lock(json_path):  # read-merge-write only: never held while translating
+        kept = merge_concurrent_edits(document, json_path, started_at)
+        findings = check_document(document)
+        outputs, warnings = render_outputs(
+            document, folder, name, formats, export_options, findings
+        )
+        written = write_all(outputs)
 
     result = RunResult(document=document, written=written, stats=stats)
     result.warnings = [*unplaced, *translator.warnings, *warnings]
+    if kept:
+        result.stats["human"] = result.stats.get("human", 0) + len(kept)
+        result.warnings.append(
+            f"{json_path}: kept the human edits of {', '.join(kept)}, imported while this run "
+            "translated"
+        )
     result.stats["seconds"] = time.perf_counter() - started
     return result
 
@@ -143,12 +155,16 @@ def export_file(
     from .document import load
 
     json_path = Path(json_path)
-    document = load(json_path)
+    if not json_path.is_file():
+        load(json_path)  # says why (no such file, a folder) before any output folder is made
     folder = Path(output_dir) if output_dir is not None else json_path.parent
-    result = RunResult(document=document, stats={"segments": len(document.segments)})
-    result.written, result.warnings = export_document(
-        document, folder, stem=json_path.stem, formats=formats, options=options
-    )
+    # The JSON form is read and written again under its lock: an import meanwhile is not lost.
+    with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):
+        document = load(json_path)
+        result = RunResult(document=document, stats={"segments": len(document.segments)})
+        result.written, result.warnings = export_document(
+            document, folder, stem=json_path.stem, formats=formats, options=options
+        )
     return result
 
 

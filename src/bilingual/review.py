@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 # The review flags belong to the segment (document.py); they are imported from here as well.
 from .document import GLOSSARY_CHANGED as GLOSSARY_CHANGED
 from .document import SOURCE_CHANGED, Document, Segment
-from .errors import InputError
+from .errors import InputError, OutputError
+from .files import read_bytes
 
 if TYPE_CHECKING:
     from .importers import EditedFile, EditedSegment, Problem
@@ -68,10 +69,13 @@ def import_edits(
     Without `into`, the JSON form beside the edited file with the same stem. Edited targets get
     `status: human` and a `review` record; the memory stores them as human edits. Whole-file
     problems (not our file, another document, corrupt) raise InputError; row problems are in
-    the report, and when nothing at all could be imported nothing is written.
+    the report, and when nothing at all could be imported nothing is written. Both destinations
+    or neither: the memory is opened (and checked) before the JSON form is written, and when
+    the memory then fails to store the edits, the JSON form is put back as it was.
     """
     from .document import dump, load
     from .importers import read_edits
+    from .locks import json_form_lock
 
     edited_path = Path(edited_path)
     into = Path(into) if into is not None else edited_path.with_suffix(".json")
@@ -80,22 +84,45 @@ def import_edits(
             f"{into}: no such file (the JSON form the edits go into; pass --into DOC.json)"
         )
     edited = read_edits(edited_path)
-    document = load(into)
     report = ImportReport(edited=edited_path, into=into)
-    _check_identity(edited, document, report)
-    report.problems.extend(edited.problems)
-    changed = _apply(edited, document, report)
-    if not changed:
-        return report
-    if use_memory:
+    # Read, merge and write under the JSON form's lock, so that a translate finishing meanwhile
+    # (which merges this import's edits at its write) and this import never write over each other.
+    with json_form_lock(into):
+        original = read_bytes(into, "JSON form")  # what to put back should the memory fail
+        document = load(into)
+        _check_identity(edited, document, report)
+        report.problems.extend(edited.problems)
+        changed = _apply(edited, document, report)
+        if not changed:
+            return report
+        if not use_memory:
+            dump(document, into)
+            return report
         from .memory import Memory, default_memory_path
 
         path = Path(memory_path) if memory_path is not None else default_memory_path()
-        with Memory(path) as memory:
-            _remember(changed, document, memory)
-        report.memory = path
-    dump(document, into)
+        with Memory(path) as memory:  # a memory that cannot be opened stops the import here
+            dump(document, into)
+            try:
+                _remember(changed, document, memory)
+            except BaseException as e:  # not stored (SQLite rolls back): neither is the JSON form
+                _put_back(into, original, e)
+                raise
+    report.memory = path
     return report
+
+
+def _put_back(into: Path, original: bytes, error: BaseException) -> None:
+    """The JSON form as it was before the import, so that it agrees with the memory again."""
+    from .files import write_bytes
+
+    try:
+        write_bytes(into, original)
+    except OutputError as e:
+        raise OutputError(
+            f"{error} (the edits are in {into}, but not in the memory; and putting it back "
+            f"failed: {e})"
+        ) from None
 
 
 def _check_identity(edited: EditedFile, document: Document, report: ImportReport) -> None:
@@ -281,24 +308,58 @@ def carry_reviews(
         return 0
     if segmenter_version(previous) != _current_segmenter():
         return _carry_by_text(document, previous, unplaced)
+    return len(_carry(document, previous.segments))
+
+
+def merge_concurrent_edits(document: Document, json_path: str | Path, started: str) -> list[str]:
+    """At write time (under the JSON form's lock): keep the human edits made in the JSON form
+    at `json_path` since `started` (a time as `now()` gives it), such as an import done while
+    this run translated; the run would otherwise write its machine drafts over them.
+
+    The edits are carried by the same rules as `carry_reviews` (by their Chinese only, never by
+    id, when another segmenter made that JSON form), and flagged when the glossary's renderings
+    changed since. Returns the ids of the segments that took one.
+    """
+    from .memory import renderings_in_force
+
+    current = load_previous(json_path, document)
+    if current is None:
+        return []
+    newer = [s for s in current.segments if str((s.review or {}).get("at", "")) >= started]
+    same_ids = segmenter_version(current) == _current_segmenter()
+    carried = _carry(document, newer, by_id=same_ids)
+    for segment in carried:
+        renderings = (segment.review or {}).get("renderings")
+        changed = renderings is not None and list(renderings) != renderings_in_force(segment)
+        if changed and GLOSSARY_CHANGED not in segment.flags:
+            segment.flags.append(GLOSSARY_CHANGED)
+    return [segment.id for segment in carried]
+
+
+def _carry(
+    document: Document, reviewed_segments: list[Segment], *, by_id: bool = True
+) -> list[Segment]:
+    """The human edits among `reviewed_segments` applied to `document` (see `carry_reviews`);
+    the segments that took one. Without `by_id`, an edit goes only where its Chinese is."""
     sources = {s.source for s in document.segments}
     by_source: dict[str, Segment] = {}
-    by_id: dict[str, Segment] = {}
-    for reviewed in previous.segments:
+    at_id: dict[str, Segment] = {}
+    for reviewed in reviewed_segments:
         if reviewed.status == "human" and reviewed.target.strip():
             by_source[_reviewed_source(reviewed)] = reviewed
-            by_id[reviewed.id] = reviewed
-    carried = 0
+            if by_id:
+                at_id[reviewed.id] = reviewed
+    carried: list[Segment] = []
     for segment in document.segments:
         old = by_source.get(segment.source)
         if old is None:
-            old = by_id.get(segment.id)
+            old = at_id.get(segment.id)
             if old is None or _reviewed_source(old) in sources:
                 continue  # no edit here, or the reviewed sentence moved and took its edit along
         segment.apply_human(old.target, dict(old.review or {"source": old.source}), flags=old.flags)
         if _reviewed_source(old) != segment.source:
             segment.flags.append(SOURCE_CHANGED)
-        carried += 1
+        carried.append(segment)
     return carried
 
 
