@@ -155,17 +155,28 @@ def export_file(
     from .document import load
 
     json_path = Path(json_path)
-    if not json_path.is_file():
-        load(json_path)  # says why (no such file, a folder) before any output folder is made
     folder = Path(output_dir) if output_dir is not None else json_path.parent
-    # The JSON form is read and written again under its lock: an import meanwhile is not lost.
+    read = _file_identity(json_path)
+    document = load(json_path)  # a JSON form that cannot be read fails before anything is made
+    # The JSON form is written again under its lock; read again too should an import have
+    # written it since, so that the import's edits are not written over.
     with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):
-        document = load(json_path)
+        if _file_identity(json_path) != read:
+            document = load(json_path)
         result = RunResult(document=document, stats={"segments": len(document.segments)})
         result.written, result.warnings = export_document(
             document, folder, stem=json_path.stem, formats=formats, options=options
         )
     return result
+
+
+def _file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    # a rewrite renames a new file into place: another inode, whatever the clock says
+    try:
+        info = path.stat()
+    except OSError:  # `load` says why
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def export_document(
