@@ -31,6 +31,8 @@ class _Mapping(dict):
     """A YAML mapping: the 0-based line of the mapping and of each key, in key order."""
 
     __slots__ = ("key_lines", "line")
+    key_lines: list[int]
+    line: int
 
     @property
     def lc(self) -> _MappingLines:
@@ -41,6 +43,9 @@ class _Sequence(list):
     """A YAML sequence: the 0-based line of each item, and of the alias an item came through."""
 
     __slots__ = ("aliases", "item_lines", "line")
+    aliases: Any
+    item_lines: list[int]
+    line: int
 
     @property
     def lc(self) -> _SequenceLines:

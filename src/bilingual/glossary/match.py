@@ -27,6 +27,7 @@ _OPEN_PARENS = "（("
 _CLOSE_PARENS = "）)"
 _PAREN_MAX = 80  # a restating parenthetical is a name or an abbreviation, never a paragraph
 _SEPARATOR = "\x00"  # between segments matched in one pass; never part of a term or a text
+_FORMS = 64  # source forms per entry that fit the automaton's one-integer value (more: shared)
 
 
 @dataclass
@@ -52,16 +53,38 @@ class Matcher:
     def __init__(self, entries: list[Entry]) -> None:
         import ahocorasick
 
-        by_key: dict[str, list[tuple[Entry, str]]] = {}
-        for entry in entries:
-            for form in entry.zh:
-                by_key.setdefault(fold(form), []).append((entry, form))
-        self._automaton = ahocorasick.Automaton()
-        for key, candidates in by_key.items():
-            self._automaton.add_word(_as_bytes(key), (len(key), candidates))
+        # The automaton stores one integer per key, not a Python object: at a million entries a
+        # tuple and a list per key cost about 200 MB. A key found for one (entry, form) only, as
+        # nearly all are, stores entry * _FORMS + form; a key several entries share stores
+        # -(its place in `_shared`) - 1.
+        self._entries = entries
+        by_key: dict[str, int | list[tuple[int, int]]] = {}
+        for n, entry in enumerate(entries):
+            for f, form in enumerate(entry.zh):
+                key = fold(form)
+                code = n * _FORMS + f if f < _FORMS else None
+                known = by_key.get(key)
+                if known is None and code is not None:
+                    by_key[key] = code
+                else:
+                    pairs = known if isinstance(known, list) else _pairs(known)
+                    pairs.append((n, f))
+                    by_key[key] = pairs
+        self._shared: list[list[tuple[int, int]]] = []
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for key, value in by_key.items():
+            if isinstance(value, list):
+                self._shared.append(value)
+                value = -len(self._shared)
+            self._automaton.add_word(_as_bytes(key), value)
         self._empty = not by_key
+        del by_key
         if not self._empty:
             self._automaton.make_automaton()
+
+    def _candidates(self, value: int) -> list[tuple[Entry, str]]:
+        pairs = self._shared[-value - 1] if value < 0 else _pairs(value)
+        return [(self._entries[n], self._entries[n].zh[f]) for n, f in pairs]
 
     def matches(self, text: str) -> list[Occurrence]:
         """Term matches in `text`, leftmost first and longest at each start, never overlapping."""
@@ -75,7 +98,9 @@ class Matcher:
         byte_cursor = char_cursor = 0
         # Matches come in order of their last byte, so byte offsets turn into character offsets
         # by decoding only what lies between one match and the next.
-        for last, (length, candidates) in self._automaton.iter(data.decode("latin-1")):
+        for last, value in self._automaton.iter(data.decode("latin-1")):
+            candidates = self._candidates(value)
+            length = len(fold(candidates[0][1]))
             if ascii_only:
                 end = last + 1
             else:
@@ -134,6 +159,11 @@ def occurrences_in(matcher: Matcher, texts: list[str]) -> list[list[Occurrence]]
         occurrence.end -= offset
         result[index].append(occurrence)
     return result
+
+
+def _pairs(code: int | None) -> list[tuple[int, int]]:
+    """The (entry, form) pair an automaton value of one pair stands for (none for None)."""
+    return [] if code is None else [divmod(code, _FORMS)]
 
 
 def _as_bytes(text: str) -> str:

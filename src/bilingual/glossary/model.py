@@ -118,9 +118,11 @@ class Glossary:
             for e, folded in zip(self.entries, folded_forms(self.entries), strict=True)
         )
         # The hash of json.dumps(rows), fed row by row: a million entries need no 50 MB string.
+        # One encoder for every row: json.dumps with options builds a new one per call.
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         sha = hashlib.sha256(b"[")
         for i, row in enumerate(rows):
-            text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+            text = encode(row)
             sha.update((f",{text}" if i else text).encode("utf-8"))
         sha.update(b"]")
         return "sha256:" + sha.hexdigest()
