@@ -125,9 +125,8 @@ def test_an_edit_imported_while_translate_runs_is_kept(tmp_path: Path, importing
 
 
 def test_edits_older_than_the_run_are_not_taken_again_from_the_file(tmp_path: Path) -> None:
-    """Only edits newer than the run's start are merged at write time: an edit the run already
-    carried, and then replaced on purpose (here: a new review of the segment in the file the run
-    read), is decided by the carry before translating, as before."""
+    """Only edits reviewed since the run started are merged at write time: older ones were in
+    the JSON form the run read, and the carry before translating decided about them."""
     from bilingual.review import merge_concurrent_edits, now
 
     json_form, xliff = _worksheet(tmp_path / "out")
@@ -411,3 +410,23 @@ def test_a_batch_keeps_an_edit_imported_while_it_translates(
     assert result.exit_code == 0
     assert _human(json_form) == {"b2s1": EDIT}
     assert EDIT in xliff.read_text(encoding="utf-8")
+
+
+def test_an_edit_merged_at_write_time_is_flagged_when_the_glossary_changed(tmp_path: Path) -> None:
+    """The reviewer worked from outputs made with other renderings than this run's glossary:
+    the edit is kept, flagged for a look, as a carried review is."""
+    from bilingual.review import merge_concurrent_edits, now
+
+    json_form, xliff = _worksheet(tmp_path / "out")
+    started = now()
+    edit_xliff(xliff, {"b2s1": EDIT})
+    assert CliRunner().invoke(cli, ["import", str(xliff), "--no-memory"]).exit_code == 0
+    running = load(json_form)  # this run's document, before the edit: no human segment
+    for segment in running.segments:
+        segment.review, segment.status = None, "machine"
+    b2s1 = running.segment("b2s1")
+    assert b2s1 is not None and b2s1.terms  # the article's second sentence has glossary terms
+    b2s1.terms[0].rendering = "another rendering"
+    assert merge_concurrent_edits(running, json_form, started) == ["b2s1"]
+    assert b2s1.status == "human" and b2s1.target == EDIT
+    assert b2s1.flags == ["glossary changed since review"]
