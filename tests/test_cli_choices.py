@@ -54,6 +54,7 @@ OPEN = {
     "latin_font",
     "ray_address",
     "first",
+    "also",
     "note",
     "file",
     "into",

@@ -238,3 +238,17 @@ def test_a_review_made_for_a_rendering_still_accepted_is_not_flagged(tmp_path: P
     write("terms:\n  - zh: 總統府\n    en: Office of the President\n")
     translate(article, out, "--no-memory", "--glossary", str(glossary))
     assert load(json_path).segment("b3s1").flags == ["glossary changed since review"]
+
+
+def test_glossary_add_also_and_replace_keeps_it() -> None:
+    path = write("terms:\n  - zh: 總統府\n    en: Presidential Office\n")
+    add = ["glossary", "add", "第6屆", "the sixth", "--also", "the 6th", "--also", "6th"]
+    result = CliRunner().invoke(cli, [*add, "--file", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "  - zh: 第6屆\n    en: the sixth\n    also: [the 6th, 6th]\n" in path.read_text("utf-8")
+    result = CliRunner().invoke(
+        cli, ["glossary", "add", "第6屆", "the Sixth", "--replace", "--file", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    (entry,) = [e for e in load_glossary([path]).entries if e.zh == ["第6屆"]]
+    assert (entry.en, entry.also) == ("the Sixth", ["the 6th", "6th"])

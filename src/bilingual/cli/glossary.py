@@ -70,6 +70,11 @@ def list_entries(glossary: tuple[str, ...], as_json: bool) -> None:
 @click.argument("zh")
 @click.argument("en")
 @click.option("--first", default=None, help="The rendering at a document's first mention.")
+@click.option(
+    "--also",
+    multiple=True,
+    help="Another acceptable rendering, which the checks accept too (repeatable).",
+)
 @click.option("--note", default=None, help="A note for translators (source of the rendering...).")
 @click.option(
     "--type", "kind", type=LiveChoice(glossary_types), default=None, help="What kind of term it is."
@@ -99,6 +104,7 @@ def add(zh: str, en: str, **kwargs: Any) -> None:
         zh,
         en,
         first=kwargs["first"],
+        also=list(kwargs["also"]) or None,
         note=kwargs["note"],
         type=kwargs["kind"],
         verified=not kwargs["unverified"],

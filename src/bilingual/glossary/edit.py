@@ -58,12 +58,17 @@ def add_entry(
     note: str | None = None,
     type: str | None = None,
     verified: bool = True,
+    also: Sequence[str] | None = None,
     file: str | Path | None = None,
     replace: bool = False,
     glossary_paths: Sequence[str | Path] | None = None,
 ) -> AddResult:
-    """Append an entry (or, with `replace`, change a conflicting one in place) and save the file."""
+    """Append an entry (or, with `replace`, change a conflicting one in place) and save the file.
+
+    `also`: other acceptable renderings; None keeps those of the entry replaced.
+    """
     zh, en = zh.strip(), en.strip()
+    accepted = None if also is None else list(dict.fromkeys(a.strip() for a in also if a.strip()))
     if not zh or not en:
         raise UsageError("glossary add: ZH and EN must not be empty")
     if type is not None and type not in TYPES:
@@ -84,7 +89,7 @@ def add_entry(
 
     if existing is not None:
         same = existing.en == en and (first is None or first == existing.first)
-        if same and note is None and type is None:
+        if same and note is None and type is None and accepted in (None, existing.also):
             return AddResult("unchanged", Path(existing.file or path), existing.line or 0, existing)
         if not replace:
             raise UsageError(
@@ -106,10 +111,12 @@ def add_entry(
             source=existing.source,
             verified=verified,
             case_sensitive=existing.case_sensitive,
+            also=existing.also if accepted is None else accepted,
         )
         action = "replaced"
     else:
         entry = Entry(zh=[zh], en=en, first=first, note=note, type=type, verified=verified)
+        entry.also = accepted or []
         action = "added"
 
     text = read_text(path) if path.exists() else ""
@@ -297,6 +304,7 @@ def render_entry(entry: Entry, layout: Layout) -> list[str]:
     values.update(
         en=entry.en,
         first=entry.first,
+        also=list(entry.also) or None,
         type=entry.type,
         source=entry.source,
         verified=None if entry.verified else False,
