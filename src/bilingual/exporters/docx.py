@@ -445,7 +445,7 @@ class _Writer:
 
     def _run(self, text: str, *, chinese: bool, term: bool = False) -> str:
         properties = self._properties_xml[(chinese, term)]
-        if not _SPECIAL.search(text):
+        if not _SPECIAL.search(text) and len(text) <= MAX_TEXT_CHARS:
             return f'<w:r>{properties}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
         content = []
         for part in _SPECIAL.split(text):
@@ -454,7 +454,10 @@ class _Writer:
             elif part == "\t":
                 content.append("<w:tab/>")
             elif part:
-                content.append(f'<w:t xml:space="preserve">{escape(part)}</w:t>')
+                content.extend(
+                    f'<w:t xml:space="preserve">{escape(part[n : n + MAX_TEXT_CHARS])}</w:t>'
+                    for n in range(0, len(part), MAX_TEXT_CHARS)
+                )
         return f"<w:r>{properties}{''.join(content)}</w:r>"
 
     def _field(self, instruction: str) -> str:
@@ -568,6 +571,10 @@ class _Writer:
 
 
 _SPECIAL = re.compile(r"(\r\n|\r|\n|\t)")
+# libxml2 refuses a text node over 10,000,000 bytes unless told otherwise (python-docx, Word's
+# readers and our own import do not): a longer text goes into several <w:t> of one run, which
+# Word and python-docx read as one text. 1,000,000 characters are at most 4 MB of UTF-8.
+MAX_TEXT_CHARS = 1_000_000
 
 
 def _unverified(note: str | None) -> bool:
