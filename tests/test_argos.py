@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -110,6 +112,8 @@ def test_decoding_mirrors_argostranslate(engine: ArgosEngine) -> None:
     assert kwargs["batch_type"] == "tokens"
     assert kwargs["max_batch_size"] == engine.options.max_batch_tokens
     assert kwargs["max_decoding_length"] == decoding_length_bound(len(sources[1]))
+    # CTranslate2's silent truncation, named: the translate stage sends nothing longer
+    assert kwargs["max_input_length"] == engine.max_input_tokens == 1024
 
 
 def test_target_prefix_is_given_and_stripped(engine: ArgosEngine) -> None:
@@ -137,7 +141,13 @@ def test_forced_decoding_length_for_the_benchmark(engine: ArgosEngine) -> None:
 def test_decoding_length_is_bounded_by_the_input() -> None:
     assert decoding_length_bound(10) == 36
     assert decoding_length_bound(0) == 16
-    assert decoding_length_bound(10_000) == 512
+    # it follows a long source (a piece near the model's limit is not cut short at 512) up to
+    # the longest source the model reads
+    assert decoding_length_bound(200) == 416
+    assert decoding_length_bound(400) == 530 == math.ceil(1.3 * 400) + 10
+    assert decoding_length_bound(1024) == 1342
+    assert decoding_length_bound(10_000) == 1342
+    assert decoding_length_bound(10_000, 512) == decoding_length_bound(512) == 676
 
 
 def test_describe_names_the_model_and_options(engine: ArgosEngine) -> None:
@@ -258,3 +268,24 @@ def test_wrong_pair_or_corrupt_model_exits_4(
         (tmp_path / "argos-packages").iterdir()
     )
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_model_that_declares_its_input_limit_gets_it(
+    standin_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.standin import rewrite_package
+
+    with zipfile.ZipFile(standin_package) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("model/config.json"))
+        config = json.loads(archive.read(name))
+    config["max_position_embeddings"] = 256
+    package = rewrite_package(
+        standin_package,
+        tmp_path / "limited.argosmodel",
+        {"model/config.json": json.dumps(config).encode()},
+    )
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
+    engine = open_engine("argos", EngineOptions(model=str(package), beam=1, threads=1))
+    assert isinstance(engine, ArgosEngine)
+    assert engine.max_input_tokens == 256
+    assert engine.decoding_options(1000)["max_input_length"] == 256

@@ -23,7 +23,7 @@ class Translation:
 
 
 class Engine(Protocol):
-    """What the translate stage needs of a backend: three methods and four attributes."""
+    """What the translate stage needs of a backend: three methods and five attributes."""
 
     name: str
     # The options it was opened with; the translate stage budgets batches by max_batch_tokens.
@@ -34,6 +34,9 @@ class Engine(Protocol):
     # Lines for the user about this engine (say, why a worksheet is written instead of drafts);
     # the pipeline adds them to the run's warnings.
     warnings: list[str]
+    # The most tokens (by count_tokens) the model reads in one text, or None for no limit: the
+    # translate stage cuts a longer segment into pieces (translate/split.py).
+    max_input_tokens: int | None
 
     def translate_batch(self, texts: list[str]) -> list[Translation]:
         """Translate `texts` in order; the result has one Translation per text."""

@@ -11,6 +11,7 @@ from . import EngineOptions, Translation
 class NoEngine:
     name = "none"
     fills_targets = False
+    max_input_tokens = None
 
     def __init__(
         self, options: EngineOptions | None = None, *, warnings: Sequence[str] = ()

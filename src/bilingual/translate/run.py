@@ -18,6 +18,7 @@ from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, Document, Segment, Term
 from ..engines import Engine, Translation
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_in_force
+from .split import pieces_note, split_segment
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
 Progress = Callable[[int, int], None]  # (segments done, segments to translate)
@@ -81,8 +82,30 @@ def memory_keys(engine: Engine) -> tuple[str, str]:
 
 
 @dataclass
+class _Whole:
+    """A segment too long for the model, translated as pieces (each a Segment of its own)."""
+
+    segment: Segment
+    pieces: list[tuple[int, Segment]]  # (offset in the source, piece)
+    waiting: int = 0  # pieces not yet translated
+
+    def join(self) -> None:
+        """The pieces' English, one after the other, as the segment's draft."""
+        target = " ".join(p.target.strip() for _, p in self.pieces if p.target.strip())
+        notes = [pieces_note(len(self.pieces))]
+        placed: dict[int, str | None] = {}
+        for offset, piece in self.pieces:
+            notes.extend(n for n in piece.notes if n not in notes)
+            placed.update((offset + term.start, term.placed) for term in piece.terms)
+        self.segment.apply_draft(
+            target, notes, [placed.get(term.start) for term in self.segment.terms]
+        )
+
+
+@dataclass
 class _Work:
-    """One segment on its way through the engine."""
+    """One segment (or one piece of a segment too long for the model) on its way through the
+    engine."""
 
     segment: Segment
     protection: Protection | None = None  # None: no terms, the source goes as it is
@@ -90,6 +113,7 @@ class _Work:
     pieces: list[str] = field(default_factory=list)  # fallback translations, in part order
     notes: list[str] = field(default_factory=list)
     waiting: int = 0  # fallback pieces not yet translated
+    whole: _Whole | None = None  # set for a piece of a segment too long for the model
 
     @property
     def text(self) -> str:
@@ -210,7 +234,7 @@ class Run:
 
     def translate(self, segments: list[Segment]) -> None:
         self.total += len(segments)
-        work = [_Work(s, protect(s) if s.terms else None) for s in segments]
+        work = [item for segment in segments for item in self._work(segment)]
         count = self.engine.count_tokens
         with_terms = sorted((w for w in work if w.protection), key=lambda w: count(w.text))
         plain = [w for w in work if w.protection is None]
@@ -258,6 +282,20 @@ class Run:
                     self._join(item)
                     finished.append(item)
             self._finish(finished)
+
+    def _work(self, segment: Segment) -> list[_Work]:
+        """The segment as engine work: whole, or in pieces when it is longer than the model takes.
+
+        Pieces are at most the model's limit (each under the batch budget by default), so a
+        segment of any length costs no more memory at a time than a batch of sentences.
+        """
+        # An engine that declares no limit (a test's scripted engine, say) takes any length.
+        limit = getattr(self.engine, "max_input_tokens", None)
+        pieces = split_segment(segment, limit, self.engine.count_tokens) if limit else None
+        if pieces is None:
+            return [_Work(segment, protect(segment) if segment.terms else None)]
+        whole = _Whole(segment, pieces, waiting=len(pieces))
+        return [_Work(p, protect(p) if p.terms else None, whole=whole) for _, p in pieces]
 
     def _whole(self, items: list[_Work], fallbacks: list[_Work]) -> int:
         """Translate whole segments; those whose terms did not come through join `fallbacks`.
@@ -327,10 +365,21 @@ class Run:
                 segment.notes.append(note)
 
     def _finish(self, items: list[_Work]) -> None:
-        """Count finished segments, store their drafts in the memory in one transaction, report."""
-        stored: list[tuple[str, list[str], Draft]] = []
+        """Count finished segments, store their drafts in the memory in one transaction, report.
+
+        A piece of a long segment finishes that segment when it is the last of its pieces.
+        """
+        segments: list[Segment] = []
         for item in items:
-            segment = item.segment
+            if item.whole is None:
+                segments.append(item.segment)
+                continue
+            item.whole.waiting -= 1
+            if not item.whole.waiting:
+                item.whole.join()
+                segments.append(item.whole.segment)
+        stored: list[tuple[str, list[str], Draft]] = []
+        for segment in segments:
             if segment.target:
                 self.stats["translated"] += 1
                 placed = [term.placed for term in segment.terms]
@@ -338,11 +387,11 @@ class Run:
                 stored.append((segment.source, renderings_for(segment), draft))
         if self.memory is not None and stored:
             self.memory.store_machine(stored, model=self.model, options=self.options)
-        self.done += len(items)
+        self.done += len(segments)
         if self.progress is not None:
             self.progress(self.done, self.total)
-        if self.finished is not None and items:
-            self.finished([item.segment for item in items])
+        if self.finished is not None and segments:
+            self.finished(segments)
 
 
 def entry_key(glossary: Glossary) -> Callable[[Term], Hashable]:

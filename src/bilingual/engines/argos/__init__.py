@@ -11,6 +11,7 @@ Installing, listing and removing the packages themselves is `packages`, beside t
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,14 @@ SIMPLIFY = "tw2sp"
 # Characters whose Traditional and Simplified forms differ, to tell which script a vocabulary has.
 _SCRIPT_PROBES = ("國這說來時會對們經灣與為發後開關", "国这说来时会对们经湾与为发后开关")
 
+# CTranslate2 drops every source token past `max_input_length` (1024 by default, the real zh->en
+# model's longest position) without a word, so the translate stage cuts a longer segment into
+# pieces of at most this many tokens. A model whose config.json declares its own limit gets that.
+MAX_INPUT_TOKENS = 1024
+_LIMIT_KEYS = ("max_input_length", "max_source_positions", "max_position_embeddings")
+
+# The decoding cap for a short source; a longer one gets ceil(1.3 x its tokens) + 10, so that a
+# piece near the input limit is not cut short either.
 MAX_DECODING_LENGTH = 512
 
 
@@ -54,13 +63,31 @@ def open_engine(options: EngineOptions) -> ArgosEngine:
     return ArgosEngine(package, options)
 
 
-def decoding_length_bound(source_tokens: int) -> int:
+def decoding_length_bound(source_tokens: int, max_input_tokens: int = MAX_INPUT_TOKENS) -> int:
     """How many target tokens a source of `source_tokens` may produce.
 
     English runs longer than Chinese in pieces, but not three times longer; the bound only bites
-    when a model fails to stop (a damaged or random-weight model never emits the end token).
+    when a model fails to stop (a damaged or random-weight model never emits the end token). It
+    follows the source, so a long piece is not cut short, up to the longest source the model
+    reads (the translate stage sends nothing longer; the model would not see the rest).
     """
-    return min(MAX_DECODING_LENGTH, 2 * source_tokens + 16)
+    source_tokens = min(source_tokens, max_input_tokens)
+    return min(
+        2 * source_tokens + 16, max(MAX_DECODING_LENGTH, math.ceil(1.3 * source_tokens) + 10)
+    )
+
+
+def _max_input_tokens(model_dir: Path) -> int:
+    """The longest source the model reads: its config's limit if it declares one, else 1024."""
+    try:
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return MAX_INPUT_TOKENS
+    for key in _LIMIT_KEYS:
+        value = config.get(key) if isinstance(config, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return MAX_INPUT_TOKENS
 
 
 def _load_vocabulary(model_dir: Path) -> frozenset[str]:
@@ -99,6 +126,7 @@ class ArgosEngine:
         # The model loads at the first batch: a rerun answered from the memory never needs it.
         self._translator: Any = None
         self.vocabulary = _load_vocabulary(package.folder / "model")
+        self.max_input_tokens = _max_input_tokens(package.folder / "model")
         self.target_prefix: str = str(package.metadata.get("target_prefix", "") or "")
         self.simplify = self._vocabulary_is_simplified()
         self._converter: Any = None
@@ -192,7 +220,8 @@ class ArgosEngine:
             "num_hypotheses": 1,
             "batch_type": "tokens",
             "max_batch_size": self.options.max_batch_tokens,
-            "max_decoding_length": decoding_length_bound(longest),
+            "max_input_length": self.max_input_tokens,
+            "max_decoding_length": decoding_length_bound(longest, self.max_input_tokens),
             **self.decode_options,
         }
 
