@@ -175,3 +175,110 @@ def test_spans_map_back_to_the_original_in_either_script(pieces, tail):
     # Every inserted Chinese form is found, once (EPPD may rightly not match next to Latin filler).
     inserted = sum(1 for _, form, _ in pieces if form != "EPPD")
     assert sum(1 for o in occurrences if o.form != "EPPD") == inserted
+
+
+# -- invisible characters ---------------------------------------------------------------------
+
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+DIRECTION = ["\u200e", "\u200f", "\u202a", "\u202c", "\u2066", "\u2069"]
+
+
+def test_invisible_characters_inside_a_term_are_skipped() -> None:
+    glossary = Glossary([Entry(zh=["台美關稅協議"], en="Taiwan-US tariff agreement")])
+    for mark in ZERO_WIDTH + DIRECTION:
+        text = f"立院將審議台美{mark}關稅協議。"
+        [occurrence] = glossary.occurrences(text)
+        assert (occurrence.start, occurrence.end) == (5, 12)
+        assert text[occurrence.start : occurrence.end] == f"台美{mark}關稅協議"
+    # several, and at a term's edges: the span runs from its first to its last visible character
+    text = "\ufeff\u200b台\u200b\u200e美關稅\u2060協議\u200b，"
+    [occurrence] = glossary.occurrences(text)
+    assert text[occurrence.start : occurrence.end] == "台\u200b\u200e美關稅\u2060協議"
+
+
+def test_a_form_with_an_invisible_character_matches_the_plain_text() -> None:
+    glossary = Glossary([Entry(zh=["台美\u200b關稅協議"], en="Taiwan-US tariff agreement")])
+    [occurrence] = glossary.occurrences("審議台美關稅協議")
+    assert (occurrence.start, occurrence.end) == (2, 8)
+
+
+def test_latin_boundaries_and_parentheticals_see_through_invisible_characters() -> None:
+    glossary = Glossary([Entry(zh=["台美經濟繁榮夥伴對話", "EPPD"], en="EPPD")])
+    assert glossary.occurrences("EPP\u200bDX") == []  # still touches the X
+    text = "台美經濟\u200b繁榮夥伴對話\u200b（E\u200bPPD）落幕"
+    [occurrence] = glossary.occurrences(text)
+    assert text[occurrence.start : occurrence.end] == text[:-2]
+    assert occurrence.parenthetical == "E\u200bPPD"
+
+
+def _with_invisible_characters_in_terms(text: str) -> tuple[str, int]:
+    """The text with one invisible character inside every term occurrence, and how many."""
+    from bilingual.glossary import load_glossary
+    from tests.conftest import ROOT
+
+    glossary = load_glossary([ROOT / "glossary"])
+    marks = ZERO_WIDTH + DIRECTION
+    inserted = 0
+    for n, occurrence in enumerate(reversed(glossary.occurrences(text))):
+        middle = occurrence.start + max(1, len(occurrence.form) // 2)
+        text = text[:middle] + marks[n % len(marks)] + text[middle:]
+        inserted += 1
+    return text, inserted
+
+
+def test_the_reference_article_keeps_every_occurrence_with_invisible_characters(
+    tmp_path, article_path
+) -> None:
+    from bilingual.glossary import load_glossary
+    from bilingual.glossary.fold import visible
+    from bilingual.glossary.render import annotate
+    from bilingual.pipeline import read_document
+    from tests.conftest import ROOT
+
+    glossary = load_glossary([ROOT / "glossary"])
+    plain = read_document(article_path)
+    annotate(plain, glossary)
+    expected = [t.source for s in plain.segments for t in s.terms]
+    assert len(expected) == 90
+
+    text, inserted = _with_invisible_characters_in_terms(article_path.read_text(encoding="utf-8"))
+    assert inserted == 90
+    path = tmp_path / "article.txt"
+    path.write_text(text, encoding="utf-8")
+    marked = read_document(path)
+    annotate(marked, glossary)
+    found = [t for s in marked.segments for t in s.terms]
+    assert len(found) == 90
+    for segment in marked.segments:
+        for term in segment.terms:
+            assert segment.source[term.start : term.end] == term.source  # the original text
+    assert sum(visible(t.source)[1] is not None for t in found) == 90
+    assert [visible(t.source)[0] for t in found] == expected
+
+
+def test_the_run_says_the_text_holds_invisible_characters(tmp_path, article_path) -> None:
+    from click.testing import CliRunner
+
+    from bilingual.cli import cli
+    from tests.conftest import ROOT
+
+    text, _ = _with_invisible_characters_in_terms(article_path.read_text(encoding="utf-8"))
+    path = tmp_path / "article.txt"
+    path.write_text(text, encoding="utf-8")
+    command = ["translate", str(path), "-o", str(tmp_path / "out"), "--engine", "none"]
+    command += ["--format", "json", "--no-memory", "--glossary", str(ROOT / "glossary"), "-q"]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    assert "90 terms" in result.output
+    [line] = [line for line in result.output.splitlines() if "invisible" in line]
+    assert "the text contains 90 invisible characters" in line
+    assert "zero-width characters or direction marks" in line
+    assert ", ...)" in line  # the first few segments named
+
+
+def test_no_warning_for_a_text_without_invisible_characters() -> None:
+    from bilingual.glossary.match import invisible_warnings
+
+    assert invisible_warnings([("b1s1", "台美關稅協議。")]) == []
+    [line] = invisible_warnings([("b1s1", "台\u200b美"), ("b2s1", "x"), ("b3s1", "\u200e")])
+    assert "2 invisible characters" in line and "in 2 segments (b1s1, b3s1)" in line

@@ -179,3 +179,15 @@ def test_short_line_before_a_paragraph_stays_its_own_block(tmp_path):
         "中央社／華盛頓27日專電",
         "雙方將擴大合作。",
     ]
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\f", "\v", "\u00a0\u00a0", " \u00a0\f\v\u3000"])
+def test_lines_of_invisible_spacing_separate_blocks(tmp_path, article_path, blank):
+    # text copied from the web: the blank lines between paragraphs hold NBSP, form feeds...
+    text = article_path.read_text(encoding="utf-8")
+    pasted = "\n".join(blank if not line.strip() else line for line in text.split("\n"))
+    assert pasted != text
+    expected = read_document(article_path)
+    document = _write(tmp_path, pasted)
+    assert [b.source for b in document.blocks] == [b.source for b in expected.blocks]
+    assert [b.kind for b in document.blocks] == [b.kind for b in expected.blocks]

@@ -79,6 +79,7 @@ def translate_file(
     from .check import check_document
     from .engines import open_engine
     from .glossary import annotate, load_glossary
+    from .glossary.match import invisible_warnings
     from .readers import read, stem
     from .review import carry_reviews, load_previous, merge_concurrent_edits, now
     from .segment import segment
@@ -118,7 +119,8 @@ def translate_file(
         written = write_all(outputs)
 
     result = RunResult(document=document, written=written, stats=stats)
-    result.warnings = [*unplaced, *translator.warnings, *warnings]
+    invisible = invisible_warnings([(s.id, s.source) for s in document.segments])
+    result.warnings = [*unplaced, *translator.warnings, *invisible, *warnings]
     if kept:
         result.stats["human"] = result.stats.get("human", 0) + len(kept)
         result.warnings.append(

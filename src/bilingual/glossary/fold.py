@@ -2,13 +2,25 @@
 
 A folded text has the same length as the original, character for character, so a match found in
 the folded text has the same offsets in the original: Traditional entries match Simplified text
-and the reverse. Also owns `is_latin`, the test for the letters a Latin term must not touch.
+and the reverse. Invisible characters (zero-width characters, direction marks) are not folded
+but removed before matching, by `visible`, with a map back to the original offsets. Also owns
+`is_latin`, the test for the letters a Latin term must not touch.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
+
+# Zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM) and direction marks (LRM, RLM, the
+# embeddings and overrides, the isolates): invisible, common in text pasted from the web, and
+# each one inside a term would stop it matching. Matching skips them; the text keeps them.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\ufeff"
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 # code point -> folded character, for `str.translate`: script and width folded, and lower-cased.
 _SCRIPT: dict[int, str] = {}
@@ -56,6 +68,20 @@ def fold(text: str, *, lower: bool = True) -> str:
     if not _KNOWN.issuperset(text):
         _learn(set(text))
     return text.translate(_LOWER if lower else _SCRIPT)
+
+
+def visible(text: str) -> tuple[str, list[int] | None]:
+    """`text` without its invisible characters, and the offset map: the position in `text` of
+    each character kept (None when there were none, so that offsets are the same)."""
+    if not _INVISIBLE.search(text):
+        return text, None
+    positions = [n for n, ch in enumerate(text) if ch not in INVISIBLE]
+    return _INVISIBLE.sub("", text), positions
+
+
+def count_invisible(text: str) -> int:
+    """How many invisible characters (`INVISIBLE`) `text` holds."""
+    return len(_INVISIBLE.findall(text))
 
 
 def is_latin(char: str) -> bool:

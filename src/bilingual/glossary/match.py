@@ -1,16 +1,18 @@
 """Finding glossary terms in text: the Aho-Corasick matcher and the occurrence rules.
 
 Both the glossary's source forms and the text are folded (`fold`: OpenCC `t2s`, full-width to
-ASCII, lower case) character for character, so matches in the folded text are matches in the
-original at the same offsets.
+ASCII, lower case) character for character, and their invisible characters (zero-width
+characters, direction marks) are skipped (`visible`); a match is mapped back through the offset
+map, so its span slices the original text, invisible characters inside it included.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .entry import Entry
-from .fold import fold, is_latin
+from .fold import INVISIBLE, count_invisible, fold, is_latin, visible
 
 # Quotes that may close right after a term before its restating parenthetical: 「…」（EPPD）.
 _QUOTE_PAIRS = {
@@ -61,7 +63,9 @@ class Matcher:
         by_key: dict[str, int | list[tuple[int, int]]] = {}
         for n, entry in enumerate(entries):
             for f, form in enumerate(entry.zh):
-                key = fold(form)
+                key = _key(form)
+                if not key:  # a form of invisible characters only can match nothing
+                    continue
                 code = n * _FORMS + f if f < _FORMS else None
                 known = by_key.get(key)
                 if known is None and code is not None:
@@ -87,8 +91,23 @@ class Matcher:
         return [(self._entries[n], self._entries[n].zh[f]) for n, f in pairs]
 
     def matches(self, text: str) -> list[Occurrence]:
-        """Term matches in `text`, leftmost first and longest at each start, never overlapping."""
+        """Term matches in `text`, leftmost first and longest at each start, never overlapping.
+
+        Invisible characters are skipped: 台美\u200b關稅協議 matches 台美關稅協議, and its span
+        (start, end) covers the zero-width space.
+        """
         if self._empty or not text:
+            return []
+        shown, positions = visible(text)
+        result = self._matches(shown)
+        if positions is not None:
+            for occurrence in result:
+                occurrence.start = positions[occurrence.start]
+                occurrence.end = positions[occurrence.end - 1] + 1
+        return result
+
+    def _matches(self, text: str) -> list[Occurrence]:
+        if not text:
             return []
         folded = fold(text)
         data = folded.encode("utf-8")
@@ -100,7 +119,7 @@ class Matcher:
         # by decoding only what lies between one match and the next.
         for last, value in self._automaton.iter(data.decode("latin-1")):
             candidates = self._candidates(value)
-            length = len(fold(candidates[0][1]))
+            length = len(_key(candidates[0][1]))
             if ascii_only:
                 end = last + 1
             else:
@@ -114,7 +133,7 @@ class Matcher:
                 if entry.case_sensitive:
                     if scripted is None:
                         scripted = fold(text, lower=False)
-                    if scripted[start:end] != fold(form, lower=False):
+                    if scripted[start:end] != visible(fold(form, lower=False))[0]:
                         continue
                 found.append((start, -end, entry, form))
                 break
@@ -166,6 +185,11 @@ def _pairs(code: int | None) -> list[tuple[int, int]]:
     return [] if code is None else [divmod(code, _FORMS)]
 
 
+def _key(form: str) -> str:
+    """A form as the automaton knows it: folded, its invisible characters left out."""
+    return visible(fold(form))[0]
+
+
 def _as_bytes(text: str) -> str:
     return text.encode("utf-8").decode("latin-1")
 
@@ -186,7 +210,7 @@ def _merge_parenthetical(text: str, occurrence: Occurrence) -> None:
         if start == 0 or text[start - 1] != opener:
             return  # the quote holds more than the term: its parenthetical restates the whole quote
         start, position = start - 1, position + 1
-    while position < len(text) and text[position] in " \u3000":  # never crosses a separator
+    while position < len(text) and text[position] in " \u3000" + INVISIBLE:  # not a separator
         position += 1
     if position >= len(text) or text[position] not in _OPEN_PARENS:
         return
@@ -206,8 +230,8 @@ def _merge_parenthetical(text: str, occurrence: Occurrence) -> None:
 
 def restates(content: str, entry: Entry) -> bool:
     """Whether a parenthetical's `content` names what `entry` names (so is no term of its own)."""
-    folded = fold(content)
-    if any(fold(form) == folded for form in entry.zh):
+    folded = visible(fold(content))[0]
+    if any(visible(fold(form))[0] == folded for form in entry.zh):
         return True  # 川普（川普） or a variant: 台美經濟繁榮夥伴對話（EPPD） when EPPD is a form
     words = " ".join(folded.split())
     return any(
@@ -223,3 +247,22 @@ def contains_words(text: str, part: str) -> bool:
             return True
         start = text.find(part, start + 1)
     return False
+
+
+def invisible_warnings(segments: Sequence[tuple[str, str]], *, shown: int = 5) -> list[str]:
+    """The run's warning when texts hold invisible characters, which matching skips.
+
+    `segments` are (segment id, source) pairs; the line names how many characters, in how many
+    segments, and the first `shown` of those.
+    """
+    counts = [(sid, n) for sid, text in segments if (n := count_invisible(text))]
+    if not counts:
+        return []
+    total = sum(n for _, n in counts)
+    ids = ", ".join(sid for sid, _ in counts[:shown]) + (", ..." if len(counts) > shown else "")
+    places = "1 segment" if len(counts) == 1 else f"{len(counts)} segments"
+    return [
+        f"the text contains {total} invisible character{'s' if total != 1 else ''} "
+        f"(zero-width characters or direction marks) in {places} ({ids}); glossary terms are "
+        "matched across them and the text keeps them"
+    ]
