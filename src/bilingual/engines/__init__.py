@@ -34,9 +34,12 @@ class Engine(Protocol):
     # Lines for the user about this engine (say, why a worksheet is written instead of drafts);
     # the pipeline adds them to the run's warnings.
     warnings: list[str]
-    # The most tokens (by count_tokens) the model reads in one text, or None for no limit: the
-    # translate stage cuts a longer segment into pieces (translate/split.py).
-    max_input_tokens: int | None
+
+    @property
+    def max_input_tokens(self) -> int | None:
+        """The most tokens (by count_tokens) the model reads of one text, None for no limit: the
+        translate stage cuts a longer segment into pieces (translate/split.py)."""
+        ...
 
     def translate_batch(self, texts: list[str]) -> list[Translation]:
         """Translate `texts` in order; the result has one Translation per text."""

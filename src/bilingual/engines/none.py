@@ -11,7 +11,7 @@ from . import EngineOptions, Translation
 class NoEngine:
     name = "none"
     fills_targets = False
-    max_input_tokens = None
+    max_input_tokens: int | None = None  # it sends the model nothing
 
     def __init__(
         self, options: EngineOptions | None = None, *, warnings: Sequence[str] = ()
