@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bilingual.document import Document, Segment, Term
+from bilingual.document import Block, Document, Segment, Term
 from bilingual.engines import EngineOptions
 from bilingual.glossary import annotate, load_glossary, term_findings
 from bilingual.translate import translate_document
@@ -128,14 +128,8 @@ def argos(installed_standin: Path):
 
 
 def _long_document(text: str) -> Document:
-    from bilingual.pipeline import read_document
-
-    document = read_document(ARTICLE)
-    segment = document.segments[0]
-    segment.source = text
-    document.blocks[0].segments = [segment]
-    document.blocks[1:] = []
-    return document
+    """A document of one paragraph, one segment: `text`."""
+    return Document(blocks=[Block("b1", "paragraph", [Segment("b1s1", text)])])
 
 
 @pytest.mark.slow
