@@ -182,3 +182,29 @@ def test_a_long_segment_keeps_its_terms(argos) -> None:
     assert term_findings(segment) == []
     for term in segment.terms:
         assert term.rendering in segment.target
+
+
+@pytest.mark.slow
+def test_a_draft_stored_whole_for_a_long_segment_is_translated_anew(argos, tmp_path: Path) -> None:
+    from bilingual.memory import Draft, Memory
+    from bilingual.translate.run import memory_keys
+    from bilingual.translate.split import in_pieces
+
+    article = ARTICLE.read_text(encoding="utf-8").replace("\n", "")
+    text = (article * 2)[:2500]
+    path = tmp_path / "memory.sqlite"
+    # what an earlier version stored: the model saw only the first 1024 tokens
+    model, options = memory_keys(argos)
+    memory = Memory(path)
+    memory.store_machine([(text, [], Draft("Cut off.", [], []))], model=model, options=options)
+    memory.close()
+    document = _long_document(text)
+    stats = translate_document(document, argos, glossary=load_glossary([]), memory_path=path)
+    [segment] = document.segments
+    assert stats["from_memory"] == 0 and stats["translated"] == 1
+    assert segment.target != "Cut off." and in_pieces(segment.notes)
+    # the draft made in pieces is stored in its place, and found by the next run
+    again = _long_document(text)
+    stats = translate_document(again, argos, glossary=load_glossary([]), memory_path=path)
+    assert stats["from_memory"] == 1 and again.segments[0].target == segment.target
+    assert again.segments[0].notes == segment.notes

@@ -18,7 +18,7 @@ from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, Document, Segment, Term
 from ..engines import Engine, Translation
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_in_force
-from .split import pieces_note, split_segment
+from .split import fits, in_pieces, pieces_note, split_segment
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
 Progress = Callable[[int, int], None]  # (segments done, segments to translate)
@@ -220,6 +220,8 @@ class Run:
         )
         if draft is None or not draft.target or len(draft.placed) != len(segment.terms):
             return False
+        if self._cut_off(segment, draft):
+            return False
         segment.apply_draft(draft.target, draft.notes, draft.placed)
         # The glossary's check decides again on a model's sentence: one stored before the
         # check's rules changed (how a parenthetical counts, say) is translated anew. A fallback
@@ -229,6 +231,15 @@ class Run:
             return False
         self.stats["from_memory"] += 1
         return True
+
+    def _cut_off(self, segment: Segment, draft: Draft) -> bool:
+        """Whether a stored draft of a segment too long for the model was made whole, before
+        long segments were translated in pieces: the model saw only its start, so it is
+        translated anew."""
+        limit = getattr(self.engine, "max_input_tokens", None)
+        if not limit or in_pieces(draft.notes):
+            return False
+        return not fits(segment, limit, self.engine.count_tokens)
 
     # -- the engine ---------------------------------------------------------------------------
 

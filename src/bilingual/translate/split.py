@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..document import Segment
 from .terms import protect
 
-__all__ = ["BOUNDARIES", "pieces_note", "split_segment", "split_text"]
+__all__ = ["BOUNDARIES", "fits", "in_pieces", "pieces_note", "split_segment", "split_text"]
 
 # Cut after any of these, strongest first; a stretch still too long goes to the next level.
 BOUNDARIES = ("。！？!?\n", "；;：:", "，,、", " \u3000\t")
@@ -145,9 +145,17 @@ def _anywhere(
     return result
 
 
+_PIECES = " pieces: too long for the model"
+
+
 def pieces_note(count: int) -> str:
     """The note on a segment translated in `count` pieces."""
-    return f"translated in {count} pieces: too long for the model"
+    return f"translated in {count}{_PIECES}"
+
+
+def in_pieces(notes: Sequence[str]) -> bool:
+    """Whether a draft's `notes` say it was translated in pieces."""
+    return any(n.startswith("translated in ") and n.endswith(_PIECES) for n in notes)
 
 
 def split_segment(
@@ -160,7 +168,7 @@ def split_segment(
     protected, translated and checked like any sentence. It fits when both its source and its
     protected text (placeholders in place of the terms, which may count a token more) do.
     """
-    if _fits(segment, limit, count):
+    if fits(segment, limit, count):
         return None
     return [
         (offset, replace(piece, id=f"{segment.id}/{n}"))
@@ -168,7 +176,8 @@ def split_segment(
     ]
 
 
-def _fits(segment: Segment, limit: int, count: Callable[[str], int]) -> bool:
+def fits(segment: Segment, limit: int, count: Callable[[str], int]) -> bool:
+    """Whether the model takes `segment` whole: its source and its protected text."""
     if count(segment.source) > limit:
         return False
     return not segment.terms or count(protect(segment).text) <= limit
@@ -190,7 +199,7 @@ def _split(segment: Segment, limit: int, count: Callable[[str], int]) -> list[tu
             if offset <= term.start and term.end <= end
         ]
         piece = Segment(id=segment.id, source=text, terms=terms)
-        if _fits(piece, limit, count) or len(texts) == 1:  # else a term alone is over the limit
+        if fits(piece, limit, count) or len(texts) == 1:  # else a term alone is over the limit
             result.append((offset, piece))
         else:
             result.extend((offset + o, p) for o, p in _split(piece, limit, count))
