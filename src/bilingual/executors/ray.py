@@ -32,6 +32,7 @@ INSTALL_HINT = "--executor ray needs Ray: pip install 'bilingual[ray]'"
 # How many times one worker slot may lose its actor before the run gives up (a model that
 # kills its process on every batch would otherwise be restarted for ever).
 REPLACEMENTS = 3
+WAIT_SECONDS = 0.5
 
 
 def package_archive(folder: Path) -> bytes:
@@ -114,7 +115,8 @@ class _Pool:
                 yield done.pop(given)
                 given += 1
                 continue
-            ready, _ = ray.wait(list(running), num_returns=1)
+            # In short waits: a signal (Ctrl-C) is only handled between them, not inside one.
+            ready, _ = ray.wait(list(running), num_returns=1, timeout=WAIT_SECONDS)
             for ref in ready:
                 index, slot = running.pop(ref)
                 try:
