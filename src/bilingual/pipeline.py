@@ -95,6 +95,9 @@ def translate_file(
     name = stem(input_path)  # the outputs' name: the input's stem, `stdin` for standard input
     json_path = folder / f"{name}.json"
     glossary = load_glossary(glossary_paths)
+    # Taken before annotating builds the matcher, so that a large glossary's digest rows and its
+    # automaton are never in memory together.
+    glossary_digest = glossary.digest()
     annotate(document, glossary)
     # The previous run's reviewed English stays (the translate stage skips human segments and
     # flags those whose source or renderings changed since the review).
@@ -109,7 +112,7 @@ def translate_file(
         use_memory=use_memory,
         progress=progress,
     )
-    document.meta["signature"] = _signature(translator, glossary.digest())
+    document.meta["signature"] = _signature(translator, glossary_digest)
     with json_form_lock(json_path):  # read-merge-write only: never held while translating
         kept = merge_concurrent_edits(document, json_path, started_at)
         findings = check_document(document)
