@@ -158,6 +158,22 @@ def translate(
     ctx.exit(_translate_many(input_paths, output_dir, engine_options, options, kwargs))
 
 
+def _run_arguments(
+    engine_options: EngineOptions, options: Any, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """What a single-file run and a batch both take from the command line."""
+    return {
+        "engine": kwargs["engine"],
+        "engine_options": engine_options,
+        "formats": kwargs["format"],
+        "export_options": options,
+        "glossary_paths": kwargs["glossary"] or None,
+        "memory_path": kwargs["memory_path"],
+        "use_memory": not kwargs["no_memory"],
+        "input_format": kwargs["input_format"],
+    }
+
+
 def _translate_many(
     paths: tuple[str, ...],
     output_dir: str,
@@ -172,18 +188,11 @@ def _translate_many(
         result = translate_batch(
             paths,
             output_dir,
-            engine=kwargs["engine"],
-            engine_options=engine_options,
-            formats=kwargs["format"],
-            export_options=options,
-            glossary_paths=kwargs["glossary"] or None,
-            memory_path=kwargs["memory_path"],
-            use_memory=not kwargs["no_memory"],
+            **_run_arguments(engine_options, options, kwargs),
             force=kwargs["force"],
             executor=kwargs["executor"],
             ray_address=kwargs["ray_address"],
             progress=progress,
-            input_format=kwargs["input_format"],
         )
     for warning in result.warnings:
         click.echo(f"bilingual: {warning}", err=True)
@@ -212,15 +221,8 @@ def _translate_one(
         result = translate_file(
             input_path,
             output_dir,
-            engine=kwargs["engine"],
-            engine_options=engine_options,
-            formats=kwargs["format"],
-            export_options=options,
-            glossary_paths=kwargs["glossary"] or None,
-            memory_path=kwargs["memory_path"],
-            use_memory=not kwargs["no_memory"],
+            **_run_arguments(engine_options, options, kwargs),
             progress=progress,
-            input_format=kwargs["input_format"],
         )
     for warning in result.warnings:
         click.echo(f"bilingual: {warning}", err=True)
