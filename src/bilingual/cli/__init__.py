@@ -33,7 +33,17 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self._exit_code = exit_code
+
+    # click declares exit_code a class variable (one code per exception class); ours carries the
+    # code of the library error it wraps, so it is read per instance.
+    @property
+    def exit_code(self) -> int:
+        return self._exit_code
+
+    @exit_code.setter
+    def exit_code(self, value: int) -> None:
+        self._exit_code = value
 
     def show(self, file=None) -> None:
         click.echo(f"bilingual: error: {self.message}", err=True)

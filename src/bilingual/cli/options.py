@@ -22,7 +22,8 @@ class LiveChoice(click.Choice):
         self._values = values
         super().__init__(())
 
-    @property  # type: ignore[override]
+    # click < 8.5 declares `choices` a plain attribute, 8.5 a property: ignore either way.
+    @property  # type: ignore[override, unused-ignore]
     def choices(self) -> tuple[str, ...]:
         return tuple(self._values())
 
