@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from translate.storage import tmx, xliff2
 
-from bilingual.document import Block, Document, Segment, Term
+from bilingual.document import Block, Document, Segment, Term, english_digest
 from bilingual.errors import InputError, OutputError
 from bilingual.exporters import ExportOptions, document_fingerprint
 from bilingual.exporters.text import _FORBIDDEN
@@ -103,7 +103,13 @@ def test_xliff_notes_and_fingerprint(article, tmp_path):
     assert "賴清德 = President Lai Ching-te" in terms
     glossary_notes = [n.text for n in unit.findall("x:notes/x:note[@category='term-note']", XLF)]
     assert "賴清德: PO release, 3 Feb 2026" in glossary_notes
-    assert file.find("x:unit[@id='b1s1']/x:notes", XLF) is None  # no terms, no notes
+    # no terms: only the revision note, which the import reads
+    notes = file.findall("x:unit[@id='b1s1']/x:notes/x:note", XLF)
+    assert [n.get("id") for n in notes] == ["revision"]
+    assert (
+        notes[0].text
+        == f"{article.segments[0].revision} {english_digest(article.segments[0].target)}"
+    )
 
 
 def test_control_characters_are_removed_with_a_warning(article, tmp_path):

@@ -68,6 +68,16 @@ class Term:
 SOURCE_CHANGED = "source changed since review"
 GLOSSARY_CHANGED = "glossary changed since review"
 REVIEW_FLAGS = (SOURCE_CHANGED, GLOSSARY_CHANGED)
+REVISION_SIZE = 12  # hex digits of a segment's revision
+
+
+def english_digest(text: str) -> str:
+    """8 hex digits identifying an English text, whitespace collapsed: an exported file records
+    it beside the revision, so an import can tell a row left as exported from an edited one."""
+    import hashlib
+
+    squashed = " ".join(text.split())
+    return hashlib.sha256(squashed.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 @dataclass
@@ -121,6 +131,18 @@ class Segment:
         for term in self.terms:
             term.placed = None
         self.status = "empty"
+
+    @property
+    def revision(self) -> str:
+        """A short hash of the target, the status and the review record: what an edit was made
+        on. A save (the editor, `import`) made on another revision than the segment's own is
+        refused, so that nothing is overwritten unseen; no counter and no field in the JSON form."""
+        import hashlib
+
+        state = json.dumps(
+            [self.target, self.status, self.review], ensure_ascii=False, sort_keys=True
+        )
+        return hashlib.sha256(state.encode("utf-8", "surrogatepass")).hexdigest()[:REVISION_SIZE]
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

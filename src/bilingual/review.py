@@ -21,6 +21,8 @@ from .errors import InputError, OutputError
 from .files import read_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .importers import EditedFile, EditedSegment, Problem
     from .memory import Memory
 
@@ -34,6 +36,8 @@ class ImportReport:
     memory: Path | None = None  # None: the memory was not written (--no-memory, or nothing new)
     imported: list[str] = field(default_factory=list)  # segment ids whose target was updated
     unchanged: int = 0
+    stale: int = 0  # rows left as exported whose segment changed since: skipped
+    conflicts: list[str] = field(default_factory=list)  # ids edited on both sides: not imported
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # remarks on the whole file
 
@@ -50,6 +54,8 @@ class ImportReport:
             )
         parts = [f"{len(self.imported)} edit{'s' if len(self.imported) != 1 else ''} imported"]
         parts.append(f"{self.unchanged} unchanged")
+        if self.stale:
+            parts.append(f"{self.stale} older than the JSON form (skipped)")
         if self.problems:
             parts.append(f"{len(self.problems)} not imported (see above)")
         where = f"into {self.into}"
@@ -73,9 +79,7 @@ def import_edits(
     or neither: the memory is opened (and checked) before the JSON form is written, and when
     the memory then fails to store the edits, the JSON form is put back as it was.
     """
-    from .document import dump, load
     from .importers import read_edits
-    from .locks import json_form_lock
 
     edited_path = Path(edited_path)
     into = Path(into) if into is not None else edited_path.with_suffix(".json")
@@ -85,31 +89,70 @@ def import_edits(
         )
     edited = read_edits(edited_path)
     report = ImportReport(edited=edited_path, into=into)
-    # Read, merge and write under the JSON form's lock, so that a translate finishing meanwhile
-    # (which merges this import's edits at its write) and this import never write over each other.
+
+    def decide(document: Document) -> list[Segment]:
+        _check_identity(edited, document, report)
+        report.problems.extend(edited.problems)
+        return _apply(edited, document, report)
+
+    written = write_reviews(into, decide, memory_path, use_memory=use_memory)
+    report.memory = written.memory
+    return report
+
+
+@dataclass
+class Written:
+    """What `write_reviews` did: the segments it changed (none: nothing was written) and the
+    memory that stored them (None: not stored, by choice or because nothing changed)."""
+
+    document: Document
+    changed: list[Segment] = field(default_factory=list)
+    memory: Path | None = None
+
+
+def write_reviews(
+    into: str | Path,
+    decide: Callable[[Document], list[Segment]],
+    memory_path: str | Path | None = None,
+    *,
+    use_memory: bool = True,
+) -> Written:
+    """The write half of every review (`import`, the editor's saves): under the JSON form's
+    lock, load it, let `decide` record the reviews (`record_review`) and return the segments it
+    changed, then write the JSON form and the memory, both or neither.
+
+    `decide` sees the JSON form as it is on disk now, so it is where revisions are compared; it
+    may raise to write nothing. The memory is opened (and checked) before the JSON form is
+    written, and when it then fails to store the edits, the JSON form is put back as it was. The
+    lock is held for this call only, never between two saves.
+    """
+    from .document import dump, load
+    from .locks import json_form_lock
+
+    into = Path(into)
+    # Under the JSON form's lock, so that a translate finishing meanwhile (which merges these
+    # edits at its write), an export or another save never write over each other.
     with json_form_lock(into):
         original = read_bytes(into, "JSON form")  # what to put back should the memory fail
         document = load(into)
-        _check_identity(edited, document, report)
-        report.problems.extend(edited.problems)
-        changed = _apply(edited, document, report)
-        if not changed:
-            return report
+        written = Written(document, decide(document))
+        if not written.changed:
+            return written
         if not use_memory:
             dump(document, into)
-            return report
+            return written
         from .memory import Memory, default_memory_path
 
         path = Path(memory_path) if memory_path is not None else default_memory_path()
-        with Memory(path) as memory:  # a memory that cannot be opened stops the import here
+        with Memory(path) as memory:  # a memory that cannot be opened stops the save here
             dump(document, into)
             try:
-                _remember(changed, document, memory)
+                _remember(written.changed, document, memory)
             except BaseException as e:  # not stored (SQLite rolls back): neither is the JSON form
                 _put_back(into, original, e)
                 raise
-    report.memory = path
-    return report
+    written.memory = path
+    return written
 
 
 def _put_back(into: Path, original: bytes, error: BaseException) -> None:
@@ -143,6 +186,7 @@ def _check_identity(edited: EditedFile, document: Document, report: ImportReport
 
 
 def _apply(edited: EditedFile, document: Document, report: ImportReport) -> list[Segment]:
+    from .document import english_digest
     from .importers import Problem, squash
 
     by_id = {s.id: s for s in document.segments}
@@ -173,6 +217,25 @@ def _apply(edited: EditedFile, document: Document, report: ImportReport) -> list
             )
             continue
         target, before = found.target, squash(segment.target)
+        if found.revision is not None and found.revision != segment.revision:
+            # the segment changed since the export (an import, a translate, the editor)
+            if target == before:  # to what the file says (this file imported before, say)
+                report.unchanged += 1
+                continue
+            if found.english is not None and english_digest(target) == found.english:
+                report.stale += 1  # left as exported: an older English, never written over it
+                continue
+            report.problems.append(
+                Problem(
+                    found.where,
+                    "conflict: edited in the file while the segment also changed since the "
+                    f"export (it now reads: {_excerpt(segment.target, 60) or '(empty)'}); not "
+                    "imported: export again and carry this edit over, or make it in the editor",
+                    segment_id=segment.id,
+                )
+            )
+            report.conflicts.append(segment.id)
+            continue
         if not target:
             if not before:
                 report.unchanged += 1

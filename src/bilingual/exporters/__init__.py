@@ -5,11 +5,12 @@ and never run the checks (the pipeline's check stage passes them the findings)."
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..document import Document
+from ..document import Document, Segment, english_digest
 from ..errors import OutputError, UsageError
 
 
@@ -92,6 +93,24 @@ def document_fingerprint(document: Document) -> str:
     sources = "\n".join(s.source for s in document.segments)
     digest = hashlib.sha256(sources.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"bilingual:{document.meta.get('input', '')}:{digest}"
+
+
+REVISION_PREFIX = "rev_"  # DOCX bookmark rev_<id>_<revision>_<english digest>
+REVISION_NOTE = "revision"  # XLIFF <note id="revision">: "<revision> <english digest>"
+_STAMP = re.compile(r"([0-9a-f]{12})[ _]([0-9a-f]{8})")
+
+
+def revision_stamp(segment: Segment, *, separator: str = " ") -> str:
+    """What an exported DOCX or XLIFF records of a segment: its revision and the digest of its
+    English, so that an import tells a row left as exported from an edited one, and a segment
+    changed since the export from one that was not."""
+    return f"{segment.revision}{separator}{english_digest(segment.target)}"
+
+
+def read_revision_stamp(text: str) -> tuple[str, str] | None:
+    """(revision, english digest) from a stamp, or None when it is not one (edited by hand)."""
+    match = _STAMP.fullmatch(text.strip())
+    return (match.group(1), match.group(2)) if match else None
 
 
 def get_exporter(name: str) -> Exporter:

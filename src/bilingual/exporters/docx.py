@@ -13,6 +13,8 @@ What an importer can rely on (the DOCX contract):
 - Interleaved: each block is a Chinese paragraph followed by its English paragraph; the
   bookmarks are the same.
 - Core property `identifier` = `document_fingerprint(document)`.
+- Before each `zh_<id>` bookmark, a collapsed bookmark `rev_<id>_<revision>_<english digest>`
+  (`revision_stamp`): what the import compares with the JSON form then.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from xml.sax.saxutils import escape
 from ..document import Block, Document, Segment
 from ..glossary.render import UNVERIFIED
 from ..version import __version__
-from . import ExportOptions, Finding, Rendered, document_fingerprint
+from . import (
+    REVISION_PREFIX,
+    ExportOptions,
+    Finding,
+    Rendered,
+    document_fingerprint,
+    revision_stamp,
+)
 from .text import (
     Cleaner,
     Piece,
@@ -272,7 +281,7 @@ class _Writer:
     ) -> tuple[list[str], list[str]]:
         before = 120 if first_in_block else None
         zh_runs, en_runs = self._chinese_runs(segment), self._english_runs(segment)
-        zh_text = self._bookmark(f"zh_{segment.id}", zh_runs)
+        zh_text = self._revision(segment) + self._bookmark(f"zh_{segment.id}", zh_runs)
         en_text = self._bookmark(segment.id, en_runs)
         # check findings as comments: on the English, or on the Chinese while there is none
         if en_runs:
@@ -320,7 +329,7 @@ class _Writer:
             hints: list[str] = []
             for segment in block.segments:
                 zh_runs, en_runs = self._chinese_runs(segment), self._english_runs(segment)
-                zh_text = self._bookmark(f"zh_{segment.id}", zh_runs)
+                zh_text = self._revision(segment) + self._bookmark(f"zh_{segment.id}", zh_runs)
                 en_text = self._bookmark(segment.id, en_runs)
                 if en_runs:
                     en_text = self._comment(segment, en_text)
@@ -510,6 +519,12 @@ class _Writer:
             f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>{content}'
             f'<w:bookmarkEnd w:id="{number}"/>'
         )
+
+    def _revision(self, segment: Segment) -> str:
+        """A collapsed bookmark rev_<id>_<revision>_<english digest>: what the import compares
+        with the JSON form then (a bookmark, because Word and LibreOffice keep them)."""
+        stamp = revision_stamp(segment, separator="_")
+        return self._bookmark(f"{REVISION_PREFIX}{segment.id}_{stamp}", "")
 
     def _comment(self, segment: Segment, content: str) -> str:
         """`content` inside the ranges of one Word comment per check finding on the segment."""

@@ -4,7 +4,8 @@
 original="<meta.input>">` whose `<notes>` holds `<note id="fingerprint">` (the document
 fingerprint), then one `<unit id="<segment id>">` per segment: glossary terms as
 `<notes><note category="term">源 = rendering</note></notes>` (a term's glossary note follows as
-`category="term-note"`, the segment's own notes as `category="comment"`), then
+`category="term-note"`, the segment's own notes as `category="comment"`, and last
+`<note id="revision">` with the segment's revision and its English's digest, for the import), then
 `<segment state="…"><source>…</source><target>…</target></segment>`.
 State: empty -> initial (and no `<target>`, as XLIFF 2.0 allows), machine -> translated,
 human -> reviewed. Source and target keep their spaces (`xml:space="preserve"`). The source is the
@@ -16,7 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..document import Document
-from . import ExportOptions, Finding, Rendered, document_fingerprint
+from . import (
+    REVISION_NOTE,
+    ExportOptions,
+    Finding,
+    Rendered,
+    document_fingerprint,
+    revision_stamp,
+)
 from .text import Cleaner, require_segments, untranslated_ids
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:2.0"
@@ -73,10 +81,11 @@ def build_xliff(document: Document) -> tuple[bytes, list[str]]:
             if term.note:
                 notes.append(("term-note", f"{term.source}: {term.note}", f"{where} (terms)"))
         notes += [("comment", note, f"{where} (notes)") for note in segment.notes]
-        if notes:
-            holder = element(unit, "notes")
-            for category, text, place in notes:
-                element(holder, "note", clean(text, place), category=category)
+        holder = element(unit, "notes")
+        for category, text, place in notes:
+            element(holder, "note", clean(text, place), category=category)
+        # what the import compares with the JSON form then (see the module docstring)
+        element(holder, "note", revision_stamp(segment), id=REVISION_NOTE)
         state = STATES.get(segment.status, "initial")
         target = clean(segment.target, f"{where} (English)")
         if not target.strip():

@@ -28,6 +28,10 @@ class EditedSegment:
     where: str  # how a person finds it in the file: "row 5", "unit b3s2"
     source: str | None = None  # the Chinese as found in the file, to tell whether it was edited
     confirmed: bool = False  # the file marks it reviewed (XLIFF state reviewed/final)
+    # What the export recorded (files exported before revisions were recorded have neither):
+    # the segment's revision then, and the digest of its English then (`english_digest`).
+    revision: str | None = None
+    english: str | None = None
 
 
 @dataclass

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..exporters import REVISION_PREFIX, read_revision_stamp
 from ..safexml import MAX_XML_BYTES, parse_xml
 from . import CHINESE_PREFIX, SEGMENT_ID, EditedFile, EditedSegment, Problem, squash
 
@@ -69,7 +70,23 @@ class DocxImporter:
         _read_rows(found, edited)
         _read_paragraphs(found, edited)
         _refuse_collisions(edited)
+        _read_revisions(body, edited)
         return edited
+
+
+def _read_revisions(body: Any, edited: EditedFile) -> None:
+    """Each segment's revision at export, from its bookmark rev_<id>_<revision>_<digest>."""
+    stamps: dict[str, tuple[str, str]] = {}
+    for element in body.iter(_w("bookmarkStart")):
+        name = element.get(_w("name"), "")
+        if name.startswith(REVISION_PREFIX):
+            segment_id, _, stamp = name.removeprefix(REVISION_PREFIX).partition("_")
+            found = read_revision_stamp(stamp)
+            if found is not None:
+                stamps[segment_id] = found
+    for segment in edited.segments:
+        if segment.segment_id in stamps:
+            segment.revision, segment.english = stamps[segment.segment_id]
 
 
 # --- the package --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..exporters import REVISION_NOTE, read_revision_stamp
 from ..files import read_bytes
 from ..safexml import MAX_XML_BYTES, parse_xml
 from . import SEGMENT_ID, EditedFile, EditedSegment, Problem, squash
@@ -102,12 +103,18 @@ def _read_unit(unit: Any, unit_id: str, where: str) -> EditedSegment | None:
             states.append(part.get("state", "initial"))
     if not states:
         return None
+    stamp = None
+    for note in unit.iterfind(f"{_x('notes')}/{_x('note')}"):
+        if note.get("id") == REVISION_NOTE:
+            stamp = read_revision_stamp(note.text or "")
     return EditedSegment(
         segment_id=unit_id,
         target=squash("".join(targets)) if has_target else "",
         where=where,
         source=squash("".join(sources)),
         confirmed=has_target and all(state in CONFIRMED for state in states),
+        revision=stamp[0] if stamp else None,
+        english=stamp[1] if stamp else None,
     )
 
 
