@@ -137,6 +137,23 @@ def check_document(document: Document) -> list[Finding]:
     return findings
 
 
+def check_draft(document: Document, segment_id: str, target: str) -> list[Finding]:
+    """The findings on one segment were its English `target`: what the editor shows while the
+    reviewer types (the same checks as `check_document`, in the same document, so the length
+    norm and the article's date count as they will once it is saved). `document` is unchanged."""
+    import copy
+
+    draft = copy.deepcopy(document)
+    segment = draft.segment(segment_id)
+    if segment is None:
+        return []
+    if segment.status == "human" and target.strip():
+        segment.apply_human(target, dict(segment.review or {}), flags=segment.flags)
+    else:
+        segment.apply_draft(target, segment.notes, [t.placed for t in segment.terms])
+    return [f for f in check_document(draft) if f.segment_id == segment_id]
+
+
 # --- per segment -------------------------------------------------------------------------------
 
 TermCheck = Callable[[Segment], list[Any]]

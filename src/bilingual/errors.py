@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -69,3 +70,15 @@ class Interrupted(BilingualError):
     """The run was interrupted; finished work was kept."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class Conflict(BilingualError):
+    """A save made on an older revision of a segment that has changed since (an import, a
+    translate, another editor tab): refused, never written over. `current` is the segment now."""
+
+    exit_code = ExitCode.PROBLEMS
+
+    def __init__(self, message: str, segment_id: str, current: Any) -> None:
+        super().__init__(message)
+        self.segment_id = segment_id
+        self.current = current

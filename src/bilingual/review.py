@@ -155,6 +155,50 @@ def write_reviews(
     return written
 
 
+def save_edit(
+    into: str | Path,
+    segment_id: str,
+    target: str,
+    revision: str,
+    memory_path: str | Path | None = None,
+    *,
+    use_memory: bool = True,
+) -> Written:
+    """Confirm `target` as the human English of one segment (what the editor's Ctrl+Enter does):
+    the same review record, lock and memory as an import (`write_reviews`).
+
+    `revision` is the segment's revision the edit was made on; when the segment has changed
+    since, `Conflict` carries it as it is now and nothing is written. A segment already human
+    with this very English is left as it is (nothing written).
+    """
+    from .errors import Conflict
+    from .importers import squash
+
+    target = squash(target)
+    if not target:
+        raise InputError(
+            f"segment {segment_id}: the English is empty; not saved (to clear a target, edit "
+            "the JSON form)"
+        )
+
+    def decide(document: Document) -> list[Segment]:
+        segment = document.segment(segment_id)
+        if segment is None:
+            raise InputError(f"{into}: no segment {segment_id}")
+        if segment.revision != revision:
+            raise Conflict(
+                f"segment {segment_id} changed since this edit began; not saved",
+                segment_id,
+                segment,
+            )
+        if segment.status == "human" and segment.target == target:
+            return []
+        record_review(segment, target, now())
+        return [segment]
+
+    return write_reviews(into, decide, memory_path, use_memory=use_memory)
+
+
 def _put_back(into: Path, original: bytes, error: BaseException) -> None:
     """The JSON form as it was before the import, so that it agrees with the memory again."""
     from .files import write_bytes

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "export": "bilingual.cli.export:export",
     "check": "bilingual.cli.review:check",
     "import": "bilingual.cli.review:import_edits",
+    "review": "bilingual.cli.review:review",
     "glossary": "bilingual.cli.glossary:glossary",
     "models": "bilingual.cli.models:models",
 }

@@ -1,4 +1,5 @@
-"""`bilingual check` and `bilingual import`: quality checks, and reviewed edits coming back."""
+"""`bilingual check`, `bilingual import` and `bilingual review`: quality checks, reviewed edits
+coming back, and the reviewer's editor in the browser."""
 
 from __future__ import annotations
 
@@ -105,3 +106,58 @@ def import_edits(
     if report.failed:
         raise InputError(report.summary())
     click.echo(report.summary())
+
+
+@click.command()
+@click.argument("json_path", metavar="DOC.json", type=click.Path())
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but 127.0.0.1 lets other machines reach the editor "
+    "(with the token).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--no-open", is_flag=True, default=False, help="Do not open the editor in the browser."
+)
+@memory_option
+@click.option(
+    "--no-memory", is_flag=True, default=False, help="Do not store the edits in the memory."
+)
+def review(
+    json_path: str,
+    host: str,
+    port: int,
+    no_open: bool,
+    memory_path: str | None,
+    no_memory: bool,
+) -> None:
+    """Open the reviewer's editor for DOC.json in the browser: edit the English row by row,
+    with the terms and the checks as you type; Ctrl+Enter saves a segment as reviewed.
+
+    Prints the editor's URL (with its token) and serves until Ctrl-C.
+    """
+    from ..editor.server import DEFAULT_HOST, serve
+
+    if host != DEFAULT_HOST:
+        click.echo(
+            f"bilingual: warning: listening on {host}, not only on this machine: anyone who "
+            "can reach it and has the URL's token can edit DOC.json",
+            err=True,
+        )
+    serve(
+        json_path,
+        host=host,
+        port=port,
+        open_browser=not no_open,
+        memory_path=memory_path,
+        use_memory=not no_memory,
+        announce=lambda url: click.echo(url),
+    )
