@@ -422,3 +422,67 @@ def test_a_docx_for_another_document_is_refused(project: Path):
         in result.output
     )
     assert project.read_bytes() == before
+
+
+# --- revisions: a stale exported file never writes over a newer review ---------------------------
+
+
+def test_a_stale_docx_or_xliff_changes_nothing_after_a_newer_review(project: Path, tmp_path: Path):
+    from bilingual.review import save_edit
+
+    memory = tmp_path / "memory.sqlite"
+    segment = load(project).segment("b3s1")
+    save_edit(project, "b3s1", "Reviewed after the export.", segment.revision, memory)
+    reviewed = project.read_bytes()
+    for suffix in (".docx", ".xlf"):  # both exported before the review, left as they were
+        result = run("import", str(project.with_suffix(suffix)), "--memory", str(memory))
+        assert result.exit_code == 0, result.output
+        assert "1 older than the JSON form (skipped)" in result.output
+        assert project.read_bytes() == reviewed
+    assert human(project) == {"b3s1": "Reviewed after the export."}
+
+
+def test_a_row_edited_in_a_stale_file_is_a_conflict_by_id(project: Path, tmp_path: Path):
+    from bilingual.review import save_edit
+
+    memory = tmp_path / "memory.sqlite"
+    save_edit(project, "b3s1", "Reviewed in the editor.", load(project).segment("b3s1").revision)
+    docx = EditedDocx(project.with_suffix(".docx"))
+    docx.replace_cell("b3s1", "Reviewed in Word meanwhile.")
+    docx.replace_cell("b4s1", "An edit of a segment nobody else touched.")
+    docx.save()
+    edit_xliff(project.with_suffix(".xlf"), {"b3s1": "Reviewed in a CAT tool meanwhile."})
+
+    result = run("import", str(project.with_suffix(".docx")), "--memory", str(memory))
+    assert result.exit_code == 0, result.output
+    assert "(b3s1): conflict: edited in the file while the segment also changed" in result.output
+    assert "Reviewed in the editor." in result.output  # what it reads now
+    assert human(project) == {
+        "b3s1": "Reviewed in the editor.",
+        "b4s1": "An edit of a segment nobody else touched.",
+    }
+    result = run("import", str(project.with_suffix(".xlf")), "--memory", str(memory))
+    assert result.exit_code == 3  # its one edit is a conflict: nothing imported
+    assert "unit b3s1: conflict" in result.output
+    assert human(project)["b3s1"] == "Reviewed in the editor."
+
+
+def test_files_exported_before_revisions_import_as_before(project: Path, tmp_path: Path):
+    from lxml import etree
+
+    # an old XLIFF: no revision notes
+    xliff = project.with_suffix(".xlf")
+    tree = etree.parse(str(xliff))
+    for note in tree.iter("{urn:oasis:names:tc:xliff:document:2.0}note"):
+        if note.get("id") == "revision":
+            note.getparent().remove(note)
+    tree.write(str(xliff), xml_declaration=True, encoding="UTF-8")
+    edit_xliff(xliff, {"b3s1": "An old file's edit."})
+    assert read_edits(xliff).segments[0].revision is None
+    # the segment changed since: without a revision to compare, the file's edit wins, as before
+    from bilingual.review import save_edit
+
+    save_edit(project, "b3s1", "Newer.", load(project).segment("b3s1").revision, use_memory=False)
+    result = run("import", str(xliff), "--no-memory")
+    assert result.exit_code == 0, result.output
+    assert human(project)["b3s1"] == "An old file's edit."

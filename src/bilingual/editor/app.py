@@ -285,7 +285,11 @@ def _render_page(document: Document, json_path: Path) -> str:
 def _row(segment: Segment, editable: bool, findings: list[Finding]) -> dict[str, Any]:
     keys = 0
     terms = []
+    seen: set[tuple[str, str]] = set()
     for term in segment.terms:
+        if (term.source, term.rendering) in seen:
+            continue  # a term said twice in the sentence: listed once
+        seen.add((term.source, term.rendering))
         renderings = []
         for rendering in dict.fromkeys([term.rendering, *(term.also or [])]):
             keys += 1
