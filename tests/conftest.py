@@ -170,3 +170,13 @@ def installed_standin(
 
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
     return packages.install_file(standin_package).folder
+
+
+@pytest.fixture
+def review_form(article_document, tmp_path: Path) -> Path:
+    """The reference article as a machine-translated JSON form (terms and numbers right), in
+    tmp_path: what `bilingual review` opens."""
+    from bilingual.document import dump
+    from tests.sample_documents import translated
+
+    return dump(translated(article_document), tmp_path / "article.json")

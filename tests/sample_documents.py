@@ -58,3 +58,45 @@ def translated(document: Document) -> Document:
         segment.target = " ".join(parts) + " and more."
         segment.status = "machine"
     return document
+
+
+HOSTILE_TARGET = "<script>window.pwned = 1</script> The State Council said so."
+HOSTILE_RENDERING = '"><img src=x onerror="window.pwned = 2">'
+
+
+def simplified_with_hostile_text() -> Document:
+    """A short document of our own in Simplified Chinese whose Chinese, English and glossary
+    rendering hold markup and a right-to-left override: an editor must show them as text."""
+    from bilingual.document import Block, Segment
+
+    first = "国务院今天宣布投资3亿元，用于\u202e改善交通。"
+    second = '他说："><img src=x onerror="window.pwned = 3">是一段文字。'
+    terms = [
+        Term("国务院", "State Council", 0, 3, also=["the State Council"]),
+        Term("交通", HOSTILE_RENDERING, first.index("交通"), first.index("交通") + 2),
+    ]
+    return Document(
+        blocks=[
+            Block(
+                "b1",
+                "title",
+                [Segment("b1s1", "国务院宣布新投资", "State Council announces", "machine")],
+            ),
+            Block(
+                "b2",
+                "paragraph",
+                [
+                    Segment(
+                        "b2s1",
+                        first,
+                        "The State Council announced 300 million yuan.",
+                        "machine",
+                        terms,
+                    ),
+                    Segment("b2s2", second, HOSTILE_TARGET, "machine"),
+                ],
+            ),
+        ],
+        source_lang="zh-Hans",
+        meta={"input": "hostile.txt", "title": "国务院<script>window.pwned = 4</script>"},
+    )
