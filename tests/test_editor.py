@@ -75,6 +75,20 @@ def test_the_page_has_a_row_per_segment_with_its_editor_terms_and_findings(revie
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from the network
 
 
+def test_a_segment_flagged_since_review_stands_out(review_form: Path):
+    from bilingual.review import SOURCE_CHANGED
+
+    document = load(review_form)
+    document.segment("b3s1").apply_human("Reviewed once.", {"source": "舊的句子"})
+    document.segment("b3s1").flags.append(SOURCE_CHANGED)
+    dump(document, review_form)
+    html = client(review_form).get("/").text
+    row = re.search(r'<article[^>]*data-segment="b3s1"[^>]*>', html).group()
+    assert 'data-status="human"' in row and "data-flagged" in row
+    assert f'<span class="flag">{SOURCE_CHANGED}</span>' in html
+    assert len(re.findall(r"<article[^>]*data-flagged", html)) == 1
+
+
 def test_checks_run_on_the_text_sent_and_clear_when_fixed(review_form: Path):
     signed_in = client(review_form)
     # 第6屆台美「經濟繁榮夥伴對話」（EPPD）上週在美國華府舉行: a 6 the English must keep

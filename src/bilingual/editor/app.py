@@ -229,7 +229,12 @@ class _Form:
 
 
 def _findings(findings: list[Finding]) -> list[dict[str, str]]:
-    return [{"code": f.code, "severity": f.severity, "message": f.message} for f in findings]
+    # a term twice in a sentence gives the same finding twice: the row lists it once
+    shown = dict.fromkeys((f.code, f.severity, f.message) for f in findings)
+    return [
+        {"code": code, "severity": severity, "message": message}
+        for code, severity, message in shown
+    ]
 
 
 def _state(segment: Segment, document: Document) -> dict[str, Any]:
