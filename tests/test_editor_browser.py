@@ -229,3 +229,19 @@ def test_hostile_text_is_shown_as_text_and_never_run(browser, serve, tmp_path: P
     assert page.evaluate("() => window.pwned") is None
     assert page.locator("main img").count() == 0
     page.close()
+
+
+def test_the_whole_article_is_reviewed_with_ctrl_enter_alone(browser, serve, review_form: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(serve(review_form))
+    total = int(page.locator("#total").text_content())
+    page.keyboard.press("Tab")  # from the page to the first control, then into the rows
+    editor(page, load(review_form).translatable_segments[0].id).focus()
+    for left in range(total - 1, -1, -1):
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function(f"() => document.querySelector('#left').textContent === '{left}'")
+    assert page.locator('[data-segment][data-status="human"]').count() == total
+    reviewed = [s for s in load(review_form).translatable_segments if s.status == "human"]
+    assert len(reviewed) == total
+    assert "every segment shown is reviewed" in page.locator("#message").text_content()
+    page.close()
