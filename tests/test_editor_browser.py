@@ -5,6 +5,7 @@ import, stale files, hostile text. Screenshots stay in the test's tmp folder for
 from __future__ import annotations
 
 import select
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -46,9 +47,11 @@ def serve(sandbox_env: dict[str, str], tmp_path: Path) -> Iterator:
         return url
 
     yield start
-    for process in processes:
-        process.terminate()
-        process.communicate(timeout=30)  # and its pipes closed
+    for process in processes:  # Ctrl-C, as a person stops it: a clean stop, exit 0
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)  # and its pipes closed
+        assert process.returncode == 0, err
+        assert "editor stopped" in err
 
 
 @pytest.fixture(scope="module")

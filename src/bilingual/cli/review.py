@@ -152,12 +152,19 @@ def review(
             "can reach it and has the URL's token can edit DOC.json",
             err=True,
         )
-    serve(
-        json_path,
-        host=host,
-        port=port,
-        open_browser=not no_open,
-        memory_path=memory_path,
-        use_memory=not no_memory,
-        announce=lambda url: click.echo(url),
-    )
+    try:
+        serve(
+            json_path,
+            host=host,
+            port=port,
+            open_browser=not no_open,
+            memory_path=memory_path,
+            use_memory=not no_memory,
+            announce=lambda url: click.echo(url),
+        )
+    except KeyboardInterrupt:  # Ctrl-C is how the editor is meant to stop, not a failure
+        click.echo(
+            f"bilingual: editor stopped; confirmed edits are in {json_path}, unconfirmed ones "
+            "in the browser",
+            err=True,
+        )
