@@ -651,7 +651,7 @@ def translate_document(
 
 def via_counts(document: Document) -> dict[str, int]:
     """How many machine segments got their English each way (`Via`), for the run's summary."""
-    counts = dict.fromkeys(VIAS, 0)
+    counts: dict[str, int] = dict.fromkeys(VIAS, 0)
     for segment in document.segments:
         if segment.status == "machine" and segment.via in counts:
             counts[segment.via] += 1
