@@ -140,6 +140,9 @@ class LLMEngine:
                 for server in self.servers:  # requests in flight end now, not at their timeout
                     server.close()
             pool.shutdown(wait=finished, cancel_futures=True)
+            if finished:
+                for server in self.servers:  # no connection outlives the call
+                    server.close()
 
     # -- one group ---------------------------------------------------------------------------
 
@@ -243,6 +246,8 @@ class LLMEngine:
             except (ServerDown, GroupFailed, ShapeRefused) as e:
                 reasons.append(f"{server.url} ({e})")
                 continue
+            finally:
+                server.close()
             names = [str(m["id"]) for m in listed]
             if not names:
                 raise EngineUnavailable(f"{server.url} serves no model")

@@ -79,8 +79,9 @@ class Server:
         self.url = url.rstrip("/")
         if not self.url.startswith(("http://", "https://")):
             raise UsageError(f"--llm-url {url}: not an http:// or https:// URL")
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(headers=headers, timeout=CONNECT_SECONDS, trust_env=False)
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client: httpx.Client | None = None
+        self._opening = threading.Lock()
         self.backoff = backoff
         self.form: str | None = None  # None until probed
         self.extras: dict[str, Any] = {}
@@ -88,6 +89,17 @@ class Server:
         self.reason = ""  # why it is no longer used
         self.busy = 0  # requests in flight
         self.probing = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client, opened on first use (`close` ends it: no socket outlives a call)."""
+        with self._opening:
+            if self._client is None:
+                # trust_env=False: a loopback server is never reached through a proxy variable
+                self._client = httpx.Client(
+                    headers=self._headers, timeout=CONNECT_SECONDS, trust_env=False
+                )
+            return self._client
 
     @property
     def root(self) -> str:
@@ -259,7 +271,10 @@ class Server:
         self.form, self.extras = found, extras
 
     def close(self) -> None:
-        self.client.close()
+        with self._opening:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 def _said(response: httpx.Response) -> str:
