@@ -10,6 +10,7 @@ cue away.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -262,10 +263,8 @@ def _send(
 def _drop(request: BaseHTTPRequestHandler) -> None:
     """Close the connection without an answer (a server that crashed mid-request)."""
     request.close_connection = True
-    try:
+    with contextlib.suppress(OSError):
         request.connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def free_port() -> int:

@@ -117,6 +117,15 @@ def assert_guaranteed(document: Document) -> None:
         assert all(t.placed in ("model", "protected", "fallback") for t in segment.terms)
 
 
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args))
+
+
+def _cue_names(cues: Cues) -> str:
+    plain = Cues()
+    return ",".join(f"{k}={v}" for k, v in vars(cues).items() if v != getattr(plain, k))
+
+
 def vias(document: Document) -> dict[str, str | None]:
     return {s.id: s.via for s in document.translatable_segments}
 
@@ -210,10 +219,9 @@ def test_a_wrong_key_is_exit_4_naming_the_server(
 ) -> None:
     monkeypatch.setenv("BILINGUAL_LLM_API_KEY", "wrong")
     with FakeModel(Cues(api_key=KEY)) as model:
-        result = CliRunner().invoke(
-            cli,
-            ["translate", str(texts["taipei"]), "-o", str(tmp_path / "o"), "--engine", "llm"]
-            + ["--llm-url", model.url, "--no-memory", "-q"],
+        result = invoke(
+            *("translate", str(texts["taipei"]), "-o", str(tmp_path / "o"), "--engine", "llm"),
+            *("--llm-url", model.url, "--no-memory", "-q"),
         )
     assert result.exit_code == ExitCode.ENGINE_UNAVAILABLE, result.output
     assert model.url in result.output and "401" in result.output
@@ -251,7 +259,7 @@ def test_a_misbehaving_model_never_makes_a_wrong_document(
     texts: dict[str, Path], tmp_path: Path, cues: Cues, expected: set[str]
 ) -> None:
     with FakeModel(cues) as model:
-        document, stats, warnings = run(texts, tmp_path, model.url, timeout=4.0)
+        document, stats, _ = run(texts, tmp_path, model.url, timeout=4.0)
     assert_guaranteed(document)
     repaired = {v for v in vias(document).values() if v != "model"}
     assert repaired == expected, vias(document)
@@ -340,10 +348,9 @@ def test_a_refused_connection_is_exit_4_naming_every_url(
 ) -> None:
     with FakeModel() as first, FakeModel() as second:
         urls = [first.url, second.url]
-    result = CliRunner().invoke(
-        cli,
-        ["translate", str(texts["taipei"]), "-o", str(tmp_path / "o"), "--engine", "llm"]
-        + ["--llm-url", urls[0], "--llm-url", urls[1], "--no-memory", "-q"],
+    result = invoke(
+        *("translate", str(texts["taipei"]), "-o", str(tmp_path / "o"), "--engine", "llm"),
+        *("--llm-url", urls[0], "--llm-url", urls[1], "--no-memory", "-q"),
     )
     assert result.exit_code == ExitCode.ENGINE_UNAVAILABLE, result.output
     line = [x for x in result.output.splitlines() if x.startswith("bilingual: error")]
@@ -384,10 +391,9 @@ def test_changing_what_makes_the_english_translates_again(
 
 
 def translate_cli(texts: dict[str, Path], tmp_path: Path, *args: str) -> Any:
-    return CliRunner().invoke(
-        cli,
-        ["translate", str(texts["taipei"]), "-o", str(tmp_path / "out"), "--engine", "llm"]
-        + ["--no-memory", "-q", "--glossary", str(texts["glossary"]), *args],
+    return invoke(
+        *("translate", str(texts["taipei"]), "-o", str(tmp_path / "out"), "--engine", "llm"),
+        *("--no-memory", "-q", "--glossary", str(texts["glossary"]), *args),
     )
 
 
@@ -453,11 +459,10 @@ def test_a_broken_prompt_template_is_one_line(
 def test_a_batch_translates_through_the_server(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel
 ) -> None:
-    result = CliRunner().invoke(
-        cli,
-        ["translate", str(texts["taipei"]), str(texts["state-council"]), "-o", str(tmp_path / "o")]
-        + ["--engine", "llm", "--llm-url", model.url, "--no-memory", "-q"]
-        + ["--glossary", str(texts["glossary"]), "--format", "json"],
+    result = invoke(
+        *("translate", str(texts["taipei"]), str(texts["state-council"])),
+        *("-o", str(tmp_path / "o"), "--engine", "llm", "--llm-url", model.url, "--no-memory"),
+        *("-q", "--glossary", str(texts["glossary"]), "--format", "json"),
     )
     assert result.exit_code == 0, result.output
     for name in ("taipei", "state-council"):
