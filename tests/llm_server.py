@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import re
 import socket
 import threading
@@ -51,6 +52,8 @@ class Cues:
     slow_seconds: float = 3.0
     drop: int = 0  # group requests whose connection is closed without an answer
     die_after: int | None = None  # group requests answered before the server stops for good
+    max_ids: int | None = None  # a group of more segments is "over the context length" (400)
+    jitter: float = 0.0  # up to this many seconds more per group request, at random
     delay: float = 0.0  # seconds per request (a realistic model for the benchmark)
     delay_per_token: float = 0.0  # seconds per output token (four characters)
     injected: str = ""  # Chinese that, when in a segment, makes the model write this English
@@ -159,6 +162,11 @@ class FakeModel:
             return _send(request, 500, {"error": {"message": "internal error"}})
         if fault == "slow":
             time.sleep(cues.slow_seconds)
+        if cues.jitter:
+            time.sleep(random.uniform(0, cues.jitter))
+        if cues.max_ids is not None and len(_group(message)) > cues.max_ids:
+            error = "This model's maximum context length is 4096 tokens; the request exceeds it"
+            return _send(request, 400, {"error": {"message": error}})
         english = self.translate(message)
         if cues.delay or cues.delay_per_token:
             tokens = sum(len(v) for v in english.values()) / 4
@@ -184,7 +192,7 @@ class FakeModel:
         """The model's answer to a group: id -> English."""
         cues = self.cues
         start = message.rindex("\n\n{")
-        group: dict[str, str] = json.loads(message[start:])
+        group = _group(message)
         rows = []
         for line in message[:start].splitlines():
             found = _ROW.match(line)
@@ -233,6 +241,11 @@ class FakeModel:
         while len(text) < 2 * len(chinese):
             text += " words"
         return text + "."
+
+
+def _group(message: str) -> dict[str, str]:
+    """The group's JSON object that ends a request's message."""
+    return dict(json.loads(message[message.rindex("\n\n{") :]))
 
 
 def _form(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:

@@ -248,6 +248,7 @@ def test_a_wrong_key_is_exit_4_naming_the_server(
         (Cues(failing=2), set()),
         (Cues(drop=1), set()),
         (Cues(slow=1, slow_seconds=2.5), set()),
+        (Cues(max_ids=1), set()),  # over the context length: halved down to one segment
     ],
     ids=lambda value: (
         ",".join(f"{k}={v}" for k, v in vars(value).items() if v != getattr(Cues(), k))
@@ -306,6 +307,30 @@ def test_an_instruction_in_the_source_changes_nothing(
     others = [s for s in document.translatable_segments if s is not injected]
     assert all("Roses" not in s.target for s in others)
     assert any(n.startswith("check: the English is too long") for n in injected.notes)
+
+
+def test_outputs_do_not_depend_on_timing(texts: dict[str, Path], tmp_path: Path) -> None:
+    written = []
+    for concurrency in (1, 4):
+        with FakeModel(Cues(jitter=0.1)) as model:
+            run(texts, tmp_path, model.url, group_tokens=60, concurrency=concurrency)
+        written.append((tmp_path / "out" / "taipei.json").read_text(encoding="utf-8"))
+    assert written[0] == written[1]
+
+
+def test_context_gives_english_only_where_it_was_settled_before_the_run(
+    texts: dict[str, Path], tmp_path: Path
+) -> None:
+    with FakeModel() as model:
+        document, _, _ = run(texts, tmp_path, model.url, group_tokens=40, memory=True)
+    settled = document.translatable_segments[1]
+    changed = document.translatable_segments[2]
+    text = texts["taipei"].read_text(encoding="utf-8")
+    texts["taipei"].write_text(text.replace(changed.source, changed.source + "再說一次。"))
+    with FakeModel() as model:
+        run(texts, tmp_path, model.url, group_tokens=40, memory=True)
+        message = group_bodies(model)[0]["messages"][-1]["content"]
+    assert f"Before: {settled.source} = {settled.target}" in message
 
 
 # -- servers that stop ---------------------------------------------------------------------------
