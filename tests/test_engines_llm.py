@@ -5,7 +5,11 @@ English with every term in its fixed rendering, or the run says clearly why not.
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from bilingual.engines.llm.reply import answers
 from bilingual.errors import EngineUnavailable, ExitCode
 from bilingual.glossary import term_findings
 from bilingual.pipeline import translate_file
+from tests.conftest import ARTICLE, ROOT
 from tests.llm_server import Cues, FakeModel
 
 TRADITIONAL = """臺北市政府發布年度交通報告
@@ -522,3 +527,46 @@ def test_glossary_rows_name_the_segments_of_a_first_mention() -> None:
         {"source": "蔣萬安", "rendering": "Taipei Mayor Chiang", "also": [], "ids": ["b1s1"]},
         {"source": "蔣萬安", "rendering": "Mayor Chiang", "also": ["C"], "ids": ["b1s2"]},
     ]
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_finished_groups_and_the_rerun_goes_on(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    memory = tmp_path / "memory.sqlite"
+    with FakeModel(Cues(delay=0.3)) as model:
+        command = [
+            *(sys.executable, "-m", "bilingual", "translate", str(ARTICLE)),
+            *("-o", str(tmp_path / "out"), "--format", "json", "--engine", "llm"),
+            *("--llm-url", model.url, "--llm-model", "fake-mt", "--llm-concurrency", "1"),
+            *("--max-batch-tokens", "60", "--glossary", str(ROOT / "glossary")),
+            *("--memory", str(memory), "--quiet"),
+        ]
+        process = subprocess.Popen(
+            command, env=sandbox_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 120
+        while _rows(memory) < 3 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == ExitCode.INTERRUPTED, stderr
+        assert "interrupted" in stderr and "Traceback" not in stderr
+        kept = _rows(memory)
+        assert kept >= 3
+        model.cues.delay = 0.0
+        again = subprocess.run(
+            command, env=sandbox_env, capture_output=True, text=True, timeout=300
+        )
+    assert again.returncode == 0, again.stderr
+    assert f"{kept} from memory" in again.stdout
+    assert_guaranteed(load(tmp_path / "out" / f"{ARTICLE.stem}.json"))
+
+
+def _rows(memory: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{memory}?mode=ro", uri=True, timeout=5) as connection:
+            return int(connection.execute("SELECT count(*) FROM machine").fetchone()[0])
+    except sqlite3.Error:
+        return 0
