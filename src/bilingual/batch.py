@@ -154,6 +154,8 @@ class BatchResult:
             f"({totals['protected']} protected, {totals['fallback']} fallback); "
             f"checks: {totals['errors']} errors, {totals['warnings']} warnings",
         ]
+        if any(totals["via"].values()):  # how the English was obtained (`document.Via`)
+            lines.append("via " + ", ".join(f"{n} {how}" for how, n in totals["via"].items()))
         failed = [d for d in self.documents if d.status == FAILED]
         for d in failed[:failed_shown]:
             lines.append(f"failed: {d.input}: {d.reason}")
