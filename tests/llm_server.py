@@ -63,9 +63,10 @@ class Cues:
 class FakeModel:
     """The server: `url` is its `/v1` base; `requests` records each request's JSON and headers."""
 
-    def __init__(self, cues: Cues | None = None) -> None:
+    def __init__(self, cues: Cues | None = None, *, port: int = 0) -> None:
         self.cues = cues or Cues()
         self.requests: list[dict[str, Any]] = []
+        self.log: str | None = None  # a file to append each request to, as a JSON line
         self.lock = threading.Lock()
         self.group_requests = 0
         model = self
@@ -83,7 +84,7 @@ class FakeModel:
                 length = int(self.headers.get("content-length") or 0)
                 model.handle(self, json.loads(self.rfile.read(length) or b"{}"))
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/v1"
@@ -111,6 +112,9 @@ class FakeModel:
             self.requests.append(
                 {"path": request.path, "body": body, "headers": dict(request.headers.items())}
             )
+            if self.log:
+                with open(self.log, "a", encoding="utf-8") as log:
+                    log.write(json.dumps({"path": request.path, "body": body}) + "\n")
         if cues.api_key and request.headers.get("authorization") != f"Bearer {cues.api_key}":
             return _send(request, 401, {"error": {"message": "invalid api key"}})
         if request.command == "GET":
@@ -284,3 +288,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def main() -> None:
+    """`python -m tests.llm_server --port N`: serve until killed (the benchmark's server, in a
+    process of its own). `--log FILE` appends each request's path and body as a JSON line."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--log", default=None)
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--delay-per-token", type=float, default=0.0)
+    args = parser.parse_args()
+    model = FakeModel(Cues(delay=args.delay, delay_per_token=args.delay_per_token), port=args.port)
+    if args.log:
+        model.log = args.log
+    model.thread.join()
+
+
+if __name__ == "__main__":
+    main()

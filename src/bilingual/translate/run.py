@@ -200,6 +200,7 @@ class Run:
         self.places: dict[int, _Place] = {}
         self.settled: set[int] = set()
         self.number_contexts: dict[int, Any] = {}
+        self.kept: set[int] = set()  # drafts kept although they fail the guarantee
 
     # -- before the engine --------------------------------------------------------------------
 
@@ -451,8 +452,12 @@ class Run:
         stored: list[tuple[str, list[str], Draft]] = []
         for segment in segments:
             place = self.places.pop(id(segment), None)
-            if place is not None and segment.target:
-                # What the guarantee still finds (numbers, length) stays in the notes.
+            kept = id(segment) in self.kept
+            self.kept.discard(id(segment))
+            repaired = segment.via in ("placeholders", "fallback")
+            if place is not None and segment.target and (kept or repaired):
+                # What the guarantee still finds (numbers, length) stays in the notes; a
+                # draft that passed it has nothing more to say.
                 context = self._number_context(place.document)
                 for problem in problems(segment, segment.target, context):
                     if note(problem) not in segment.notes:
@@ -581,10 +586,12 @@ class Run:
             if terms_can_fix(item.problems, segment):
                 work.append(_Work(segment, protect(segment)))
             elif item.draft is not None:
-                placed = [None if any(p.kind == "term" for p in item.problems) else "model"] * len(
-                    segment.terms
-                )
-                segment.apply_draft(item.draft.text.strip(), item.draft.notes, placed, via=item.via)
+                # its terms are the model's when only numbers or length are wrong
+                how = None if any(p.kind == "term" for p in item.problems) else "model"
+                placed = [how] * len(segment.terms)
+                draft = item.draft
+                segment.apply_draft(draft.text.strip(), draft.notes, placed, via=item.via)
+                self.kept.add(id(segment))
                 kept.append(_Work(segment))
             else:  # no English at all: translated once more, as it is
                 work.append(_Work(segment, via="retry"))

@@ -229,52 +229,76 @@ class Server:
 
     def probe(self, model: str, options: dict[str, Any], read_seconds: float) -> None:
         """Find the form of output constraint this server honours for `model`, and whether it
-        takes the extras; remembered for the run (one server, one model)."""
-        options = {**options, "max_tokens": 32}
-        found = NONE
-        for form in FORMS:
-            try:
-                text = self.chat(
-                    model,
-                    PROBE_MESSAGE,
-                    PROBE_SCHEMA,
-                    options=options,
-                    read_seconds=read_seconds,
-                    form=form,
-                    extras={},
-                    shape_only=True,
-                )
-            except (ShapeRefused, GroupFailed):
-                continue
-            from .reply import first_object
+        takes the extras; remembered for the run (one server, one model).
 
-            reply = first_object(text, ["answer"])
-            if reply is not None and reply.get("answer") == PROBE_VALUE:
-                found = form
+        Each OpenAI-style form is asked with the extras first: a server that takes both answers
+        the first request, so a well-behaved server costs one probe. Only a refusal asks again
+        without them, which tells the extras' refusal from the form's.
+        """
+        options = {**options, "max_tokens": 32}
+        found, takes_extras = NONE, None
+        for form in FORMS:
+            if form == "ollama":
+                attempts: list[dict[str, Any]] = [{}]
+            elif takes_extras is None:
+                attempts = [EXTRAS, {}]
+            else:
+                attempts = [EXTRAS if takes_extras else {}]
+            for extras in attempts:
+                try:
+                    text = self.chat(
+                        model,
+                        PROBE_MESSAGE,
+                        PROBE_SCHEMA,
+                        options=options,
+                        read_seconds=read_seconds,
+                        form=form,
+                        extras=extras,
+                        shape_only=True,
+                    )
+                except (ShapeRefused, GroupFailed):
+                    continue
+                if form != "ollama" and takes_extras is None:
+                    takes_extras = bool(extras)
+                if _honoured(text):
+                    found = form
                 break
-        extras: dict[str, Any] = {}
-        if found != "ollama":
-            try:
-                self.chat(
-                    model,
-                    PROBE_MESSAGE,
-                    PROBE_SCHEMA,
-                    options=options,
-                    read_seconds=read_seconds,
-                    form=found,
-                    extras=EXTRAS,
-                    shape_only=True,
-                )
-                extras = EXTRAS
-            except (ShapeRefused, GroupFailed):
-                pass
-        self.form, self.extras = found, extras
+            if found != NONE:
+                break
+        if takes_extras is None and found != "ollama":
+            takes_extras = self._takes_extras(model, options, read_seconds)
+        self.form, self.extras = found, (EXTRAS if takes_extras else {})
+
+    def _takes_extras(self, model: str, options: dict[str, Any], read_seconds: float) -> bool:
+        """Whether a request with the extras and no schema is answered (every form refused)."""
+        try:
+            self.chat(
+                model,
+                PROBE_MESSAGE,
+                PROBE_SCHEMA,
+                options=options,
+                read_seconds=read_seconds,
+                form=NONE,
+                extras=EXTRAS,
+                shape_only=True,
+            )
+        except (ShapeRefused, GroupFailed):
+            return False
+        return True
 
     def close(self) -> None:
         with self._opening:
             client, self._client = self._client, None
         if client is not None:
             client.close()
+
+
+def _honoured(text: str) -> bool:
+    """Whether a probe's reply holds the value only a constrained decoder gives."""
+    from .reply import first_object
+
+    reply = first_object(text, ["answer"])
+    return reply is not None and reply.get("answer") == PROBE_VALUE
 
 
 def _said(response: httpx.Response) -> str:
