@@ -28,6 +28,7 @@ from .reply import answers
 from .server import NONE, GroupFailed, Server, ServerDown, ShapeRefused, schema_for
 
 API_KEY_VARIABLE = "BILINGUAL_LLM_API_KEY"
+WINDOW = 8  # groups submitted ahead, per worker
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -118,11 +119,12 @@ class LLMEngine:
         waiting = iter(groups)
         finished = False
         try:
-            # A bounded window: the first answers are applied (and stored) while later groups
-            # are on their way, and a long document never queues everything at once.
+            # A window of groups ahead of the one applied next: wide, so that a slow group at
+            # its head never leaves the workers idle, and bounded, so that a long document is
+            # not queued whole (Ctrl-C or a failure cancels what has not started).
             for group in waiting:
                 pending.append(pool.submit(self._answer, group))
-                if len(pending) >= 2 * workers:
+                if len(pending) >= WINDOW * workers:
                     break
             while pending:
                 answer = pending.popleft().result()
