@@ -125,6 +125,7 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
 )
 @click.option(
     "--ray-address",
+    metavar="HOST:PORT",
     default=None,
     help="The Ray cluster to join: HOST:PORT as `ray start --head` printed it (waits at most "
     "$BILINGUAL_RAY_JOIN_TIMEOUT s, 30); default: start a local one.",
