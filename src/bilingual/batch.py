@@ -616,7 +616,7 @@ def translate_batch(
     so, and `interrupted` is set. Documents already up to date are skipped unless `force`.
     """
     from .engines import open_engine
-    from .executors import open_executor
+    from .executors import check_executor, open_executor
     from .files import ensure_folder, write_text
     from .glossary import load_glossary
     from .memory import Memory, default_memory_path
@@ -624,6 +624,7 @@ def translate_batch(
     started = time.perf_counter()
     requested = parse_formats(formats)  # a bad --format fails before any work is done
     wanted = [f for f in requested if f != "json"]
+    check_executor(executor, ray_address)
     jobs = find_inputs(paths, output_dir)  # a collision is refused before anything is made
     if not jobs:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no input files found")
@@ -634,7 +635,9 @@ def translate_batch(
     result = BatchResult(documents=[], warnings=list(translator.warnings))
     batch: _Batch | None = None
     try:
-        with open_executor(executor, translator, address=ray_address) as run_batches:
+        with open_executor(
+            executor, translator, address=ray_address, log_folder=folder
+        ) as run_batches:
             batch = _Batch(
                 jobs,
                 translator,
