@@ -570,3 +570,11 @@ def _rows(memory: Path) -> int:
             return int(connection.execute("SELECT count(*) FROM machine").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_the_manual_shows_the_default_prompt() -> None:
+    from bilingual.engines.llm.prompt import DEFAULT_TEMPLATE
+
+    manual = (ROOT / "docs" / "engines.md").read_text(encoding="utf-8")
+    shown = manual.split("```jinja\n", 1)[1].split("```", 1)[0]
+    assert shown == DEFAULT_TEMPLATE.replace("\\\n", "")  # its long lines joined
