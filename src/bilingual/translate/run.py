@@ -483,20 +483,27 @@ class Run:
         engine: GroupEngine = self.engine  # type: ignore[assignment]
         groups = self._groups(segments)
         failing: list[_Repair] = []
-        for group, answer in zip(groups, engine.translate_groups(groups), strict=True):
-            done: list[_Work] = []
-            for segment in group.segments:
-                translation = answer.get(segment.id) or Translation("")
-                found = self._problems(segment, translation.text)
-                if found:
-                    draft = translation if translation.text.strip() else None
-                    failing.append(_Repair(segment, found, draft))
-                    continue
-                self._take(segment, translation, "model")
-                done.append(_Work(segment))
-            self._finish(done)
-        if failing:
-            self._repair(failing)
+        try:
+            for group, answer in zip(groups, engine.translate_groups(groups), strict=True):
+                done: list[_Work] = []
+                for segment in group.segments:
+                    translation = answer.get(segment.id) or Translation("")
+                    found = self._problems(segment, translation.text)
+                    if found:
+                        draft = translation if translation.text.strip() else None
+                        failing.append(_Repair(segment, found, draft))
+                        continue
+                    self._take(segment, translation, "model")
+                    done.append(_Work(segment))
+                self._finish(done)
+            if failing:
+                self._repair(failing)
+        finally:
+            # Kept by id() for these segments only: a batch's next window starts afresh.
+            self.places.clear()
+            self.settled.clear()
+            self.number_contexts.clear()
+            self.kept.clear()
 
     def _groups(self, segments: list[Segment]) -> list[Group]:
         """`segments` cut into groups: consecutive in one document, within the token budget."""
