@@ -95,11 +95,18 @@ class Server:
         """The HTTP client, opened on first use (`close` ends it: no socket outlives a call)."""
         with self._opening:
             if self._client is None:
-                # trust_env=False: a loopback server is never reached through a proxy variable
+                # A server on this machine is never reached through a proxy variable; one on
+                # another machine goes as the environment says (HTTPS_PROXY, NO_PROXY, ...).
                 self._client = httpx.Client(
-                    headers=self._headers, timeout=CONNECT_SECONDS, trust_env=False
+                    headers=self._headers, timeout=CONNECT_SECONDS, trust_env=not self.local
                 )
             return self._client
+
+    @property
+    def local(self) -> bool:
+        """Whether the server is on this machine (a loopback address)."""
+        host = httpx.URL(self.url).host
+        return host in ("localhost", "::1") or host.startswith("127.")
 
     @property
     def root(self) -> str:
