@@ -15,7 +15,7 @@ One invocation:
    the server. Its English is noise, so every term goes through the repairs: this is the worst
    case of the guarantee's cost, not a model's speed.
 
-    python benchmarks/llm.py [--delay 0.25] [--per-token 0.002] [--copies 10] [--no-real]
+    python benchmarks/llm.py [--delay 0.25] [--per-token 0.01] [--copies 10] [--no-real]
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def real_run(work: Path, env: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--delay", type=float, default=0.25, help="seconds per request")
-    parser.add_argument("--per-token", type=float, default=0.002, help="seconds per token")
+    parser.add_argument("--per-token", type=float, default=0.01, help="seconds per token")
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--no-real", action="store_true", help="skip the llama.cpp server")
     args = parser.parse_args()
