@@ -492,12 +492,14 @@ def test_a_batch_translates_through_the_server(
     result = invoke(
         *("translate", str(texts["taipei"]), str(texts["state-council"])),
         *("-o", str(tmp_path / "o"), "--engine", "llm", "--llm-url", model.url, "--no-memory"),
-        *("-q", "--glossary", str(texts["glossary"]), "--format", "json"),
+        *("-q", "--glossary", str(texts["glossary"]), "--format", "json,html"),
     )
     assert result.exit_code == 0, result.output
     for name in ("taipei", "state-council"):
         assert_guaranteed(load(tmp_path / "o" / f"{name}.json"))
     report = json.loads((tmp_path / "o" / "bilingual-report.json").read_text(encoding="utf-8"))
+    html = (tmp_path / "o" / "taipei.html").read_text(encoding="utf-8")
+    assert 'id="en-b2s1" data-segment="b2s1" data-via="model"' in html
     assert report["totals"]["via"]["model"] == report["totals"]["translated"]
 
 
