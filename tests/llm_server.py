@@ -134,6 +134,9 @@ class FakeModel:
             return _send(request, 500, {"error": {"message": f"response_format {form} failed"}})
         if "chat_template_kwargs" in body and cues.refuses_extras:
             return _send(request, 400, {"error": {"message": "unknown field chat_template_kwargs"}})
+        if body.get("model") not in cues.models:
+            missing = f"model {body.get('model')} not found"
+            return _send(request, 404, {"error": {"message": missing}})
         message = body["messages"][-1]["content"]
         honoured = form in cues.honours
         probe = "\n\n{" not in message  # a group's message ends with its JSON object

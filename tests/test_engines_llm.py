@@ -219,18 +219,29 @@ def test_the_key_goes_as_a_bearer_token_and_nowhere_else(
         assert KEY.encode() not in path.read_bytes(), path
 
 
+@pytest.mark.parametrize("model", [None, "fake-mt"])
 def test_a_wrong_key_is_exit_4_naming_the_server(
-    texts: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    texts: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str | None
 ) -> None:
     monkeypatch.setenv("BILINGUAL_LLM_API_KEY", "wrong")
-    with FakeModel(Cues(api_key=KEY)) as model:
+    with FakeModel(Cues(api_key=KEY)) as server:
         result = invoke(
             *("translate", str(texts["taipei"]), "-o", str(tmp_path / "o"), "--engine", "llm"),
-            *("--llm-url", model.url, "--no-memory", "-q"),
+            *("--llm-url", server.url, "--no-memory", "-q"),
+            *(("--llm-model", model) if model else ()),
         )
     assert result.exit_code == ExitCode.ENGINE_UNAVAILABLE, result.output
-    assert model.url in result.output and "401" in result.output
+    assert server.url in result.output and "401" in result.output
     assert "wrong" not in result.output
+    assert not (tmp_path / "o" / "taipei.json").exists()
+
+
+def test_a_model_the_server_does_not_have_is_exit_4(
+    texts: dict[str, Path], tmp_path: Path, model: FakeModel
+) -> None:
+    result = translate_cli(texts, tmp_path, "--llm-url", model.url, "--llm-model", "qwen3:32b")
+    assert result.exit_code == ExitCode.ENGINE_UNAVAILABLE, result.output
+    assert model.url in result.output and "qwen3:32b not found" in result.output
 
 
 # -- misbehaviour -------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ class GroupFailed(Exception):
 
 
 class ServerDown(Exception):
-    """The server refuses or drops connections after the retries."""
+    """The server refuses or drops connections after the retries, refuses the key, or does not
+    have the model: its groups go to the other servers."""
 
 
 def schema_for(ids: list[str], sources: list[str]) -> dict[str, Any]:
@@ -213,6 +214,9 @@ class Server:
                         raise GroupFailed("the reply is not a JSON object")
                     return data
                 said = _said(response)
+                if status in (401, 403) or (status == 404 and url.endswith("/chat/completions")):
+                    # a key refused, or no such model: no other request would fare better
+                    raise ServerDown(f"answers HTTP {status}{said}")
                 if shape_only and status != 429:
                     raise ShapeRefused(f"HTTP {status}{said}")
                 if status == 429:
