@@ -364,6 +364,17 @@ def test_a_second_server_takes_over_when_the_first_dies(
     assert f"{dying.url} (stopped: " in warnings[0]
 
 
+def test_a_server_that_fails_every_request_is_stopped(
+    texts: dict[str, Path], tmp_path: Path
+) -> None:
+    with FakeModel(Cues(failing=10_000)) as broken, FakeModel() as healthy:
+        document, _, warnings = run(texts, tmp_path, broken.url, healthy.url, group_tokens=40)
+        with pytest.raises(EngineUnavailable, match="HTTP 500"):
+            run(texts, tmp_path, broken.url, group_tokens=40)
+    assert_guaranteed(document)
+    assert f"{broken.url} (stopped: answers HTTP 500" in warnings[0]
+
+
 def test_no_server_left_is_exit_4_and_the_rerun_goes_on(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:

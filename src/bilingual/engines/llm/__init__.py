@@ -29,6 +29,8 @@ from .server import NONE, GroupFailed, Server, ServerDown, ShapeRefused, schema_
 
 API_KEY_VARIABLE = "BILINGUAL_LLM_API_KEY"
 WINDOW = 8  # groups submitted ahead, per worker
+# Requests in a row a server fails with 5xx or 429 through every retry before it is stopped.
+FAULTS = 3
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -140,7 +142,7 @@ class LLMEngine:
                 for future in pending:
                     future.cancel()
                 for server in self.servers:  # requests in flight end now, not at their timeout
-                    server.close()
+                    server.close(for_good=True)
             pool.shutdown(wait=finished, cancel_futures=True)
             if finished:
                 for server in self.servers:  # no connection outlives the call
@@ -195,8 +197,13 @@ class LLMEngine:
                 continue
             except ShapeRefused as e:
                 raise GroupFailed(str(e)) from None
+            except GroupFailed as e:
+                if e.server_fault and self._faulty(server, str(e)):
+                    continue  # the group goes to another server
+                raise
             finally:
                 self._release(server)
+            server.faults = 0
             found = answers(text, ids)
             if found is None:
                 raise GroupFailed("the reply holds no JSON object with the segments' ids")
@@ -233,6 +240,16 @@ class LLMEngine:
         with self.state:
             server.busy -= 1
             self.state.notify_all()
+
+    def _faulty(self, server: Server, reason: str) -> bool:
+        """Count a request the server failed through every retry; after FAULTS in a row it is
+        stopped, as a server that refuses connections is (True: stopped)."""
+        with self.state:
+            server.faults += 1
+            if server.faults < FAULTS:
+                return False
+        self._stop(server, f"answers {reason} to every request")
+        return True
 
     def _stop(self, server: Server, reason: str) -> None:
         with self.state:

@@ -51,7 +51,12 @@ class ShapeRefused(Exception):
 
 class GroupFailed(Exception):
     """This request cannot be answered as sent (timeout, 5xx again, over the context length,
-    an unusable reply): the caller halves the group and tries again."""
+    an unusable reply): the caller halves the group and tries again. `server_fault`: the server
+    answered 5xx or 429 through every retry (a server that does so to every request is down)."""
+
+    def __init__(self, message: str, *, server_fault: bool = False) -> None:
+        super().__init__(message)
+        self.server_fault = server_fault
 
 
 class ServerDown(Exception):
@@ -82,6 +87,7 @@ class Server:
             raise UsageError(f"--llm-url {url}: not an http:// or https:// URL")
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client: httpx.Client | None = None
+        self.stopped = False  # for good: the run ended (Ctrl-C, no server left)
         self._opening = threading.Lock()
         self.backoff = backoff
         self.form: str | None = None  # None until probed
@@ -89,12 +95,15 @@ class Server:
         self.alive = True
         self.reason = ""  # why it is no longer used
         self.busy = 0  # requests in flight
+        self.faults = 0  # requests in a row answered 5xx/429 through every retry
         self.probing = threading.Lock()
 
     @property
     def client(self) -> httpx.Client:
         """The HTTP client, opened on first use (`close` ends it: no socket outlives a call)."""
         with self._opening:
+            if self.stopped:
+                raise ServerDown("stopped with the run")
             if self._client is None:
                 # A server on this machine is never reached through a proxy variable; one on
                 # another machine goes as the environment says (HTTPS_PROXY, NO_PROXY, ...).
@@ -221,13 +230,13 @@ class Server:
                     raise ShapeRefused(f"HTTP {status}{said}")
                 if status == 429:
                     if last:
-                        raise GroupFailed(f"HTTP 429 (too many requests){said}")
+                        raise GroupFailed(f"HTTP 429 (too many requests){said}", server_fault=True)
                     time.sleep(_retry_after(response, delay))
                     delay *= 2
                     continue
                 if status >= 500:
                     if last:
-                        raise GroupFailed(f"HTTP {status}{said}")
+                        raise GroupFailed(f"HTTP {status}{said}", server_fault=True)
                 elif _over_context(said):
                     raise GroupFailed(f"over the context length{said}")
                 else:
@@ -297,9 +306,11 @@ class Server:
             return False
         return True
 
-    def close(self) -> None:
+    def close(self, *, for_good: bool = False) -> None:
+        """Close the connections (the next request opens new ones, unless `for_good`)."""
         with self._opening:
             client, self._client = self._client, None
+            self.stopped = self.stopped or for_good
         if client is not None:
             client.close()
 
