@@ -263,7 +263,8 @@ def test_a_model_the_server_does_not_have_is_exit_4(
         (Cues(too_many=2), set()),
         (Cues(failing=2), set()),
         (Cues(drop=1), set()),
-        (Cues(slow=1, slow_seconds=2.5), set()),
+        # waits for a real read timeout
+        pytest.param(Cues(slow=1, slow_seconds=2.5), set(), marks=pytest.mark.slow),
         (Cues(max_ids=1), set()),  # over the context length: halved down to one segment
     ],
     ids=lambda value: (
