@@ -68,6 +68,8 @@ OPEN = {
     "llm_seed",
     "llm_prompt",
     "llm_timeout",
+    "host",  # review: an address
+    "port",  # review: a number
 }
 
 
