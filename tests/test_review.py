@@ -153,6 +153,17 @@ def test_a_docx_resaved_by_libreoffice_keeps_its_ids(project: Path, tmp_path: Pa
     edits = human(project)
     assert edits["b8s1"] == "“After nine months of effort, we finished the talks.”"
     assert edits["b22s1"] == "English of b22s1. (edited)"
+    # the revisions survive LibreOffice too: imported again after a newer review, a row left
+    # as it was is skipped and an edited one is a conflict
+    from bilingual.review import save_edit
+
+    for segment_id in ("b5s1", "b8s1"):
+        revision = load(project).segment(segment_id).revision
+        save_edit(project, segment_id, f"Newer review of {segment_id}.", revision, use_memory=False)
+    report = import_edits(path, project, use_memory=False)
+    assert report.stale == 1 and report.conflicts == ["b8s1"]
+    assert human(project)["b5s1"] == "Newer review of b5s1."
+    assert human(project)["b8s1"] == "Newer review of b8s1."
 
 
 # --- XLIFF round trip -----------------------------------------------------------------------------
