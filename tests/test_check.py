@@ -367,3 +367,36 @@ def test_check_reports_the_stand_in_models_noise(installed_standin: Path, tmp_pa
     noise_codes = {"untranslated", "number-missing", "number-extra", "same-as-source"}
     caught = [s.id for s in document.segments if errors.get(s.id, set()) & noise_codes]
     assert len(caught) >= 0.9 * len(document.segments), sorted(set(errors) ^ set(caught))
+
+
+# --- one draft at a time (the editor) -----------------------------------------------------------
+
+
+def _drafts(document):
+    """Drafts of several shapes for a segment: as it is, emptied, a number changed, Chinese left."""
+    import re as _re
+
+    for segment in document.translatable_segments:
+        yield segment.id, segment.target
+        yield segment.id, ""
+        yield segment.id, _re.sub(r"\d", "7", segment.target) + " 42"
+        yield segment.id, segment.source[:6] + " " + segment.target
+
+
+def test_a_draft_is_checked_as_the_whole_document_would_be(article_document):
+    """DraftChecker gives, for each draft, exactly what check_document gives once it is saved."""
+    import copy
+
+    from bilingual.check import DraftChecker
+    from tests.sample_documents import simplified_with_hostile_text, translated
+
+    for document in (translated(article_document), simplified_with_hostile_text()):
+        checker = DraftChecker(document)
+        for segment_id, target in list(_drafts(document))[::3]:
+            saved = copy.deepcopy(document)
+            segment = saved.segment(segment_id)
+            segment.apply_draft(target, segment.notes, [t.placed for t in segment.terms])
+            expected = [f for f in check_document(saved) if f.segment_id == segment_id]
+            found = checker.check(segment_id, target)
+            key = lambda f: (f.code, f.message)  # noqa: E731
+            assert sorted(found, key=key) == sorted(expected, key=key), (segment_id, target)

@@ -9,6 +9,7 @@ length ratio far from the document's norm.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import statistics
@@ -137,21 +138,48 @@ def check_document(document: Document) -> list[Finding]:
     return findings
 
 
-def check_draft(document: Document, segment_id: str, target: str) -> list[Finding]:
-    """The findings on one segment were its English `target`: what the editor shows while the
-    reviewer types (the same checks as `check_document`, in the same document, so the length
-    norm and the article's date count as they will once it is saved). `document` is unchanged."""
-    import copy
+class DraftChecker:
+    """The findings on one segment's draft English, as `check_document` would give them were the
+    draft saved: what the editor shows while the reviewer types.
 
-    draft = copy.deepcopy(document)
-    segment = draft.segment(segment_id)
-    if segment is None:
-        return []
-    if segment.status == "human" and target.strip():
-        segment.apply_human(target, dict(segment.review or {}), flags=segment.flags)
-    else:
-        segment.apply_draft(target, segment.notes, [t.placed for t in segment.terms])
-    return [f for f in check_document(draft) if f.segment_id == segment_id]
+    The whole document is checked once, when the checker is made (for the length norm, which
+    depends on every segment); each draft is then checked alone, fast enough for every pause in
+    typing on a long document. `document` is never changed.
+    """
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.context = _Context.of(document)
+        self.measured: dict[str, Segment] = {}  # the segments that count towards the norm
+        for segment in document.translatable_segments:
+            if _check_segment(segment, self.context)[1]:
+                self.measured[segment.id] = segment
+        self.checked = {s.id for s in document.translatable_segments}
+
+    def check(self, segment_id: str, target: str) -> list[Finding]:
+        """The findings on segment `segment_id` with `target` as its English."""
+        import copy
+
+        segment = self.document.segment(segment_id)
+        if segment is None or segment_id not in self.checked:
+            return []
+        draft = copy.deepcopy(segment)
+        if draft.status == "human" and target.strip():
+            draft.apply_human(target, dict(draft.review or {}), flags=draft.flags)
+        else:
+            draft.apply_draft(target, draft.notes, [t.placed for t in draft.terms])
+        context = self.context
+        if target.strip() and not context.started:
+            context = dataclasses.replace(context, started=True)
+        findings, measurable = _check_segment(draft, context)
+        others = [s for i, s in self.measured.items() if i != segment_id]
+        findings += [
+            f
+            for f in _length_findings([*others, *([draft] if measurable else [])])
+            if f.segment_id == segment_id
+        ]
+        findings.sort(key=lambda f: f.severity != ERROR)
+        return findings
 
 
 # --- per segment -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..check import Finding, check_document, check_draft
+from ..check import DraftChecker, Finding, check_document
 from ..document import Document, Segment, load
 from ..errors import BilingualError, Conflict, InputError
 from ..review import save_edit
@@ -59,7 +59,7 @@ def create_app(settings: Settings) -> ASGIApp:
         segment_id, target = str(body.get("segment", "")), str(body.get("target", ""))
         if document.segment(segment_id) is None:
             return _error(404, f"no segment {segment_id}")
-        return JSONResponse({"findings": _findings(check_draft(document, segment_id, target))})
+        return JSONResponse({"findings": _findings(form.checker().check(segment_id, target))})
 
     async def save(request: Request) -> Response:
         body = await _json_body(request)
@@ -76,14 +76,14 @@ def create_app(settings: Settings) -> ASGIApp:
                 use_memory=settings.use_memory,
             )
         except Conflict as e:
-            state = _state(e.current, form.document())
+            state = _state(e.current, form.checker())
             return JSONResponse({"error": str(e), "current": state, "yours": target}, 409)
         except BilingualError as e:
             return _error(422 if isinstance(e, InputError) else 500, str(e))
         segment = written.document.segment(segment_id)
         assert segment is not None  # save_edit found it
         form.remember(written.document)
-        return JSONResponse({"segment": _state(segment, written.document)})
+        return JSONResponse({"segment": _state(segment, form.checker())})
 
     async def export(request: Request) -> Response:
         from ..pipeline import export_file
@@ -209,16 +209,24 @@ class _Form:
         self.path = path
         self._identity: tuple[int, int, int] | None = None
         self._document: Document | None = None
+        self._checker: DraftChecker | None = None
 
     def document(self) -> Document:
         identity = self._stat()
         if self._document is None or identity != self._identity:
-            self._document = load(self.path)
-            self._identity = identity
+            self.remember(load(self.path), identity)
+        assert self._document is not None
         return self._document
 
-    def remember(self, document: Document) -> None:
-        self._document, self._identity = document, self._stat()
+    def checker(self) -> DraftChecker:
+        """The checker of the document as it is now (made once per version of the file)."""
+        document = self.document()
+        if self._checker is None or self._checker.document is not document:
+            self._checker = DraftChecker(document)
+        return self._checker
+
+    def remember(self, document: Document, identity: tuple[int, int, int] | None = None) -> None:
+        self._document, self._identity = document, identity or self._stat()
 
     def _stat(self) -> tuple[int, int, int]:
         info = self.path.stat()
@@ -237,9 +245,9 @@ def _findings(findings: list[Finding]) -> list[dict[str, str]]:
     ]
 
 
-def _state(segment: Segment, document: Document) -> dict[str, Any]:
+def _state(segment: Segment, checker: DraftChecker) -> dict[str, Any]:
     """A segment as the page updates its row from: after a save, or in a conflict."""
-    findings = [f for f in check_document(document) if f.segment_id == segment.id]
+    findings = checker.check(segment.id, segment.target)
     return {
         "id": segment.id,
         "target": segment.target,
