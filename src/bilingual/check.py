@@ -156,6 +156,22 @@ class DraftChecker:
                 self.measured[segment.id] = segment
         self.checked = {s.id for s in document.translatable_segments}
 
+    def after_save(self, document: Document, segment_id: str) -> DraftChecker:
+        """The checker of `document`, which is this checker's document with only segment
+        `segment_id` changed (a save): that segment alone is checked again."""
+        checker = DraftChecker.__new__(DraftChecker)
+        checker.document = document
+        checker.context = _Context.of(document)
+        checker.checked = self.checked
+        by_id = {s.id: s for s in document.segments}
+        checker.measured = {i: by_id.get(i, s) for i, s in self.measured.items()}
+        checker.measured.pop(segment_id, None)
+        segment = by_id.get(segment_id)
+        measurable = segment is not None and segment_id in self.checked
+        if segment is not None and measurable and _check_segment(segment, checker.context)[1]:
+            checker.measured[segment_id] = segment
+        return checker
+
     def check(self, segment_id: str, target: str) -> list[Finding]:
         """The findings on segment `segment_id` with `target` as its English."""
         import copy

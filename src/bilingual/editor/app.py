@@ -65,6 +65,7 @@ def create_app(settings: Settings) -> ASGIApp:
         body = await _json_body(request)
         segment_id = str(body.get("segment", ""))
         target, revision = str(body.get("target", "")), str(body.get("revision", ""))
+        before = form.current_checker()  # None: the file changed since it was last read
         try:
             written = await _in_thread(
                 save_edit,
@@ -82,7 +83,8 @@ def create_app(settings: Settings) -> ASGIApp:
             return _error(422 if isinstance(e, InputError) else 500, str(e))
         segment = written.document.segment(segment_id)
         assert segment is not None  # save_edit found it
-        form.remember(written.document)
+        if before is not None and written.changed:  # only this segment changed: keep the rest
+            form.remember(written.document, checker=before.after_save(written.document, segment_id))
         return JSONResponse({"segment": _state(segment, form.checker())})
 
     async def export(request: Request) -> Response:
@@ -225,8 +227,21 @@ class _Form:
             self._checker = DraftChecker(document)
         return self._checker
 
-    def remember(self, document: Document, identity: tuple[int, int, int] | None = None) -> None:
+    def current_checker(self) -> DraftChecker | None:
+        """The checker already made, if the file on disk is still the version it was made of."""
+        if self._checker is None or self._stat() != self._identity:
+            return None
+        return self._checker if self._checker.document is self._document else None
+
+    def remember(
+        self,
+        document: Document,
+        identity: tuple[int, int, int] | None = None,
+        *,
+        checker: DraftChecker | None = None,
+    ) -> None:
         self._document, self._identity = document, identity or self._stat()
+        self._checker = checker
 
     def _stat(self) -> tuple[int, int, int]:
         info = self.path.stat()
