@@ -400,3 +400,19 @@ def test_a_draft_is_checked_as_the_whole_document_would_be(article_document):
             found = checker.check(segment_id, target)
             key = lambda f: (f.code, f.message)  # noqa: E731
             assert sorted(found, key=key) == sorted(expected, key=key), (segment_id, target)
+
+
+def test_a_checker_after_a_save_is_the_checker_of_the_saved_document(article_document):
+    import copy
+
+    from bilingual.check import DraftChecker
+    from tests.sample_documents import translated
+
+    document = translated(article_document)
+    before = DraftChecker(document)
+    saved = copy.deepcopy(document)
+    saved.segment("b4s1").apply_human("A much longer English sentence than before. " * 6, {})
+    after, fresh = before.after_save(saved, "b4s1"), DraftChecker(saved)
+    for segment in saved.translatable_segments[::4]:
+        for target in (segment.target, segment.target + " 42", ""):
+            assert after.check(segment.id, target) == fresh.check(segment.id, target)
