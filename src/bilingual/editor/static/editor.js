@@ -310,6 +310,9 @@
     });
   }
 
+  // the token has set the cookie: keep it out of the address bar, the history and bookmarks
+  if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", "/");
+
   restoreDrafts();
   updateCounter();
 })();
