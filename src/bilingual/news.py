@@ -315,6 +315,22 @@ def _dateline(text: str, date: str, end: int) -> list[NewsBlock]:
     return [NewsBlock(head, "dateline", [head], found=found), *_rest(rest)]
 
 
+def _credit_line(text: str) -> NewsBlock | None:
+    """A line of a credit and its time, as a page shows them beside the headline
+    (中央社／ 華盛頓27日專電 2026-02-27 10:30): a byline block, the credit in `meta.byline`."""
+    credit = agency_credit(text)
+    if credit is None or len(text.strip()) > SHORT_LINE_CHARS or _ends_sentence(text):
+        return None
+    rest = text.replace(credit, " ", 1).strip(" \t|｜,，")
+    date = leading_date(rest) if rest else None
+    if rest and not is_flash_tag(rest) and (date is None or rest[date[1] :].strip()):
+        return None
+    block = NewsBlock(text, "byline", [text], found={"byline": credit})
+    if date is not None:
+        block.found["date"] = date[0]
+    return block
+
+
 def _rest(text: str, hint: str | None = None) -> list[NewsBlock]:
     """One block that is not a dateline: boilerplate, a caption, a byline (whole, or split off the
     start of a paragraph), or left with its reader's hint (None: for the classifier)."""
@@ -336,6 +352,12 @@ def _rest(text: str, hint: str | None = None) -> list[NewsBlock]:
         return [_byline_block(text[:cut]), *_rest(text[cut:], hint)]
     if is_line_byline(text):
         return [_byline_block(text)]
+    credit = _credit_line(text)
+    if credit is not None:
+        return [credit]
+    date = leading_date(text)
+    if date is not None and not text[date[1] :].strip():
+        return [NewsBlock(text, "dateline", [text], found={"date": date[0]})]
     if is_caption(text):
         return [NewsBlock(text, "caption")]
     return [NewsBlock(text, hint)]

@@ -42,6 +42,8 @@ _CHARACTERS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphe
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LIST_STYLE = re.compile(r"^list\b", re.IGNORECASE)
+# Word's built-in style for the text under a picture or table (and its localised names).
+_CAPTION_STYLES = {"caption", "標號", "题注", "題注", "图表标题"}
 
 
 class DocxReader:
@@ -198,6 +200,8 @@ class _Walker:
         for style_name in names:
             if style_name.lower() == "title":
                 return RawBlock(text, "title", {"level": 1})
+            if style_name.lower() in _CAPTION_STYLES:
+                return RawBlock(text, "caption")
             if m := _HEADING_STYLE.match(style_name):
                 return RawBlock(text, "heading", {"level": int(m.group(1))})
         if outline is not None and outline.isdigit() and int(outline) < 9:
