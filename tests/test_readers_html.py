@@ -167,9 +167,10 @@ def cms_page(script: str, *, header_tag: bool = False) -> tuple[str, list[str]]:
     title = "台美經濟對話今登場" if hant else "中美经贸磋商今登场"
     byline = "中央社／ 華盛頓27日專電" if hant else "新华社北京3月5日电"
     caption = "經濟部長出席記者會。圖／經濟部提供" if hant else "商务部长出席记者会。图／商务部提供"
-    menu = "".join(f'<div class="m"><a href="/{i}">{w}</a></div>' for i, w in enumerate(
-        ["首頁", "政治", "國際", "財經", "社會"] if hant else ["首页", "政治", "国际", "财经", "社会"]
-    ))  # fmt: skip
+    sections = (
+        ["首頁", "政治", "國際", "財經", "社會"] if hant else ["首页", "政治", "国际", "财经"]
+    )
+    menu = "".join(f'<div class="m"><a href="/{i}">{w}</a></div>' for i, w in enumerate(sections))
     others = "".join(f'<div class="it"><a href="/n{i}">別站新聞標題{i}</a></div>' for i in range(6))
     top = "header" if header_tag else "div"
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>
