@@ -327,6 +327,7 @@ class _Batch:
         self.jobs = jobs
         self.translator = translator
         self.glossary = glossary
+        self.known_words = glossary.latin_words()  # for the text reader's re-wrapping
         self.formats = formats
         self.export_options = export_options
         self.force = force
@@ -410,7 +411,7 @@ class _Batch:
             return None
         read_at = now()
         try:
-            document = segment(read(job.input, self.input_format))
+            document = segment(read(job.input, self.input_format, self.known_words))
             document.meta["input"] = job.name
             annotate(document, self.glossary)
             carry_reviews(document, load_previous(job.json_path, document))

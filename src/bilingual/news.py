@@ -308,9 +308,9 @@ def _dateline(text: str, date: str, end: int) -> list[NewsBlock]:
     byline = leading_byline(rest)
     whole = byline is None or not rest[byline.end() :].strip()
     if whole and is_short_line(rest) and not is_caption(rest):
-        byline = agency_credit(rest) or rest[_flash_end(rest) :].strip()
-        if byline:
-            found["byline"] = byline
+        credit = agency_credit(rest) or rest[_flash_end(rest) :].strip()
+        if credit:
+            found["byline"] = credit
         return [NewsBlock(text, "dateline", [head, rest], found=found)]
     return [NewsBlock(head, "dateline", [head], found=found), *_rest(rest)]
 

@@ -90,11 +90,11 @@ def translate_file(
     parse_formats(formats)  # a bad --format fails before any work is done
     ensure_folder(folder)
 
-    raw = read(input_path, input_format)
+    glossary = load_glossary(glossary_paths)
+    raw = read(input_path, input_format, glossary.latin_words())
     document = segment(raw)
     name = stem(input_path)  # the outputs' name: the input's stem, `stdin` for standard input
     json_path = folder / f"{name}.json"
-    glossary = load_glossary(glossary_paths)
     # Taken before annotating builds the matcher, so that a large glossary's digest rows and its
     # automaton are never in memory together.
     glossary_digest = glossary.digest()

@@ -101,14 +101,15 @@ def split_blocks(text: str) -> list[str]:
     return layout(text)[0]
 
 
-def layout(text: str) -> tuple[list[str], list[str]]:
+def layout(text: str, known_words: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
     """The blocks of `text` and the normalisations applied to find them.
 
     Blank lines separate blocks. A text without any (one paragraph per line, as pasted from a
     CMS or WeChat) has a block per line: `line-per-paragraph`. A line is a wrap, joined to the
     next (`rewrapped`), when it ends without a final mark or closer and is about as long as the
     text's usual full line; Chinese lines join without a space, and so do the two halves of a
-    Latin word cut by a fixed-width wrap when the text has the whole word elsewhere (EP|PD).
+    Latin word cut by a fixed-width wrap when the text has the whole word elsewhere, or
+    `known_words` (the glossary's) has it (EP|PD).
     A shorter line without a final mark continues its paragraph too, unless the next line
     starts like a new one (an indent, a date, a byline) or it is a block's first line (a
     headline, a dateline). Other line breaks inside a blank-line block stay as they are.
@@ -122,7 +123,7 @@ def layout(text: str) -> tuple[list[str], list[str]]:
     # word processor's soft wrap has not): there a line end can cut a word in two.
     fixed = usual >= 20 and sum(abs(_width(line) - usual) <= 1 for line in all_lines) >= 3
     # the Latin words the text has, to tell a word cut by the wrap (EP|PD) from two words
-    words = set(_LATIN_WORD.findall(text)) if fixed else set()
+    words = set(_LATIN_WORD.findall(text)) | known_words if fixed else set()
     per_line = len(chunks) == 1 and len(lines_of[0]) > 1
     applied: list[str] = []
     blocks: list[str] = []
@@ -206,6 +207,7 @@ def _join(current: str, line: str, words: set[str] | None = None) -> str:
 class TextReader:
     name = "text"
     extensions = (".txt", ".text")
+    known_words: frozenset[str] = frozenset()  # the glossary's Latin words (see `layout`)
 
     def read(self, path: Path) -> RawText:
         from . import input_bytes
@@ -218,7 +220,7 @@ class TextReader:
         text, encoding = decode(data, name)
         if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
             raise InputError(f"{name}: a binary file, not text")
-        blocks, applied = layout(text)
+        blocks, applied = layout(text, self.known_words)
         if not blocks:
             raise InputError(f"{name}: the file has no text")
         meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
