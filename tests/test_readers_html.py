@@ -166,7 +166,9 @@ def cms_page(script: str, *, header_tag: bool = False) -> tuple[str, list[str]]:
     )  # fmt: skip
     title = "台美經濟對話今登場" if hant else "中美经贸磋商今登场"
     byline = "中央社／ 華盛頓27日專電" if hant else "新华社北京3月5日电"
-    caption = "經濟部長出席記者會。圖／經濟部提供" if hant else "商务部长出席记者会。图／商务部提供"
+    # no credit in its words: only the class name says it is a caption
+    caption = "經濟部長出席記者會說明對話內容" if hant else "商务部长出席记者会说明磋商内容"
+    caption_class = "photo-caption" if hant else "img-desc"
     sections = (
         ["首頁", "政治", "國際", "財經", "社會"] if hant else ["首页", "政治", "国际", "财经"]
     )
@@ -179,7 +181,7 @@ def cms_page(script: str, *, header_tag: bool = False) -> tuple[str, list[str]]:
 <h1>{title}</h1>
 <div class="info"><span>{byline}</span> <span>2026-02-27 10:30</span></div>
 <div class="txt"><p>{body[0]}</p>
-<div class="pic"><img src="a.jpg"><p class="photo-caption">{caption}</p></div>
+<div class="pic"><img src="a.jpg"><p class="{caption_class}">{caption}</p></div>
 <p>{body[1]}</p><p>{body[2]}</p></div>
 </div>
 <div class="right"><div class="hot">熱門</div>{others}</div></div>
@@ -205,7 +207,7 @@ def test_div_only_page_by_text_density(tmp_path, script, header_tag):
     assert kinds[1][0] == "byline" and kinds[1][1].startswith(credit)
     assert document.meta["date"] == "2026-02-27"
     assert [s for k, s in kinds if k == "paragraph"] == body
-    assert [k for k, s in kinds if "提供" in s] == ["caption"]
+    assert [k for k, s in kinds if "記者會說明" in s or "记者会说明" in s] == ["caption"]
     text = "".join(b.source for b in document.blocks)
     for furniture in (
         "首頁",
