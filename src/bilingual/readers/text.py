@@ -187,9 +187,7 @@ def _stands_alone(line: str) -> bool:
     """A short line without a final mark (a headline, a dateline) is a block of its own; one
     ending in a comma is a sentence going on."""
     stripped = line.strip()
-    return (
-        not stripped.endswith(tuple(_FINAL + _GOING_ON)) and len(stripped) <= HEADING_MAX_CHARS
-    )
+    return not stripped.endswith(tuple(_FINAL + _GOING_ON)) and len(stripped) <= HEADING_MAX_CHARS
 
 
 def _join(current: str, line: str, words: set[str] | None = None) -> str:
