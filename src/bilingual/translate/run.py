@@ -670,4 +670,3 @@ def via_counts(document: Document) -> dict[str, int]:
         if segment.status == "machine" and segment.via in counts:
             counts[segment.via] += 1
     return counts
-
