@@ -1,0 +1,166 @@
+"""Where a run's outputs go, and what they may replace: each input's outputs are named
+`<output folder>/<input stem><format's extension>`; no output may be an input, two inputs may not
+share an output, no document may write the batch's report, and a JSON form made from another
+input is not written over unless forced. A single-file run and a batch both plan through here
+(`check_plan`, `claim_json_form`), before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BilingualError, OutputError, UsageError
+
+# The signature's record of which input made a JSON form: a digest of the input's resolved path
+# (the path itself would publish the user's folders in a file meant to be shared).
+MADE_FROM = "input_path_sha256"
+STDIN = "-"
+
+
+@dataclass
+class Job:
+    """One input of a run: where it is, its name in the run, where its outputs go."""
+
+    input: Path
+    # The input's path relative to the batch root, with forward slashes (its file name in a
+    # single run): the document's meta.input, so that human edits of a/press.txt never reach
+    # b/press.txt.
+    name: str
+    folder: Path
+    stem: str
+
+    @property
+    def json_path(self) -> Path:
+        return self.folder / f"{self.stem}.json"
+
+    def output_paths(self, extensions: Iterable[str]) -> list[Path]:
+        """The files this input's outputs are written to: its stem with each extension."""
+        return [self.folder / f"{self.stem}{extension}" for extension in extensions]
+
+
+def made_from(path: str | Path) -> str | None:
+    """What a JSON form records of the input that made it; None for standard input."""
+    if str(path) == STDIN:
+        return None
+    return hashlib.sha256(os.fsencode(Path(path).resolve())).hexdigest()
+
+
+def check_plan(
+    jobs: Sequence[Job], extensions: Sequence[str], *, report: Path | None = None
+) -> None:
+    """Refuse, with a UsageError (exit 2) naming both files, a plan in which two inputs would
+    write the same output, an output would replace an input, or a document's output would be
+    the batch's `report`. Called before anything is written."""
+    extensions = list(dict.fromkeys([*extensions, ".json"]))
+    writers: dict[Path, Job] = {}
+    for job in jobs:
+        earlier = writers.get(job.json_path)
+        if earlier is not None and earlier is not job:
+            raise UsageError(
+                f"{earlier.input} and {job.input} would both write {job.folder}/{job.stem}.*; "
+                "rename one, or translate them into different folders"
+            )
+        for path in job.output_paths(extensions):
+            writers[path] = job
+    if report is not None and report in writers:
+        raise UsageError(
+            f"{writers[report].input} would write {report}, the batch's report; rename it, or "
+            "translate into another folder (-o)"
+        )
+    inputs = _Inputs(job.input for job in jobs)
+    outputs = [*writers, *([report] if report is not None else [])]
+    for path in outputs:
+        overwritten = inputs.find(path)
+        if overwritten is not None:
+            raise UsageError(
+                f"the output {path} would overwrite the input {overwritten}; translate into "
+                "another folder (-o)"
+            )
+
+
+class _Inputs:
+    """The inputs of a run, findable by the place they are at and by the file they are."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.places: dict[Path, Path] = {}
+        self.files: dict[tuple[int, int], Path] = {}
+        for path in paths:
+            if str(path) == STDIN:
+                continue
+            for place in {_place(path), _resolved(path)}:
+                self.places[place] = path
+            identity = _identity(path)
+            if identity is not None:
+                self.files[identity] = path
+
+    def find(self, output: Path) -> Path | None:
+        """The input that `output` is, by place (the path given, or where its links lead) or
+        by file (a hard link, another spelling of the name on a case-insensitive disk)."""
+        for place in (_place(output), _resolved(output)):
+            if place in self.places:
+                return self.places[place]
+        identity = _identity(output)
+        return self.files.get(identity) if identity is not None else None
+
+
+def _place(path: Path) -> Path:
+    # the folder resolved, the name as given: a symlink named as the input is that input's place
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def _resolved(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def claim_json_form(job: Job, *, force: bool = False, same_content: str | None = None) -> None:
+    """Refuse (OutputError, exit 2) to write `job`'s outputs over a JSON form that another input
+    made: it may hold that input's review. The form records the input that made it (`MADE_FROM`);
+    an older form without that record is judged by the input's name it holds. A form made from
+    the same bytes (`same_content`, the input's sha256, when the form records it) is the same
+    document, wherever it was moved. `force` writes over it all the same."""
+    if force or str(job.input) == STDIN:
+        return
+    meta = _meta(job.json_path)
+    if meta is None:
+        return
+    signature = meta.get("signature")
+    signature = signature if isinstance(signature, dict) else {}
+    recorded, name = signature.get(MADE_FROM), meta.get("input")
+    if recorded is not None:
+        ours = recorded == made_from(job.input)
+    else:
+        ours = not name or name == job.name
+    if ours or (same_content is not None and signature.get("input_sha256") == same_content):
+        return
+    raise OutputError(
+        f"{job.json_path} was made from another input file ({name or 'unnamed'}), not from "
+        f"{job.input}; it may hold that document's review, so it is not written over: translate "
+        "into another folder (-o), or give --force to replace it"
+    )
+
+
+def _meta(json_path: Path) -> dict[str, Any] | None:
+    """The meta of the JSON form at `json_path`; None when there is none or it cannot be read
+    (the run's reading of the previous form says why, and stops)."""
+    from .files import read_regular_file
+
+    try:
+        data = json.loads(read_regular_file(json_path))
+    except (BilingualError, ValueError):
+        return None
+    meta = data.get("meta") if isinstance(data, dict) else None
+    return meta if isinstance(meta, dict) else None
