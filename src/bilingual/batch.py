@@ -269,11 +269,13 @@ def _sha256(data: bytes) -> str:
 def _up_to_date(job: Job, signature: dict[str, Any], wanted: Sequence[str]) -> int | None:
     """How many segments the JSON form of `job` has when it was made from these bytes with this
     engine and glossary and every requested output exists as it was written with it; else None."""
+    from .files import read_regular_file
+
     try:
-        data = json.loads(job.json_path.read_bytes())
+        data = json.loads(read_regular_file(job.json_path))
         written = data["meta"]["signature"]
         segments = sum(len(block["segments"]) for block in data["blocks"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, ValueError, KeyError, TypeError):
         return None
     if not isinstance(written, dict) or any(written.get(k) != v for k, v in signature.items()):
         return None
@@ -281,9 +283,9 @@ def _up_to_date(job: Job, signature: dict[str, Any], wanted: Sequence[str]) -> i
     for name in wanted:
         digest = outputs.get(name)
         try:
-            if digest is None or _sha256((job.folder / name).read_bytes()) != digest:
+            if digest is None or _sha256(read_regular_file(job.folder / name)) != digest:
                 return None
-        except OSError:
+        except InputError:
             return None
     return segments
 
