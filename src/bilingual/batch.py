@@ -229,14 +229,15 @@ def find_inputs(
     formats: Sequence[str] | str | None = None,
     follow_symlinks: bool = False,
     warnings: list[str] | None = None,
+    run_files: dict[Path, str] | None = None,
 ) -> list[Job]:
     """Every input of a batch with its outputs' place, in the order the batch takes them.
 
     With one folder, its tree is mirrored under `output_dir`; with several paths, each folder's
     tree goes under `output_dir/<folder name>/` and each file under `output_dir/`. A plan in
-    which two inputs would write the same output, an output would replace an input or the
-    report, is a UsageError, before anything runs (`outputs.check_plan`). Symbolic links skipped
-    in folders are said in `warnings`.
+    which two inputs would write the same output, an output would replace an input, the report
+    or another of the run's own `run_files`, is a UsageError, before anything runs
+    (`outputs.check_plan`). Symbolic links skipped in folders are said in `warnings`.
     """
     from .readers import STDIN
 
@@ -255,7 +256,8 @@ def find_inputs(
             relative = prefix / file.relative_to(path)
             jobs.append(Job(file, relative.as_posix(), output / relative.parent, file.stem))
     extensions = [_extension(f) for f in parse_formats(formats)]
-    check_plan(jobs, extensions, report=output / REPORT)
+    run_files = {output / REPORT: "the batch's report", **(run_files or {})}
+    check_plan(jobs, extensions, run_files=run_files)
     return jobs
 
 
@@ -614,7 +616,7 @@ def translate_batch(
     unless `follow_symlinks`.
     """
     from .engines import open_engine
-    from .executors import open_executor
+    from .executors import check_executor, open_executor
     from .files import ensure_folder, write_text
     from .glossary import load_glossary
     from .memory import Memory, default_memory_path
@@ -622,9 +624,20 @@ def translate_batch(
     started = time.perf_counter()
     requested = parse_formats(formats)  # a bad --format fails before any work is done
     wanted = [f for f in requested if f != "json"]
+    check_executor(executor, ray_address)
     found: list[str] = []  # the symbolic links skipped
+    run_files = {}
+    if executor == "ray":
+        from .executors.ray import LOG_NAME
+
+        run_files[Path(output_dir).resolve() / LOG_NAME] = "the Ray log"
     jobs = find_inputs(  # a collision is refused before anything is made
-        paths, output_dir, formats=requested, follow_symlinks=follow_symlinks, warnings=found
+        paths,
+        output_dir,
+        formats=requested,
+        follow_symlinks=follow_symlinks,
+        warnings=found,
+        run_files=run_files,
     )
     if not jobs:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no input files found")
@@ -635,7 +648,9 @@ def translate_batch(
     result = BatchResult(documents=[], warnings=[*found, *translator.warnings])
     batch: _Batch | None = None
     try:
-        with open_executor(executor, translator, address=ray_address) as run_batches:
+        with open_executor(
+            executor, translator, address=ray_address, log_folder=folder
+        ) as run_batches:
             batch = _Batch(
                 jobs,
                 translator,

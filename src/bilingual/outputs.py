@@ -1,8 +1,8 @@
-"""Where a run's outputs go, and what they may replace: each input's outputs are named
-`<output folder>/<input stem><format's extension>`; no output may be an input, two inputs may not
-share an output, no document may write the batch's report, and a JSON form made from another
-input is not written over unless forced. A single-file run and a batch both plan through here
-(`check_plan`, `claim_json_form`), before anything is written.
+"""Where a run's outputs go, and what they may replace. Each input's outputs are named
+`<output folder>/<input stem><format's extension>`; no output may be an input, two inputs may
+not share an output, no document may write a file of the run itself (the batch's report), and
+a JSON form made from another input is not written over unless forced. A single-file run and a
+batch both plan through here (`check_plan`, `claim_json_form`), before anything is written.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,11 +49,12 @@ def made_from(path: str | Path) -> str | None:
 
 
 def check_plan(
-    jobs: Sequence[Job], extensions: Sequence[str], *, report: Path | None = None
+    jobs: Sequence[Job], extensions: Sequence[str], *, run_files: Mapping[Path, str] | None = None
 ) -> None:
     """Refuse, with a UsageError (exit 2) naming both files, a plan in which two inputs would
     write the same output, an output would replace an input, or a document's output would be
-    the batch's `report`. Called before anything is written."""
+    one of the run's own `run_files` (path -> what it is: the batch's report, the Ray log).
+    Called before anything is written."""
     extensions = list(dict.fromkeys([*extensions, ".json"]))
     writers: dict[str, Job] = {}  # output path -> the job writing it (strings: see _Inputs)
     for job in jobs:
@@ -66,13 +67,15 @@ def check_plan(
             )
         for extension in extensions:
             writers[os.path.join(folder, f"{job.stem}{extension}")] = job
-    if report is not None and os.fspath(report) in writers:
-        raise UsageError(
-            f"{writers[os.fspath(report)].input} would write {report}, the batch's report; "
-            "rename it, or translate into another folder (-o)"
-        )
+    own = {os.fspath(path): what for path, what in (run_files or {}).items()}
+    for path, what in own.items():
+        if path in writers:
+            raise UsageError(
+                f"{writers[path].input} would write {path}, {what}; rename it, or translate "
+                "into another folder (-o)"
+            )
     inputs = _Inputs(job.input for job in jobs)
-    for path in [*writers, *([os.fspath(report)] if report is not None else [])]:
+    for path in [*writers, *own]:
         overwritten = inputs.find(path)
         if overwritten is not None:
             raise UsageError(

@@ -176,7 +176,7 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--cjk-font",
             default=ExportOptions.cjk_font,
-            help="East Asian font for Chinese text (default by script; see README).",
+            help="East Asian font for Chinese text (default by script; see docs/outputs.md).",
         ),
         click.option(
             "--latin-font",

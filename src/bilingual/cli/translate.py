@@ -132,8 +132,10 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
 )
 @click.option(
     "--ray-address",
+    metavar="HOST:PORT",
     default=None,
-    help="The Ray cluster to join (as `ray start` printed it); default: start a local one.",
+    help="The Ray cluster to join: HOST:PORT as `ray start --head` printed it (waits at most "
+    "$BILINGUAL_RAY_JOIN_TIMEOUT s, 30); default: start a local one.",
 )
 @input_format_option
 @export_options
@@ -156,10 +158,11 @@ def translate(
         threads=kwargs["threads"],
         max_batch_tokens=kwargs["max_batch_tokens"],
     )
+    from ..executors import check_executor
+
+    check_executor(kwargs["executor"], kwargs["ray_address"])
     single = len(input_paths) == 1 and not os.path.isdir(input_paths[0])
     if single and not kwargs["force"] and kwargs["executor"] == "local":
-        if kwargs["ray_address"]:
-            raise click.UsageError("--ray-address needs --executor ray")
         _translate_one(input_paths[0], output_dir, engine_options, options, kwargs)
         return
     ctx.exit(_translate_many(input_paths, output_dir, engine_options, options, kwargs))
