@@ -39,6 +39,7 @@ def write(path: Path, text: str) -> Path:
 def docx(path: Path, text: str) -> Path:
     from docx import Document as new_docx
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     document = new_docx()
     document.add_paragraph(text.strip())
     document.save(str(path))
@@ -115,6 +116,19 @@ def test_a_batch_into_its_own_folder_goes_on_when_no_output_is_an_input(folder: 
     again = translate("docs", "-o", "docs")  # its own outputs are not inputs the second time
     assert again.exit_code == 0
     assert "1 up to date" in again.output
+
+
+def test_an_export_never_writes_over_the_input_its_form_was_made_from(folder: Path):
+    original = docx(folder / "docs" / "a.docx", TRADITIONAL).read_bytes()
+    assert translate("docs/a.docx", "-o", "out").exit_code == 0
+    result = CliRunner().invoke(cli, ["export", "out/a.json", "-o", "docs"])
+    assert result.exit_code == 2
+    assert "the output docs/a.docx would overwrite the input out/a.json was made from" in (
+        result.output
+    )
+    assert (folder / "docs" / "a.docx").read_bytes() == original
+    assert not (folder / "docs" / "a.html").exists()
+    assert CliRunner().invoke(cli, ["export", "out/a.json", "-o", "elsewhere"]).exit_code == 0
 
 
 # -- the batch's report ------------------------------------------------------------------------

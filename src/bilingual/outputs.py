@@ -2,7 +2,8 @@
 `<output folder>/<input stem><format's extension>`; no output may be an input, two inputs may
 not share an output, no document may write a file of the run itself (the batch's report), and
 a JSON form made from another input is not written over unless forced. A single-file run and a
-batch both plan through here (`check_plan`, `claim_json_form`), before anything is written.
+batch both plan through here (`check_plan`, `claim_json_form`), and an export checks its outputs
+against the input its JSON form records (`check_export`), before anything is written.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BilingualError, OutputError, UsageError
+from .readers import STDIN
 
 # The signature's record of which input made a JSON form: a digest of the input's resolved path
 # (the path itself would publish the user's folders in a file meant to be shared).
 MADE_FROM = "input_path_sha256"
-STDIN = "-"
 
 
 @dataclass
@@ -126,6 +127,22 @@ class _Inputs:
         except (OSError, ValueError):
             return places, None
         return places, (info.st_dev, info.st_ino)
+
+
+def check_export(json_path: Path, meta: Mapping[str, Any], paths: Iterable[Path]) -> None:
+    """Refuse (UsageError, exit 2) an export whose output would be the input that the JSON form
+    at `json_path` was made from (`export out/a.json -o docs` beside the original docs/a.docx):
+    the form records it (`MADE_FROM`); an older form records nothing to compare."""
+    signature = meta.get("signature")
+    recorded = signature.get(MADE_FROM) if isinstance(signature, dict) else None
+    if recorded is None:
+        return
+    for path in paths:
+        if made_from(path) == recorded:
+            raise UsageError(
+                f"the output {path} would overwrite the input {json_path} was made from; "
+                "export into another folder (-o)"
+            )
 
 
 def claim_json_form(job: Job, *, force: bool = False, same_content: str | None = None) -> None:

@@ -15,7 +15,7 @@ from .errors import InputError
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
 from .files import ensure_folder, write_all
 from .locks import json_form_lock
-from .outputs import MADE_FROM, Job, check_plan, claim_json_form, made_from
+from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
@@ -170,6 +170,8 @@ def export_file(
     folder = Path(output_dir) if output_dir is not None else json_path.parent
     read = _file_identity(json_path)
     document = load(json_path)  # a JSON form that cannot be read fails before anything is made
+    extensions = [get_exporter(f).extension for f in parse_formats(formats)]
+    check_export(json_path, document.meta, [folder / f"{json_path.stem}{e}" for e in extensions])
     # The JSON form is written again under its lock; read again too should an import have
     # written it since, so that the import's edits are not written over.
     with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):
