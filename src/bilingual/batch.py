@@ -67,6 +67,8 @@ class DocumentReport:
     terms: int = 0
     protected: int = 0
     fallback: int = 0
+    # how each machine segment's English was obtained (`document.Via`): model, retry, ...
+    via: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
     seconds: float = 0.0
@@ -137,6 +139,8 @@ class BatchResult:
             f"({totals['protected']} protected, {totals['fallback']} fallback); "
             f"checks: {totals['errors']} errors, {totals['warnings']} warnings",
         ]
+        if any(totals["via"].values()):  # how the English was obtained (`document.Via`)
+            lines.append("via " + ", ".join(f"{n} {how}" for how, n in totals["via"].items()))
         failed = [d for d in self.documents if d.status == FAILED]
         for d in failed[:failed_shown]:
             lines.append(f"failed: {d.input}: {d.reason}")
@@ -152,6 +156,10 @@ class BatchResult:
             totals[key] = sum(getattr(d, key) for d in self.documents)
         for key in ("protected", "fallback", "errors", "warnings"):
             totals[key] = sum(getattr(d, key) for d in self.documents)
+        totals["via"] = {}
+        for d in self.documents:
+            for how, n in d.via.items():
+                totals["via"][how] = totals["via"].get(how, 0) + n
         return {
             "tool": f"bilingual {__version__}",
             "interrupted": self.interrupted,
@@ -355,7 +363,7 @@ class _Batch:
         # segment -> its document; (source, renderings) -> the segments waiting for its draft
         self.owner: dict[int, _Open] = {}
         self.waiting: dict[tuple[str, tuple[str, ...]], list[Segment]] = {}
-        self.drafts: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any]]] = {}
+        self.drafts: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any], Any]] = {}
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -482,7 +490,8 @@ class _Batch:
             key = _key(segment)
             repeats = self.waiting.pop(key, [])
             if segment.target:
-                draft = (segment.target, list(segment.notes), [t.placed for t in segment.terms])
+                placed = [t.placed for t in segment.terms]
+                draft = (segment.target, list(segment.notes), placed, segment.via)
                 if len(self.drafts) >= REPEATS_KEPT:
                     self.drafts.pop(next(iter(self.drafts)))
                 self.drafts[key] = draft
@@ -564,12 +573,14 @@ def _key(segment: Segment) -> tuple[str, tuple[str, ...]]:
     return segment.source, tuple(renderings_for(segment))
 
 
-def _apply(segment: Segment, draft: tuple[str, list[str], list[Any]]) -> None:
-    target, notes, placed = draft
-    segment.apply_draft(target, list(notes), list(placed))
+def _apply(segment: Segment, draft: tuple[str, list[str], list[Any], Any]) -> None:
+    target, notes, placed, via = draft
+    segment.apply_draft(target, list(notes), list(placed), via=via)
 
 
 def _count(report: DocumentReport, document: Document, item: _Open) -> None:
+    from .translate.run import via_counts
+
     segments = document.segments
     sent, repeats = {id(s) for s in item.sent}, {id(s) for s in item.repeats}
     report.segments = len(segments)
@@ -586,6 +597,7 @@ def _count(report: DocumentReport, document: Document, item: _Open) -> None:
     report.terms = len(terms)
     report.protected = sum(1 for t in terms if t.placed == "protected")
     report.fallback = sum(1 for t in terms if t.placed == "fallback")
+    report.via = via_counts(document)
 
 
 def translate_batch(

@@ -14,10 +14,12 @@ from ..engines import ENGINES, EngineOptions
 from .options import (
     LiveChoice,
     build_export_options,
+    build_llm_options,
     config_option,
     export_options,
     glossary_option,
     input_format_option,
+    llm_options,
     memory_option,
 )
 
@@ -73,7 +75,8 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
     type=LiveChoice(lambda: sorted(ENGINES)),
     default="auto",
     show_default=True,
-    help="auto (Argos if a zh->en model is installed, else a worksheet), argos, or none.",
+    help="auto (Argos if a zh->en model is installed, else a worksheet), argos, llm (a language "
+    "model behind an OpenAI-compatible server: --llm-url), or none.",
 )
 @click.option(
     "--model", type=click.Path(), default=None, help="An .argosmodel file to install and use."
@@ -99,6 +102,7 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
     show_default=True,
     help="Token budget of one decoding batch (segments are batched by length).",
 )
+@llm_options
 @glossary_option
 @memory_option
 @click.option(
@@ -157,6 +161,7 @@ def translate(
         beam=kwargs["beam"],
         threads=kwargs["threads"],
         max_batch_tokens=kwargs["max_batch_tokens"],
+        llm=build_llm_options(kwargs),
     )
     from ..executors import check_executor
 

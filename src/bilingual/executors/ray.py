@@ -369,6 +369,12 @@ def open_ray(
     if not engine.fills_targets:  # the worksheet: no engine work to send anywhere
         yield in_turn
         return
+    if getattr(engine, "takes_groups", False):
+        raise UsageError(
+            f"--executor ray does not run the {engine.name} engine: its model runs on servers; "
+            "to scale, give several --llm-url, or one URL in front of a vLLM deployment (vLLM's "
+            "own data parallelism, which can run on Ray)"
+        )
     if getattr(engine, "package", None) is None:
         raise UsageError(f"--executor ray runs the argos engine, not {engine.name!r}")
     try:
