@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from bilingual.cli import cli
 from bilingual.document import load
 from bilingual.errors import OutputError
+from bilingual.news import SEGMENTER_VERSION
 
 STEM = "eppd-press-conference-2026-02-03.zh-Hant"
 
@@ -93,7 +94,7 @@ def test_translate_engine_none_writes_three_files(tmp_path, article_path, articl
     assert all(s.target == "" and s.status == "empty" for s in document.translatable_segments)
     assert document.segments[0].target == "February 3, 2026"  # the date, written out
     assert document.meta["signature"]["engine"] == "none"
-    assert document.meta["signature"]["segmenter"] == 2
+    assert document.meta["signature"]["segmenter"] == SEGMENTER_VERSION
 
     import docx
 

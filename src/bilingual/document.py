@@ -67,6 +67,13 @@ class Term:
     placed: str | None = None
     note: str | None = None
     also: list[str] | None = None  # other renderings the glossary accepts (the checks do)
+    # The entry's other form (its first-mention form, or its usual one at the first mention):
+    # a review made for it stands, as one made where the first mention used to fall does.
+    other_form: str | None = None
+
+    def accepts(self, rendering: str) -> bool:
+        """Whether a review made for `rendering` still stands for this occurrence."""
+        return rendering in (self.rendering, self.other_form, *(self.also or []))
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

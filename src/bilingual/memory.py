@@ -83,6 +83,18 @@ def renderings_in_force(segment: Segment) -> list[str]:
     return [term.rendering for term in segment.terms]
 
 
+def still_accepted(reviewed: list[str], segment: Segment) -> bool:
+    """Whether the renderings a review was made for are still accepted, term by term: the one in
+    force, the entry's other form (a review made when the first mention fell elsewhere) or one
+    of the glossary's `also` (a review made for "the 6th" stands when the glossary now writes
+    "the sixth" and also accepts "the 6th")."""
+    if reviewed == renderings_in_force(segment):
+        return True
+    return len(reviewed) == len(segment.terms) and all(
+        term.accepts(rendering) for rendering, term in zip(reviewed, segment.terms, strict=True)
+    )
+
+
 @dataclass
 class Draft:
     """A machine draft as stored: the target, the engine's notes and how each term was placed."""

@@ -23,7 +23,7 @@ from ..check import number_context
 from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, VIAS, Document, Segment, Term, Via
 from ..engines import Engine, Group, GroupEngine, Translation, takes_groups
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
-from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_in_force
+from ..memory import Draft, HumanEdit, Memory, default_memory_path, still_accepted
 from .guarantee import Problem, note, problems, terms_can_fix
 from .split import fits, in_pieces, pieces_note, split_segment
 from .terms import Part, Protection, fallback_parts, join, protect, restore
@@ -243,7 +243,7 @@ class Run:
         wanted: list[str] = []
         if "source" in review and review["source"] != segment.source:
             wanted.append(SOURCE_CHANGED)
-        if "renderings" in review and not _still_accepted(list(review["renderings"]), segment):
+        if "renderings" in review and not still_accepted(list(review["renderings"]), segment):
             wanted.append(GLOSSARY_CHANGED)
         for flag in wanted:
             if flag not in segment.flags:
@@ -670,15 +670,3 @@ def via_counts(document: Document) -> dict[str, int]:
         if segment.status == "machine" and segment.via in counts:
             counts[segment.via] += 1
     return counts
-
-
-def _still_accepted(reviewed: list[str], segment: Segment) -> bool:
-    """Whether the renderings a review was made for are still accepted, term by term: the one in
-    force, or one of the glossary's `also` (a review made for "the 6th" stands when the glossary
-    now writes "the sixth" and also accepts "the 6th")."""
-    if reviewed == renderings_in_force(segment):
-        return True
-    return len(reviewed) == len(segment.terms) and all(
-        rendering in (term.rendering, *(term.also or []))
-        for rendering, term in zip(reviewed, segment.terms, strict=True)
-    )
