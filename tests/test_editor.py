@@ -173,7 +173,8 @@ def test_hostile_text_is_escaped_in_the_page(tmp_path: Path):
     assert "<script>window.pwned" not in html and "<img src=x" not in html
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html
     assert HOSTILE_TARGET not in html and HOSTILE_RENDERING not in html
-    assert "\u202e" in html  # kept as text (the page's CSS isolates nothing away)
+    # a right-to-left override is shown as its code, not obeyed
+    assert '<span class="control" title="an invisible control character">U+202E</span>' in html
     assert html.count("<script") == 1  # only the page's own editor.js
 
 

@@ -223,6 +223,7 @@ def test_hostile_text_is_shown_as_text_and_never_run(browser, serve, tmp_path: P
     assert page.locator("main img").count() == 0 and page.locator("main script").count() == 0
     assert "<script>window.pwned = 1</script>" in editor(page, "b2s2").input_value()
     assert 'onerror="window.pwned = 3"' in row(page, "b2s2").locator(".zh").text_content()
+    assert "用于U+202E改善" in row(page, "b2s1").locator(".zh").text_content()
     # a hostile rendering inserted by key goes in as text, and its findings come back as text
     editor(page, "b2s1").focus()
     page.keyboard.press("End")

@@ -328,6 +328,7 @@ def _row(segment: Segment, editable: bool, findings: list[Finding]) -> dict[str,
         "status": segment.status,
         "revision": segment.revision,
         "target": segment.target,
+        "source": segment.source,
         "flags": segment.flags,
         "editable": editable,
         "pieces": _pieces(segment),
@@ -349,4 +350,24 @@ def _pieces(segment: Segment) -> list[dict[str, Any]]:
         at = term.end
     if at < len(segment.source):
         pieces.append({"text": segment.source[at:]})
+    for piece in pieces:
+        piece["parts"] = _visible_controls(piece["text"])
     return pieces
+
+
+def _visible_controls(text: str) -> list[dict[str, Any]]:
+    """`text` in parts, each direction or zero-width control its own part, which the page shows
+    as a visible code (U+202E) instead of letting it reorder or hide the Chinese."""
+    from ..glossary.fold import INVISIBLE
+
+    parts: list[dict[str, Any]] = []
+    start = 0
+    for index, char in enumerate(text):
+        if char in INVISIBLE:
+            if index > start:
+                parts.append({"text": text[start:index]})
+            parts.append({"text": f"U+{ord(char):04X}", "control": True})
+            start = index + 1
+    if start < len(text):
+        parts.append({"text": text[start:]})
+    return parts

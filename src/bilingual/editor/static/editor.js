@@ -248,7 +248,7 @@
       step(row, event.key === "ArrowDown" ? 1 : -1);
     } else if (event.ctrlKey && event.shiftKey && event.code === "KeyS") {
       event.preventDefault();
-      editor.value = row.querySelector(".zh").textContent;
+      editor.value = row.querySelector(".zh").dataset.source;
       editor.dispatchEvent(new Event("input", { bubbles: true }));
     } else if (event.altKey && !event.ctrlKey && /^Digit[1-9]$/.test(event.code)) {
       event.preventDefault();
@@ -289,7 +289,7 @@
       else if (filter === "findings") shown = row.hasAttribute("data-has-findings");
       else if (filter === "flagged") shown = row.hasAttribute("data-flagged");
       if (shown && words) {
-        const text = `${row.querySelector(".zh").textContent} ${editor ? editor.value : ""}`.toLowerCase();
+        const text = `${row.querySelector(".zh").dataset.source} ${editor ? editor.value : ""}`.toLowerCase();
         shown = text.includes(words);
       }
       row.hidden = !shown;
