@@ -61,6 +61,11 @@ OPEN = {
     "beam",
     "threads",
     "max_batch_tokens",
+    "title",
+    "title_en",
+    "byline",
+    "date",
+    "credit",
 }
 
 
