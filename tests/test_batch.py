@@ -371,6 +371,44 @@ def test_a_ray_address_without_the_ray_executor_is_a_usage_error(
         assert "--ray-address needs --executor ray" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "address", ["garbage", "http://127.0.0.1:1", "127.0.0.1", "127.0.0.1:99999", "a:1:2", ""]
+)
+def test_what_is_no_ray_address_is_a_usage_error_before_any_work(
+    runner: CliRunner, tmp_path: Path, address: str
+) -> None:
+    write(tmp_path / "in" / "a.txt", "一。\n")
+    args = ["translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--engine", "none"]
+    result = runner.invoke(cli, [*args, "--executor", "ray", "--ray-address", address])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines() == [
+        f"bilingual: error: --ray-address {address!r} is not a Ray address: give HOST:PORT as "
+        "`ray start --head` printed it, or ray://HOST:PORT for Ray Client"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_ray_addresses_as_ray_prints_them_are_taken() -> None:
+    from bilingual.executors.ray import parse_address
+
+    for address in ("127.0.0.1:6379", "head.example.org:6379", "[::1]:6379", "ray://head:10001"):
+        assert parse_address(address) == address
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "inf"])
+def test_a_join_timeout_that_is_no_number_of_seconds_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("BILINGUAL_RAY_JOIN_TIMEOUT", value)
+    write(tmp_path / "in" / "a.txt", "一。\n")
+    args = ["translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--engine", "none"]
+    result = runner.invoke(cli, [*args, "--executor", "ray", "--ray-address", "127.0.0.1:6379"])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines() == [
+        f"bilingual: error: BILINGUAL_RAY_JOIN_TIMEOUT={value!r}: give a number of seconds above 0"
+    ]
+
+
 def test_worker_slots_fill_the_cluster_with_actors_of_threads_cpus() -> None:
     from bilingual.executors.ray import worker_slots
 

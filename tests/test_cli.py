@@ -75,7 +75,7 @@ def test_segment_json_is_the_json_form(article_path):
     from bilingual.document import validate
 
     validate(data)
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert len([s for b in data["blocks"] for s in b["segments"]]) == 40
 
 
@@ -130,7 +130,7 @@ def test_unknown_engine_and_format_are_usage_errors(tmp_path, article_path):
     result = run("translate", str(article_path), "--engine", "deepl", "-o", str(tmp_path))
     assert result.exit_code == 2
     line = one_error_line(result)
-    assert "'--engine': 'deepl' is not one of 'argos', 'auto', 'none'" in line
+    assert "'--engine': 'deepl' is not one of 'argos', 'auto', 'llm', 'none'" in line
     assert "(see `bilingual translate --help`)" in line
     result = run(
         "translate", str(article_path), "--engine", "none", "--format", "odt", "-o", str(tmp_path)

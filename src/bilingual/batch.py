@@ -82,6 +82,8 @@ class DocumentReport:
     terms: int = 0
     protected: int = 0
     fallback: int = 0
+    # how each machine segment's English was obtained (`document.Via`): model, retry, ...
+    via: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
     seconds: float = 0.0
@@ -152,6 +154,8 @@ class BatchResult:
             f"({totals['protected']} protected, {totals['fallback']} fallback); "
             f"checks: {totals['errors']} errors, {totals['warnings']} warnings",
         ]
+        if any(totals["via"].values()):  # how the English was obtained (`document.Via`)
+            lines.append("via " + ", ".join(f"{n} {how}" for how, n in totals["via"].items()))
         failed = [d for d in self.documents if d.status == FAILED]
         for d in failed[:failed_shown]:
             lines.append(f"failed: {d.input}: {d.reason}")
@@ -167,6 +171,10 @@ class BatchResult:
             totals[key] = sum(getattr(d, key) for d in self.documents)
         for key in ("protected", "fallback", "errors", "warnings"):
             totals[key] = sum(getattr(d, key) for d in self.documents)
+        totals["via"] = {}
+        for d in self.documents:
+            for how, n in d.via.items():
+                totals["via"][how] = totals["via"].get(how, 0) + n
         return {
             "tool": f"bilingual {__version__}",
             "interrupted": self.interrupted,
@@ -349,7 +357,7 @@ class _Batch:
         # segment -> its document; (source, renderings) -> the segments waiting for its draft
         self.owner: dict[int, _Open] = {}
         self.waiting: dict[tuple[str, tuple[str, ...]], list[Segment]] = {}
-        self.drafts: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any]]] = {}
+        self.drafts: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any], Any]] = {}
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -474,7 +482,8 @@ class _Batch:
             key = _key(segment)
             repeats = self.waiting.pop(key, [])
             if segment.target:
-                draft = (segment.target, list(segment.notes), [t.placed for t in segment.terms])
+                placed = [t.placed for t in segment.terms]
+                draft = (segment.target, list(segment.notes), placed, segment.via)
                 if len(self.drafts) >= REPEATS_KEPT:
                     self.drafts.pop(next(iter(self.drafts)))
                 self.drafts[key] = draft
@@ -556,12 +565,14 @@ def _key(segment: Segment) -> tuple[str, tuple[str, ...]]:
     return segment.source, tuple(renderings_for(segment))
 
 
-def _apply(segment: Segment, draft: tuple[str, list[str], list[Any]]) -> None:
-    target, notes, placed = draft
-    segment.apply_draft(target, list(notes), list(placed))
+def _apply(segment: Segment, draft: tuple[str, list[str], list[Any], Any]) -> None:
+    target, notes, placed, via = draft
+    segment.apply_draft(target, list(notes), list(placed), via=via)
 
 
 def _count(report: DocumentReport, document: Document, item: _Open) -> None:
+    from .translate.run import via_counts
+
     segments = document.segments
     sent, repeats = {id(s) for s in item.sent}, {id(s) for s in item.repeats}
     report.segments = len(segments)
@@ -578,6 +589,7 @@ def _count(report: DocumentReport, document: Document, item: _Open) -> None:
     report.terms = len(terms)
     report.protected = sum(1 for t in terms if t.placed == "protected")
     report.fallback = sum(1 for t in terms if t.placed == "fallback")
+    report.via = via_counts(document)
 
 
 def translate_batch(
@@ -604,7 +616,7 @@ def translate_batch(
     so, and `interrupted` is set. Documents already up to date are skipped unless `force`.
     """
     from .engines import open_engine
-    from .executors import open_executor
+    from .executors import check_executor, open_executor
     from .files import ensure_folder, write_text
     from .glossary import load_glossary
     from .memory import Memory, default_memory_path
@@ -612,6 +624,7 @@ def translate_batch(
     started = time.perf_counter()
     requested = parse_formats(formats)  # a bad --format fails before any work is done
     wanted = [f for f in requested if f != "json"]
+    check_executor(executor, ray_address)
     jobs = find_inputs(paths, output_dir)  # a collision is refused before anything is made
     if not jobs:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no input files found")
@@ -622,7 +635,9 @@ def translate_batch(
     result = BatchResult(documents=[], warnings=list(translator.warnings))
     batch: _Batch | None = None
     try:
-        with open_executor(executor, translator, address=ray_address) as run_batches:
+        with open_executor(
+            executor, translator, address=ray_address, log_folder=folder
+        ) as run_batches:
             batch = _Batch(
                 jobs,
                 translator,

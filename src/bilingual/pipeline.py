@@ -39,13 +39,16 @@ class RunResult:
             parts.append(f"{s['from_memory']} from memory")
         if s.get("human"):
             parts.append(f"{s['human']} kept from review")
-        if s.get("protected") or s.get("fallback"):
+        if s.get("model") or s.get("protected") or s.get("fallback"):
+            by_model = f"{s['model']} by the model, " if s.get("model") else ""
             parts.append(
-                f"{s['terms']} terms ({s.get('protected', 0)} protected, "
+                f"{s['terms']} terms ({by_model}{s.get('protected', 0)} protected, "
                 f"{s.get('fallback', 0)} fallback)"
             )
         elif "terms" in s:  # a worksheet: the terms are found, none is placed
             parts.append(f"{s['terms']} terms found")
+        if any((s.get("via") or {}).values()):  # how the English was obtained (`Via`)
+            parts.append("via " + ", ".join(f"{n} {how}" for how, n in s["via"].items()))
         if "seconds" in s:
             parts.append(f"{s['seconds']:.1f} s")
         return ", ".join(parts)
