@@ -493,3 +493,82 @@ def test_the_placeholder_probe_runs_once_per_batch(
         "d1.txt": 2,
         "d2.txt": 2,
     }
+
+
+def _bilingual(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    """`bilingual ARGS` in a process of its own, killed (and the test failed) after 60 s."""
+    import bilingual
+
+    source = Path(bilingual.__file__).resolve().parents[1]  # the code under test
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bilingual", *args],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"bilingual {' '.join(args)} still running after 60 s", pytrace=False)
+
+
+@pytest.mark.slow
+def test_only_regular_files_are_read_and_links_stay_inside_the_folder(
+    tmp_path: Path, sandbox_env: dict[str, str]
+):
+    docs = tmp_path / "docs"
+    write(docs / "ok.txt", SENTENCE)
+    (docs / "alias.txt").symlink_to(docs / "ok.txt")  # a link inside the folder: an input
+    os.mkfifo(docs / "pipe.txt")  # nobody ever writes to it
+    (docs / "zero.txt").symlink_to("/dev/zero")  # endless
+    secret = write(tmp_path / "private" / "secret.txt", "這是不應公開的私人筆記。")
+    (docs / "secret.txt").symlink_to(secret)
+    write(docs / "notes.html", "<p>国防部今天说明演习情况。</p>")
+    os.mkfifo(docs / "notes.json")  # looked at to tell our own outputs from inputs
+    os.makedirs(tmp_path / "out")
+    os.mkfifo(tmp_path / "out" / "ok.json")  # looked at to tell whether ok.txt is up to date
+
+    run = _bilingual(["translate", "docs", "-o", "out", "--engine", "none"], sandbox_env, tmp_path)
+    assert run.returncode == 3, run.stderr
+    assert (
+        "failed: pipe.txt: docs/pipe.txt: not a regular file (a named pipe); skipped" in run.stdout
+    )
+    assert "docs/zero.txt: a symbolic link to /dev/zero, outside docs; skipped" in run.stderr
+    assert f"docs/secret.txt: a symbolic link to {secret}, outside docs; skipped" in run.stderr
+    report = by_input(report_of(tmp_path / "out"))
+    assert sorted(report) == ["alias.txt", "notes.html", "ok.txt", "pipe.txt"]
+    assert report["pipe.txt"]["exit_code"] == 3
+    assert {report[n]["status"] for n in ("alias.txt", "notes.html", "ok.txt")} == {"translated"}
+    assert json.loads((tmp_path / "out" / "ok.json").read_bytes())["format"] == "bilingual-document"
+    assert not list((tmp_path / "out").glob("secret.*"))
+
+    run = _bilingual(
+        ["translate", "docs", "-o", "out", "--engine", "none", "--follow-symlinks"],
+        sandbox_env,
+        tmp_path,
+    )
+    assert run.returncode == 3, run.stderr
+    report = by_input(report_of(tmp_path / "out"))
+    assert "not a regular file (a character device)" in report["zero.txt"]["reason"]
+    assert report["zero.txt"]["exit_code"] == 3
+    assert report["secret.txt"]["status"] == "translated"
+    assert "私人筆記" in (tmp_path / "out" / "secret.json").read_text(encoding="utf-8")
+
+
+def test_a_link_outside_the_folder_is_skipped_unless_followed(runner: CliRunner, tmp_path: Path):
+    write(tmp_path / "docs" / "ok.txt", SENTENCE)
+    secret = write(tmp_path / "private" / "secret.txt", "这是不应公开的私人笔记。")
+    (tmp_path / "docs" / "secret.txt").symlink_to(secret)
+    (tmp_path / "docs" / "null.txt").symlink_to(os.devnull)
+    args = ["translate", "docs", "-o", "out", "--engine", "none", "-q"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"docs/secret.txt: a symbolic link to {secret.resolve()}, outside docs" in result.output
+    assert sorted(by_input(report_of(tmp_path / "out"))) == ["ok.txt"]
+    result = runner.invoke(cli, [*args, "--follow-symlinks"])
+    assert result.exit_code == 3
+    report = by_input(report_of(tmp_path / "out"))
+    assert report["secret.txt"]["status"] == "translated"
+    assert report["null.txt"]["reason"].endswith("not a regular file (a character device); skipped")

@@ -16,9 +16,12 @@ from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_
 from .files import ensure_folder, write_all
 from .front import GivenFront
 from .locks import json_form_lock
+from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
+# The formats a reader's edition changes (TMX, XLIFF and the JSON form are for tools and review).
+READER_FORMATS = {"docx", "html", "md", "pdf"}
 
 
 @dataclass
@@ -94,15 +97,19 @@ def translate_file(
 
     started, started_at = time.perf_counter(), now()
     input_path, folder = Path(input_path), Path(output_dir)
-    parse_formats(formats)  # a bad --format fails before any work is done
+    # the outputs' name: the input's stem, `stdin` for standard input
+    job = Job(input_path, input_path.name, folder, stem(input_path))
+    # a bad --format, an output that would replace the input or another input's JSON form:
+    # each fails before any work is done
+    check_plan([job], [get_exporter(f).extension for f in parse_formats(formats)])
+    claim_json_form(job)
     ensure_folder(folder)
 
     raw = read(input_path, input_format)
     document = segment(raw)
     given = given or GivenFront()
     apply_given(document, given)
-    name = stem(input_path)  # the outputs' name: the input's stem, `stdin` for standard input
-    json_path = folder / f"{name}.json"
+    name, json_path = job.stem, job.json_path
     glossary = load_glossary(glossary_paths)
     # Taken before annotating builds the matcher, so that a large glossary's digest rows and its
     # automaton are never in memory together.
@@ -123,6 +130,8 @@ def translate_file(
         progress=progress,
     )
     document.meta["signature"] = _signature(translator, glossary_digest)
+    if (origin := made_from(input_path)) is not None:  # standard input has no place
+        document.meta["signature"][MADE_FROM] = origin
     with json_form_lock(json_path):  # read-merge-write only: never held while translating
         kept = merge_concurrent_edits(document, json_path, started_at)
         findings = check_document(document)
@@ -179,6 +188,8 @@ def export_file(
     folder = Path(output_dir) if output_dir is not None else json_path.parent
     read = _file_identity(json_path)
     document = load(json_path)  # a JSON form that cannot be read fails before anything is made
+    extensions = [get_exporter(f).extension for f in parse_formats(formats)]
+    check_export(json_path, document.meta, [folder / f"{json_path.stem}{e}" for e in extensions])
     # The JSON form is written again under its lock; read again too should an import have
     # written it since, so that the import's edits are not written over.
     with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):
@@ -237,15 +248,16 @@ def render_outputs(
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
     outputs: list[tuple[Path, bytes]] = []
     warnings: list[str] = []
-    unreviewed = _unreviewed(document, findings)
-    if options.reader and unreviewed and [f for f in parse_formats(formats) if f != "json"]:
-        name = document.meta.get("input") or stem
+    for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
+    unreviewed = _unreviewed(document, findings) if for_readers else ""
+    if unreviewed:
+        label = document.meta.get("input") or stem
         if options.require_reviewed:
             raise NotReviewed(
-                f"{name}: no reader's edition written: {unreviewed} (--require-reviewed)"
+                f"{label}: no reader's edition written: {unreviewed} (--require-reviewed)"
             )
         warnings.append(
-            f"{name}: the reader's edition has {unreviewed}; review them (`bilingual import`) "
+            f"{label}: the reader's edition has {unreviewed}; review them (`bilingual import`) "
             "before sending it, or refuse such a run with --require-reviewed"
         )
     for name in [*[f for f in parse_formats(formats) if f != "json"], *["json"][:json_form]]:

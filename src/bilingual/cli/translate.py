@@ -130,7 +130,14 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
     "--force",
     is_flag=True,
     default=False,
-    help="Translate again documents that are up to date (a batch skips them otherwise).",
+    help="Translate again documents that are up to date (a batch skips them otherwise), and "
+    "write over a JSON form that another input made.",
+)
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    default=False,
+    help="Translate symbolic links in a folder that lead outside it (skipped otherwise).",
 )
 @click.option(
     "--executor",
@@ -232,6 +239,7 @@ def _translate_many(
             output_dir,
             **_run_arguments(engine_options, options, kwargs),
             force=kwargs["force"],
+            follow_symlinks=kwargs["follow_symlinks"],
             executor=kwargs["executor"],
             ray_address=kwargs["ray_address"],
             progress=progress,

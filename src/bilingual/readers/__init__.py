@@ -73,11 +73,15 @@ def stem(path: str | Path) -> str:
     return "stdin" if str(path) == STDIN else Path(path).stem
 
 
-def read(path: str | Path, input_format: str | None = None) -> RawText:
+def read(
+    path: str | Path, input_format: str | None = None, *, data: bytes | None = None
+) -> RawText:
     """Read `path` (`-`: standard input) with the reader for `input_format`, else for its
-    extension (plain text for anything unknown and for standard input)."""
+    extension (plain text for anything unknown and for standard input); `data`: the content of
+    `path`, already read (a batch reads each input once, as a regular file only)."""
     if str(path) == STDIN:
         reader = get_reader(input_format or "text")
         return reader.parse(sys.stdin.buffer.read(), "stdin")
     path = Path(path)
-    return get_reader(input_format or EXTENSIONS.get(path.suffix.lower(), "text")).read(path)
+    reader = get_reader(input_format or EXTENSIONS.get(path.suffix.lower(), "text"))
+    return reader.read(path) if data is None else reader.parse(data, str(path))

@@ -13,21 +13,14 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..wordml import NOT_SHOWN
+from ..wordml import w as _w
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-
-
-def _w(tag: str) -> str:
-    return f"{{{_W}}}{tag}"
-
-
-# Subtrees whose text Word does not show as body text: deleted and moved-away text (changes
-# are read as accepted), field instructions (a field shows its result), the fallback copy of a
-# text box, and the reference marks whose notes are read after the body.
+# Subtrees whose text Word does not show as body text: revisions and text-box copies
+# (`wordml.NOT_SHOWN`), field instructions (a field shows its result), and the reference marks
+# whose notes are read after the body.
 _SKIP = {
-    _w("del"),
-    _w("moveFrom"),
+    *NOT_SHOWN,
     _w("instrText"),
     _w("delInstrText"),
     _w("delText"),
@@ -35,7 +28,6 @@ _SKIP = {
     _w("rPr"),
     _w("footnoteRef"),
     _w("endnoteRef"),
-    f"{{{_MC}}}Fallback",
 }
 _TEXT_BOX = _w("txbxContent")
 _CHARACTERS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "\u2011"}
