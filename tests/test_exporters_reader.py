@@ -246,3 +246,19 @@ def test_reader_pdf_through_libreoffice(tmp_path: Path, script: str) -> None:
     assert not any(word in text.lower() for word in REVIEW_WORDS)
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("edition", ["reader", "review"])
+def test_a_long_headline_is_shortened_in_the_title_property_only(tmp_path: Path, edition: str):
+    # Word shows at most 255 characters of a property and python-docx refuses more: a long
+    # headline in both languages once ended the run with "unexpected ValueError".
+    document = article(tmp_path, "docx", "hant")
+    headline = next(b for b in document.blocks if b.kind == "title").segments[0]
+    long_english = "A headline that runs on " + "and on " * 60
+    headline.target = long_english
+    data = render(document, "docx", ExportOptions(edition=edition))
+    title = open_docx(data).core_properties.title
+    assert 0 < len(title) <= 255
+    if edition == "reader":
+        assert title.endswith("…")
+        assert long_english.strip() in docx_parts(data)["word/document.xml"]  # the page, whole

@@ -107,6 +107,16 @@ class _Styles:
     code: str = ""
 
 
+# Word shows at most 255 characters of a document property, and python-docx refuses a longer
+# one (a long headline in both languages reaches it): shown properties are shortened.
+PROPERTY_LIMIT = 255
+
+
+def _shown(text: str) -> str:
+    """`text` as a shown document property: at most PROPERTY_LIMIT characters."""
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1].rstrip() + "…"
+
+
 class _Writer:
     """Writes the body as WordprocessingML text and parses it once: a 1,000-paragraph document
     has tens of thousands of elements, and making each through python-docx's element factory
@@ -205,11 +215,11 @@ class _Writer:
         )
         now = datetime.now(timezone.utc).replace(microsecond=0)
         core = self.doc.core_properties
-        core.title = self._title()
+        core.title = _shown(self._title())
         core.subject = "Chinese–English bilingual edition"
         core.author = ""
         core.last_modified_by = f"bilingual {__version__}"
-        core.comments = self.clean(f"Written by {made_by}", "meta.signature")
+        core.comments = _shown(self.clean(f"Written by {made_by}", "meta.signature"))
         core.keywords = f"bilingual; {self.tag}; en-US"
         core.category = f"bilingual {__version__}"
         core.language = f"{self.tag}, en-US"
