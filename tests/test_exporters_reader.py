@@ -257,8 +257,10 @@ def test_a_long_headline_is_shortened_in_the_title_property_only(tmp_path: Path,
     long_english = "A headline that runs on " + "and on " * 60
     headline.target = long_english
     data = render(document, "docx", ExportOptions(edition=edition))
-    title = open_docx(data).core_properties.title
+    opened = open_docx(data)
+    title = opened.core_properties.title
     assert 0 < len(title) <= 255
+    assert 0 < len(opened.sections[0].header.paragraphs[0].text) <= 160  # two lines at most
     if edition == "reader":
         assert title.endswith("…")
         assert long_english.strip() in docx_parts(data)["word/document.xml"]  # the page, whole

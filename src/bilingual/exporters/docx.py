@@ -108,13 +108,15 @@ class _Styles:
 
 
 # Word shows at most 255 characters of a document property, and python-docx refuses a longer
-# one (a long headline in both languages reaches it): shown properties are shortened.
+# one (a long headline in both languages reaches it): shown properties are shortened. The page
+# header is shortened further, so that it stays within two lines of small print.
 PROPERTY_LIMIT = 255
+HEADER_LIMIT = 160
 
 
-def _shown(text: str) -> str:
-    """`text` as a shown document property: at most PROPERTY_LIMIT characters."""
-    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1].rstrip() + "…"
+def _shown(text: str, limit: int = PROPERTY_LIMIT) -> str:
+    """`text` shortened to at most `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class _Writer:
@@ -190,7 +192,7 @@ class _Writer:
         section.header_distance = section.footer_distance = Twips(567)
         header = section.header.paragraphs[0]
         header.alignment = 2  # right
-        for element in _parse(self._run(self._title(), chinese=True)):
+        for element in _parse(self._run(_shown(self._title(), HEADER_LIMIT), chinese=True)):
             header._p.append(element)
         footer = section.footer.paragraphs[0]
         footer.alignment = 1  # centre
