@@ -164,6 +164,15 @@ def test_export_goes_through_the_export_code(review_form: Path):
     assert response.status_code == 200, response.text
     assert response.json()["written"] == ["article.docx", "article.json"]
     assert review_form.with_suffix(".docx").stat().st_size > 0
+    # the reader's edition, as `export --edition reader` writes it (the drafts said in a warning)
+    response = client(review_form).post("/api/export", json={"format": "reader"})
+    assert response.status_code == 200, response.text
+    assert response.json()["written"] == ["article.docx", "article.html", "article.json"]
+    assert "machine" in " ".join(response.json()["warnings"])
+    from docx import Document as open_docx
+
+    identifier = open_docx(str(review_form.with_suffix(".docx"))).core_properties.identifier
+    assert identifier.startswith("bilingual-reader:")
     assert client(review_form).post("/api/export", json={"format": "exe"}).status_code == 422
 
 

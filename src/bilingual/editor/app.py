@@ -26,7 +26,13 @@ from ..review import save_edit
 
 HERE = Path(__file__).parent
 COOKIE = "bilingual_review"
-EXPORT_FORMATS = ("docx", "html")  # the export buttons, through `export_file` as `export` does
+# The export buttons: name -> (label, formats, edition), each through `export_file` as
+# `bilingual export DOC.json --format … --edition …` does.
+EXPORTS = {
+    "docx": ("Export DOCX", ("docx",), "review"),
+    "html": ("Export HTML", ("html",), "review"),
+    "reader": ("Reader's edition (DOCX, HTML)", ("docx", "html"), "reader"),
+}
 MAX_BODY = 1_000_000  # bytes of one call's JSON: a segment's English is far less
 KEYS = 9  # Alt+1…9 insert a row's first nine renderings
 
@@ -88,14 +94,19 @@ def create_app(settings: Settings) -> ASGIApp:
         return JSONResponse({"segment": _state(segment, form.checker())})
 
     async def export(request: Request) -> Response:
+        from ..exporters import ExportOptions
         from ..pipeline import export_file
 
         body = await _json_body(request)
         name = str(body.get("format", ""))
-        if name not in EXPORT_FORMATS:
-            return _error(422, f"cannot export {name!r} here (choose from docx, html)")
+        if name not in EXPORTS:
+            return _error(422, f"cannot export {name!r} here (choose from {', '.join(EXPORTS)})")
+        _, formats, edition = EXPORTS[name]
+        options = ExportOptions(edition=edition)
         try:
-            result = await _in_thread(export_file, settings.json_path, formats=[name])
+            result = await _in_thread(
+                export_file, settings.json_path, formats=list(formats), options=options
+            )
         except BilingualError as e:
             return _error(500, str(e))
         written = [p.name for p in result.written]
@@ -305,7 +316,7 @@ def _render_page(document: Document, json_path: Path) -> str:
         total=len(rows),
         left=len([r for r in rows if r["status"] != "human"]),
         document_key=key[:16],
-        formats=EXPORT_FORMATS,
+        exports={name: label for name, (label, _, _) in EXPORTS.items()},
         file_name=json_path.name,
     )
 

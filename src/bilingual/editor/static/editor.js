@@ -303,7 +303,7 @@
 
   for (const button of document.querySelectorAll("button[data-export]")) {
     button.addEventListener("click", async () => {
-      say(`exporting ${button.dataset.export.toUpperCase()}…`);
+      say(`${button.textContent}…`);
       const { status, data } = await post("/api/export", { format: button.dataset.export });
       if (status === 200) say(`wrote ${data.written.join(", ")}${data.warnings.length ? ` (${data.warnings.join("; ")})` : ""}`);
       else say(data.error || `not exported (${status})`);
