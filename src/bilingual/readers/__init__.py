@@ -81,3 +81,9 @@ def read(path: str | Path, input_format: str | None = None) -> RawText:
         return reader.parse(sys.stdin.buffer.read(), "stdin")
     path = Path(path)
     return get_reader(input_format or EXTENSIONS.get(path.suffix.lower(), "text")).read(path)
+
+
+def warn(message: str) -> None:
+    """Say on stderr what a reader could not read (it names the file): text is never dropped
+    without a word. Readers run in batch workers too, whose stderr is the run's."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)

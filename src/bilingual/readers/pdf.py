@@ -70,6 +70,7 @@ class PdfReader:
             raise InputError(f"{name}: the file is empty")
         import pypdfium2 as pdfium
 
+        _check_streams(data, name)
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as e:
@@ -96,6 +97,24 @@ class PdfReader:
         if not blocks:
             raise InputError(f"{name}: the PDF has no text besides headers and page numbers")
         return RawText(blocks=blocks, meta={"input": Path(name).name, "pages": len(pages)})
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _check_streams(data: bytes, name: str) -> None:
+    """Refuse a PDF one compressed stream of which inflates past the bound on any part of an
+    input (pdfium would inflate it whole while reading the page: a stream bomb)."""
+    from ..unpack import inflate_size
+
+    for number, found in enumerate(_STREAM.finditer(data), 1):
+        start = found.end()
+        header = data[start : start + 2]
+        if len(header) < 2 or header[0] & 0x0F != 8 or int.from_bytes(header, "big") % 31:
+            continue  # not zlib data (its two-byte header says so): another filter
+        end = data.find(b"endstream", start)
+        view = memoryview(data)[start : end if end >= 0 else len(data)]
+        inflate_size(view, name, f"stream {number}")
 
 
 def _page_lines(page: Any) -> list[list[_Line]]:
