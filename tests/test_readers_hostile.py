@@ -245,3 +245,63 @@ def test_pdf_stream_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> N
     assert done.returncode == 3, done.stderr
     assert "bomb.pdf" in done.stderr and "64 MB" in done.stderr
     assert "unexpected" not in done.stderr
+
+
+def _nested_page(depth: int, blocks: int = 12, furniture: bool = True) -> str:
+    """A page whose article nests its paragraphs deeper and deeper, to `depth` elements."""
+    step = max(depth // blocks, 1)
+    opened, parts = 0, []
+    for i in range(blocks):
+        parts.append(f"<p>第{i + 1}段：經濟部今天宣布新的補助措施，預計明年實施。</p>")
+        parts.append("<div>" * step)
+        opened += step
+    nav = "<nav><a href='/'>首頁</a></nav>" if furniture else ""
+    return (
+        f"<html><head><title>深層網頁</title></head><body>{nav}<article>"
+        + "".join(parts)
+        + "</div>" * opened
+        + "</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize("furniture", [True, False], ids=["page", "fragment"])
+def test_html_nested_300_deep_keeps_every_block(tmp_path: Path, furniture: bool) -> None:
+    path = tmp_path / "deep.html"
+    path.write_text(_nested_page(300, furniture=furniture), encoding="utf-8")
+    text = "".join(b.source for b in read_document(path).blocks)
+    assert all(f"第{i}段" in text for i in range(1, 13))
+
+
+@pytest.mark.slow
+def test_html_nested_past_the_parser_limit_says_so(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "deeper.html"
+    path.write_text(_nested_page(3000), encoding="utf-8")
+    document = read_document(path)
+    assert "第1段" in document.blocks[0].source or "第1段" in document.blocks[1].source
+    err = capsys.readouterr().err
+    assert "deeper.html" in err and "2048" in err and "missing" in err
+
+
+@pytest.mark.slow
+def test_html_text_node_over_10_mb_is_read(tmp_path: Path) -> None:
+    sentence = "行政院今天通過新的預算案，將用於改善交通。"
+    body = sentence * (11 * 2**20 // len(sentence.encode()) + 1)
+    path = tmp_path / "long.html"
+    path.write_text(f"<html><body><article><p>{body}</p></article></body></html>", "utf-8")
+    done = run_limited(["segment", str(path)], seconds=300, memory=4 * GB)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("將用於改善交通") == body.count("將用於改善交通")
+
+
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="UTF-8"?>\n', ""])
+def test_xhtml_internal_subset_is_no_text(tmp_path: Path, declaration: str) -> None:
+    page = (
+        f"{declaration}"
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" '
+        '"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd" [\n<!ENTITY org "經濟部">\n]>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        "<p>经济部今天宣布新措施。</p></body></html>"
+    )
+    path = tmp_path / "page.xhtml"
+    path.write_text(page, encoding="utf-8")
+    assert [s.source for s in read_document(path).segments] == ["经济部今天宣布新措施。"]

@@ -52,6 +52,11 @@ _BLOCKS = {*_LEAVES, "div", "section", "article", "main", "header", "figure", "u
            "details"}  # fmt: skip
 
 
+_INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_XML_DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>")
+_MAX_DEPTH = 2048  # libxml2's limit with huge_tree
+
+
 class HtmlReader:
     name = "html"
     extensions = (".html", ".htm", ".xhtml")
@@ -69,10 +74,23 @@ class HtmlReader:
             raise InputError(f"{name}: a binary file, not HTML")
         import lxml.html
 
+        # An XHTML page's internal DTD subset is no text (lxml.html would keep its `]>`), and
+        # its XML declaration names an encoding the text is no longer in (lxml refuses it).
+        text = _INTERNAL_SUBSET.sub("", _XML_DECLARATION.sub("", text, count=1), count=1)
+        # Real pages nest deeper than libxml2's default 256 levels and hold text nodes over
+        # 10 MB; `huge_tree` lifts both (to 2,048 levels and 1 GB).
+        parser = lxml.html.HTMLParser(huge_tree=True)
         try:
-            root = lxml.html.document_fromstring(text)
+            root = lxml.html.document_fromstring(text, parser=parser)
         except Exception:  # lxml's parser errors: nothing a user can act on beyond this
             raise InputError(f"{name}: not readable HTML") from None
+        if any("Excessive depth" in e.message for e in parser.error_log):
+            from . import warn
+
+            warn(
+                f"{name}: elements nested more than {_MAX_DEPTH} deep are not read; "
+                "the text inside them is missing"
+            )
         meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
         article = _article(root)
         if article is None and not _is_page(root):
@@ -87,10 +105,12 @@ class HtmlReader:
         return RawText(blocks=blocks, meta=meta)
 
     def _page(self, text: str, root: Any, article: Any, meta: dict[str, Any]) -> list[RawBlock]:
+        import copy
+
         import trafilatura
 
         found = trafilatura.bare_extraction(
-            text,
+            copy.deepcopy(root),  # parsed with our limits; trafilatura changes the tree it reads
             favor_precision=True,  # without it a small page comes back as one run-on paragraph
             include_comments=False,
             include_tables=True,
@@ -207,7 +227,15 @@ class _Structure:
         self.blocks: list[RawBlock] = []
 
     def read(self, element: Any) -> list[RawBlock]:
-        self._container(element, None)
+        import sys
+
+        # Two frames a level: a page nested to libxml2's limit needs more than Python's default.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 3 * _MAX_DEPTH + 1000))
+        try:
+            self._container(element, None)
+        finally:
+            sys.setrecursionlimit(limit)
         return self.blocks
 
     def _skip(self, element: Any) -> bool:
