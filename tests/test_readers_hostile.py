@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bilingual.pipeline import read_document
+from tests import hostile_inputs
 from tests.hostile import GB, run_limited
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -305,3 +306,25 @@ def test_xhtml_internal_subset_is_no_text(tmp_path: Path, declaration: str) -> N
     path = tmp_path / "page.xhtml"
     path.write_text(page, encoding="utf-8")
     assert [s.source for s in read_document(path).segments] == ["经济部今天宣布新措施。"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "make", "size", "seconds"),
+    [
+        # before: 40,000 / 80,000 lines took 6.9 / 36.9 s (a slice per soft break)
+        ("wrapped.md", hostile_inputs.markdown_soft_wrapped, 160_000, 60),
+        # before: 300 KB took 74 s
+        ("paragraph.pdf", hostile_inputs.pdf_paragraph_across_pages, 300, 30),
+        # before: 60,000 runs took 139 s (the band's bounds rescanned for every run)
+        ("baseline.pdf", hostile_inputs.pdf_runs_on_one_baseline, 60_000, 40),
+        # before: 200,000 attributes took 128 s
+        ("attributes.html", hostile_inputs.html_attributes, 200_000, 30),
+    ],
+)
+def test_reader_is_not_quadratic(tmp_path: Path, name: str, make, size: int, seconds: int) -> None:
+    path = tmp_path / name
+    path.write_bytes(make(size))
+    done = run_limited(["segment", str(path)], seconds=seconds, memory=3 * GB)
+    assert done.returncode == 0, done.stderr
+    assert "b1" in done.stdout

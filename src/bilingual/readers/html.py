@@ -77,6 +77,7 @@ class HtmlReader:
         # An XHTML page's internal DTD subset is no text (lxml.html would keep its `]>`), and
         # its XML declaration names an encoding the text is no longer in (lxml refuses it).
         text = _INTERNAL_SUBSET.sub("", _XML_DECLARATION.sub("", text, count=1), count=1)
+        text = _trim_long_tags(text)
         # Real pages nest deeper than libxml2's default 256 levels and hold text nodes over
         # 10 MB; `huge_tree` lifts both (to 2,048 levels and 1 GB).
         parser = lxml.html.HTMLParser(huge_tree=True)
@@ -140,6 +141,34 @@ class HtmlReader:
         if extracted and not lost:
             return extracted
         return structure or extracted
+
+
+# libxml2 checks each attribute of a tag against the ones before it: a tag with 200,000 of
+# them took minutes. A tag this long is trimmed to its first attributes (none of the ones read
+# here, class, id, role..., comes that late in a real page; attributes hold no text we read).
+_LONG_TAG = re.compile(r"<[A-Za-z][^\s<>/]*(?=[^<>]{20000})")
+_ATTRIBUTE = re.compile(r"""\s*[^\s=<>/"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s<>"']*))?|\s*/""")
+_MAX_ATTRIBUTES = 256
+
+
+def _trim_long_tags(text: str) -> str:
+    if not _LONG_TAG.search(text):
+        return text
+    pieces: list[str] = []
+    done = 0
+    for found in _LONG_TAG.finditer(text):
+        if found.start() < done:
+            continue
+        pieces.append(text[done : found.end()])
+        position, kept = found.end(), 0
+        while (attribute := _ATTRIBUTE.match(text, position)) and attribute.end() > position:
+            if kept < _MAX_ATTRIBUTES:
+                pieces.append(attribute.group())
+                kept += 1
+            position = attribute.end()
+        done = position
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:

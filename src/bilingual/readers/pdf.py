@@ -129,12 +129,15 @@ def _page_lines(page: Any) -> list[list[_Line]]:
     # Runs whose middles share a height make a band; a band splits into lines where a gap
     # wider than the text's size separates them (the gutter between two columns).
     bands: list[list[_Run]] = []
+    low = high = 0.0  # the last band's lowest bottom and highest top, kept as runs join it
     for run in sorted(runs, key=lambda r: -(r[1] + r[3]) / 2):
         middle = (run[1] + run[3]) / 2
-        if bands and min(r[1] for r in bands[-1]) < middle < max(r[3] for r in bands[-1]):
+        if bands and low < middle < high:
             bands[-1].append(run)
+            low, high = min(low, run[1]), max(high, run[3])
         else:
             bands.append([run])
+            low, high = run[1], run[3]
     lines: list[_Line] = []
     for band in bands:
         line: _Line | None = None
@@ -298,7 +301,7 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[str]:
     ]
     usual_gap = statistics.median(gaps) if gaps else 0.0
     paragraphs: list[str] = []
-    current = ""
+    current: list[str] = []  # the paragraph's lines, joined once it ends (not line by line)
     previous: _Line | None = None
     for column in columns:
         right = max(line.x1 for line in column)
@@ -313,12 +316,15 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[str]:
                 and current
                 and _ends_paragraph(previous, line, right, usual_gap, same_column=index > 0)
             ):
-                paragraphs.append(current)
-                current = ""
-            current = _join(current, text) if current else text
+                paragraphs.append("".join(current))
+                current = []
+            if current:
+                _join(current, text)
+            else:
+                current.append(text)
             previous = line
     if current:
-        paragraphs.append(current)
+        paragraphs.append("".join(current))
     return paragraphs
 
 
@@ -346,9 +352,14 @@ def _ends_paragraph(
     return room > (len(first) + 2) * char_width * 1.2
 
 
-def _join(current: str, text: str) -> str:
-    if _CJK.match(current[-1]) or _CJK.match(text[0]):
-        return current + text  # Chinese lines join without a space
-    if current.endswith("-") and len(current) > 1 and current[-2].isalpha() and text[0].islower():
-        return current[:-1] + text  # a word hyphenated at the line end
-    return current + " " + text
+def _join(current: list[str], text: str) -> None:
+    """Add the line `text` to the paragraph's pieces `current` (never empty)."""
+    last = current[-1]
+    if _CJK.match(last[-1]) or _CJK.match(text[0]):
+        current.append(text)  # Chinese lines join without a space
+    elif last.endswith("-") and len(last) > 1 and last[-2].isalpha() and text[0].islower():
+        current[-1] = last[:-1]  # a word hyphenated at the line end
+        current.append(text)
+    else:
+        current.append(" ")
+        current.append(text)
