@@ -70,8 +70,9 @@ def scaling_child(builder: str, reader: str, size: str) -> None:
 
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "src"))
-    from bilingual.readers import get_reader
     from tests import hostile_inputs
+
+    from bilingual.readers import get_reader
 
     data = getattr(hostile_inputs, builder)(int(size))
     parse = get_reader(reader).parse

@@ -328,3 +328,21 @@ def test_reader_is_not_quadratic(tmp_path: Path, name: str, make, size: int, sec
     done = run_limited(["segment", str(path)], seconds=seconds, memory=3 * GB)
     assert done.returncode == 0, done.stderr
     assert "b1" in done.stdout
+
+
+@pytest.mark.slow
+def test_input_beyond_memory_is_refused_with_its_size(tmp_path: Path) -> None:
+    # 1,000,000 one-line paragraphs (16 MB): once "unexpected MemoryError" after minutes
+    sentences = ("經濟部今天宣布新措施。", "行政院随后表示支持。")
+    path = tmp_path / "million.txt"
+    path.write_text("\n".join(f"第{i}行{sentences[i % 2]}" for i in range(1_000_000)), "utf-8")
+    done = run_limited(
+        ["translate", str(path), "-o", str(tmp_path / "out"), "--engine", "none",
+         "--format", "json", "--no-memory"],
+        seconds=240,
+        memory=3 * GB,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "million.txt" in done.stderr and "1,000,000 segments" in done.stderr
+    assert "split it" in done.stderr and "unexpected" not in done.stderr
+    assert not (tmp_path / "out" / "million.json").exists()

@@ -390,6 +390,7 @@ class _Batch:
 
     def _open(self, index: int, job: Job) -> _Open | None:
         """Read and prepare one input; None when it is up to date or cannot be read."""
+        from .capacity import check_fits, memory_bound
         from .glossary import annotate
         from .readers import input_bytes, read
         from .review import carry_reviews, load_previous, now
@@ -410,7 +411,9 @@ class _Batch:
             return None
         read_at = now()
         try:
-            document = segment(read(job.input, self.input_format))
+            with memory_bound(job.input):
+                document = segment(read(job.input, self.input_format))
+            check_fits(len(document.segments), job.input)
             document.meta["input"] = job.name
             annotate(document, self.glossary)
             carry_reviews(document, load_previous(job.json_path, document))

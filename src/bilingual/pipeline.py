@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .capacity import check_fits, memory_bounded
 from .document import Document
 from .engines import Engine, EngineOptions
 from .errors import InputError
@@ -52,12 +53,15 @@ class RunResult:
 
 def read_document(path: str | Path, input_format: str | None = None) -> Document:
     """Read and segment an input file (`-`: standard input), by its extension or `input_format`."""
+    from .capacity import memory_bound
     from .readers import read
     from .segment import segment
 
-    return segment(read(path, input_format))
+    with memory_bound(path):
+        return segment(read(path, input_format))
 
 
+@memory_bounded
 def translate_file(
     input_path: str | Path,
     output_dir: str | Path = "output",
@@ -92,6 +96,7 @@ def translate_file(
 
     raw = read(input_path, input_format)
     document = segment(raw)
+    check_fits(len(document.segments), input_path)
     name = stem(input_path)  # the outputs' name: the input's stem, `stdin` for standard input
     json_path = folder / f"{name}.json"
     glossary = load_glossary(glossary_paths)
@@ -149,6 +154,7 @@ def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
     }
 
 
+@memory_bounded
 def export_file(
     json_path: str | Path,
     output_dir: str | Path | None = None,
@@ -163,6 +169,7 @@ def export_file(
     folder = Path(output_dir) if output_dir is not None else json_path.parent
     read = _file_identity(json_path)
     document = load(json_path)  # a JSON form that cannot be read fails before anything is made
+    check_fits(len(document.segments), json_path)
     # The JSON form is written again under its lock; read again too should an import have
     # written it since, so that the import's edits are not written over.
     with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):
