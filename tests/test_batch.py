@@ -371,6 +371,44 @@ def test_a_ray_address_without_the_ray_executor_is_a_usage_error(
         assert "--ray-address needs --executor ray" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "address", ["garbage", "http://127.0.0.1:1", "127.0.0.1", "127.0.0.1:99999", "a:1:2", ""]
+)
+def test_what_is_no_ray_address_is_a_usage_error_before_any_work(
+    runner: CliRunner, tmp_path: Path, address: str
+) -> None:
+    write(tmp_path / "in" / "a.txt", "一。\n")
+    args = ["translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--engine", "none"]
+    result = runner.invoke(cli, [*args, "--executor", "ray", "--ray-address", address])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines() == [
+        f"bilingual: error: --ray-address {address!r} is not a Ray address: give HOST:PORT as "
+        "`ray start --head` printed it, or ray://HOST:PORT for Ray Client"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_ray_addresses_as_ray_prints_them_are_taken() -> None:
+    from bilingual.executors.ray import parse_address
+
+    for address in ("127.0.0.1:6379", "head.example.org:6379", "[::1]:6379", "ray://head:10001"):
+        assert parse_address(address) == address
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "inf"])
+def test_a_join_timeout_that_is_no_number_of_seconds_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("BILINGUAL_RAY_JOIN_TIMEOUT", value)
+    write(tmp_path / "in" / "a.txt", "一。\n")
+    args = ["translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--engine", "none"]
+    result = runner.invoke(cli, [*args, "--executor", "ray", "--ray-address", "127.0.0.1:6379"])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.splitlines() == [
+        f"bilingual: error: BILINGUAL_RAY_JOIN_TIMEOUT={value!r}: give a number of seconds above 0"
+    ]
+
+
 def test_worker_slots_fill_the_cluster_with_actors_of_threads_cpus() -> None:
     from bilingual.executors.ray import worker_slots
 
@@ -455,3 +493,82 @@ def test_the_placeholder_probe_runs_once_per_batch(
         "d1.txt": 2,
         "d2.txt": 2,
     }
+
+
+def _bilingual(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    """`bilingual ARGS` in a process of its own, killed (and the test failed) after 60 s."""
+    import bilingual
+
+    source = Path(bilingual.__file__).resolve().parents[1]  # the code under test
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bilingual", *args],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"bilingual {' '.join(args)} still running after 60 s", pytrace=False)
+
+
+@pytest.mark.slow
+def test_only_regular_files_are_read_and_links_stay_inside_the_folder(
+    tmp_path: Path, sandbox_env: dict[str, str]
+):
+    docs = tmp_path / "docs"
+    write(docs / "ok.txt", SENTENCE)
+    (docs / "alias.txt").symlink_to(docs / "ok.txt")  # a link inside the folder: an input
+    os.mkfifo(docs / "pipe.txt")  # nobody ever writes to it
+    (docs / "zero.txt").symlink_to("/dev/zero")  # endless
+    secret = write(tmp_path / "private" / "secret.txt", "這是不應公開的私人筆記。")
+    (docs / "secret.txt").symlink_to(secret)
+    write(docs / "notes.html", "<p>国防部今天说明演习情况。</p>")
+    os.mkfifo(docs / "notes.json")  # looked at to tell our own outputs from inputs
+    os.makedirs(tmp_path / "out")
+    os.mkfifo(tmp_path / "out" / "ok.json")  # looked at to tell whether ok.txt is up to date
+
+    run = _bilingual(["translate", "docs", "-o", "out", "--engine", "none"], sandbox_env, tmp_path)
+    assert run.returncode == 3, run.stderr
+    assert (
+        "failed: pipe.txt: docs/pipe.txt: not a regular file (a named pipe); skipped" in run.stdout
+    )
+    assert "docs/zero.txt: a symbolic link to /dev/zero, outside docs; skipped" in run.stderr
+    assert f"docs/secret.txt: a symbolic link to {secret}, outside docs; skipped" in run.stderr
+    report = by_input(report_of(tmp_path / "out"))
+    assert sorted(report) == ["alias.txt", "notes.html", "ok.txt", "pipe.txt"]
+    assert report["pipe.txt"]["exit_code"] == 3
+    assert {report[n]["status"] for n in ("alias.txt", "notes.html", "ok.txt")} == {"translated"}
+    assert json.loads((tmp_path / "out" / "ok.json").read_bytes())["format"] == "bilingual-document"
+    assert not list((tmp_path / "out").glob("secret.*"))
+
+    run = _bilingual(
+        ["translate", "docs", "-o", "out", "--engine", "none", "--follow-symlinks"],
+        sandbox_env,
+        tmp_path,
+    )
+    assert run.returncode == 3, run.stderr
+    report = by_input(report_of(tmp_path / "out"))
+    assert "not a regular file (a character device)" in report["zero.txt"]["reason"]
+    assert report["zero.txt"]["exit_code"] == 3
+    assert report["secret.txt"]["status"] == "translated"
+    assert "私人筆記" in (tmp_path / "out" / "secret.json").read_text(encoding="utf-8")
+
+
+def test_a_link_outside_the_folder_is_skipped_unless_followed(runner: CliRunner, tmp_path: Path):
+    write(tmp_path / "docs" / "ok.txt", SENTENCE)
+    secret = write(tmp_path / "private" / "secret.txt", "这是不应公开的私人笔记。")
+    (tmp_path / "docs" / "secret.txt").symlink_to(secret)
+    (tmp_path / "docs" / "null.txt").symlink_to(os.devnull)
+    args = ["translate", "docs", "-o", "out", "--engine", "none", "-q"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"docs/secret.txt: a symbolic link to {secret.resolve()}, outside docs" in result.output
+    assert sorted(by_input(report_of(tmp_path / "out"))) == ["ok.txt"]
+    result = runner.invoke(cli, [*args, "--follow-symlinks"])
+    assert result.exit_code == 3
+    report = by_input(report_of(tmp_path / "out"))
+    assert report["secret.txt"]["status"] == "translated"
+    assert report["null.txt"]["reason"].endswith("not a regular file (a character device); skipped")

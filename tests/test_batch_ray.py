@@ -1,8 +1,9 @@
 """`--executor ray`: a batch on a real local Ray cluster started here (bilingual.executors.ray).
 
-The cluster (`ray start --head --block`, 2 CPUs) runs with HOME and Ray's temporary folder in
-this module's own temporary folder, and is stopped by its process id (never `ray stop`, which
-would stop every cluster of the user). Each actor unpacks the package into its own folder.
+The cluster (`ray start --head --block`, 2 CPUs, tests/ray_head.py) runs with HOME and Ray's
+temporary folder in this module's own temporary folder, and is stopped by its process id (never
+`ray stop`, which would stop every cluster of the user). Each actor unpacks the package into its
+own folder. Without --ray-address a run starts a cluster of its own (and does not join this one).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +22,7 @@ import pytest
 
 from tests.archive import make_archive
 from tests.conftest import ROOT
+from tests.ray_head import free_port, our_processes, ray_env, ray_head
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
@@ -29,96 +30,21 @@ pytestmark = pytest.mark.slow
 TERMS = ["外交部", "經濟部", "總統府"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # a short path: Ray's socket paths inside its temporary folder must fit in 107 bytes
     return tmp_path_factory.mktemp("r")
 
 
 @pytest.fixture(scope="module")
 def env(place: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-        env[name] = str(place / name.lower())
-    env.update(
-        HOME=str(place / "home"),
-        ARGOS_PACKAGES_DIR=str(place / "argos-packages"),
-        BILINGUAL_DATA_DIR=str(place / "data"),
-        RAY_TMPDIR=str(place / "ray"),
-        TMPDIR=str(place / "tmp"),  # the actors' own package folders go here
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        RAY_USAGE_STATS_ENABLED="0",
-    )
-    for folder in ("home", "ray", "tmp"):
-        (place / folder).mkdir(exist_ok=True)
-    return env
+    return ray_env(place)
 
 
 @pytest.fixture(scope="module")
 def cluster(place: Path, env: dict[str, str]) -> Iterator[str]:
     """A Ray head with 2 CPUs; its address."""
-    port = _free_port()
-    ports = {
-        "--ray-client-server-port": _free_port(),
-        "--dashboard-agent-listen-port": _free_port(),
-        "--dashboard-agent-grpc-port": _free_port(),
-        "--runtime-env-agent-port": _free_port(),
-        "--metrics-export-port": _free_port(),
-        "--node-manager-port": _free_port(),
-        "--object-manager-port": _free_port(),
-    }
-    args = [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block"]
-    args += ["--num-cpus", "2", "--port", str(port), "--node-ip-address", "127.0.0.1"]
-    args += ["--temp-dir", str(place / "ray"), "--include-dashboard", "false"]
-    args += ["--disable-usage-stats"]
-    for flag, value in ports.items():
-        args += [flag, str(value)]
-    with (place / "ray-head.log").open("wb") as log:
-        head = subprocess.Popen(args, env=env, stdout=log, stderr=log, start_new_session=True)
-    address = f"127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert head.poll() is None, (place / "ray-head.log").read_text()
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
-    time.sleep(1.0)
-    try:
+    with ray_head(place, env) as address:
         yield address
-    finally:
-        # the head's whole session (raylet, GCS, workers): we started it, we stop it
-        session = os.getpgid(head.pid)
-        head.send_signal(signal.SIGTERM)  # `ray start --block` stops its processes on SIGTERM
-        try:
-            head.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(session, signal.SIGKILL)
-            head.wait(timeout=10)
-        for pid in _our_processes(env["HOME"], "ray::"):
-            os.kill(pid, signal.SIGKILL)
-
-
-def _our_processes(home: str, title: str) -> list[int]:
-    """Processes whose title starts with `title` and that run with this module's HOME."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if cmdline.startswith(title.encode()) and f"HOME={home}".encode() in environ.split(b"\0"):
-            found.append(int(entry.name))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -160,17 +86,20 @@ def local_run(place: Path, env: dict[str, str], archive: Path, standin_package: 
 
 
 def test_a_ray_run_writes_what_a_local_run_writes(
-    place: Path,
-    env: dict[str, str],
-    cluster: str,
-    archive: Path,
-    local_run: Path,
-    standin_package: Path,
+    place: Path, env: dict[str, str], archive: Path, local_run: Path, standin_package: Path
 ) -> None:
+    # Without --ray-address the run starts a cluster of its own, whatever Ray's stale files
+    # and RAY_ADDRESS say: here they name clusters that are long gone.
+    dead = f"127.0.0.1:{free_port()}"
+    (place / "ray" / "ray_current_cluster").write_text(dead)
     out = place / "on-ray"
-    process = _translate(archive, out, env, standin_package, "--executor", "ray")
+    process = _translate(
+        archive, out, {**env, "RAY_ADDRESS": dead}, standin_package, "--executor", "ray"
+    )
     process.wait(timeout=120)
     assert process.returncode == 0, (place / "on-ray.log").read_text()
+    # its own cluster's token is its own: nothing written into the user's home
+    assert not (place / "home" / ".ray").exists()
     forms = _forms(out)
     assert len(forms) == 10 and forms == _forms(local_run)
     placed = [
@@ -199,7 +128,7 @@ def test_a_killed_actor_is_replaced_and_nothing_is_lost_or_doubled(
     deadline = time.monotonic() + 90
     victims: list[int] = []
     while not victims and time.monotonic() < deadline and process.poll() is None:
-        actors = _our_processes(env["HOME"], "ray::EngineWorker")
+        actors = our_processes(env["HOME"], "ray::EngineWorker")
         if len(actors) == 2 and list((place / "tmp").glob("bilingual-ray-actor-*")):
             victims = actors[:1]
         time.sleep(0.05)
@@ -208,9 +137,11 @@ def test_a_killed_actor_is_replaced_and_nothing_is_lost_or_doubled(
     os.kill(victims[0], signal.SIGKILL)
     process.wait(timeout=120)
     assert process.returncode == 0, (place / "killed.log").read_text()
-    assert victims[0] not in _our_processes(env["HOME"], "ray::EngineWorker")
+    assert victims[0] not in our_processes(env["HOME"], "ray::EngineWorker")
     report = json.loads((out / "bilingual-report.json").read_text(encoding="utf-8"))
     assert report["counts"] == {"translated": 10, "up to date": 0, "failed": 0}
     # the batches are the ones a local run forms, so the forms are equal: no segment lost,
     # none translated twice into a different batch
     assert _forms(out) == _forms(local_run)
+    # the killed actor could not remove its package folder; the run removed it at the end
+    assert not list((place / "tmp").glob("bilingual-ray-actor-*"))

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from bilingual.cli import cli
 from bilingual.document import load
 from bilingual.errors import OutputError
+from bilingual.news import SEGMENTER_VERSION
 
 STEM = "eppd-press-conference-2026-02-03.zh-Hant"
 
@@ -75,7 +76,7 @@ def test_segment_json_is_the_json_form(article_path):
     from bilingual.document import validate
 
     validate(data)
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert len([s for b in data["blocks"] for s in b["segments"]]) == 40
 
 
@@ -93,7 +94,7 @@ def test_translate_engine_none_writes_three_files(tmp_path, article_path, articl
     assert all(s.target == "" and s.status == "empty" for s in document.translatable_segments)
     assert document.segments[0].target == "February 3, 2026"  # the date, written out
     assert document.meta["signature"]["engine"] == "none"
-    assert document.meta["signature"]["segmenter"] == 2
+    assert document.meta["signature"]["segmenter"] == SEGMENTER_VERSION
 
     import docx
 
@@ -130,7 +131,7 @@ def test_unknown_engine_and_format_are_usage_errors(tmp_path, article_path):
     result = run("translate", str(article_path), "--engine", "deepl", "-o", str(tmp_path))
     assert result.exit_code == 2
     line = one_error_line(result)
-    assert "'--engine': 'deepl' is not one of 'argos', 'auto', 'none'" in line
+    assert "'--engine': 'deepl' is not one of 'argos', 'auto', 'llm', 'none'" in line
     assert "(see `bilingual translate --help`)" in line
     result = run(
         "translate", str(article_path), "--engine", "none", "--format", "odt", "-o", str(tmp_path)

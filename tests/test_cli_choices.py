@@ -22,11 +22,11 @@ def _help(*args: str) -> str:
 
 def test_engine_format_and_type_list_their_choices_in_help() -> None:
     translate = _help("translate")
-    assert re.search(r"--engine \[argos\|auto\|none\]", translate)
+    assert re.search(r"--engine \[argos\|auto\|llm\|none\]", translate)
     assert f"--format [{'|'.join(EXPORTERS)}],..." in translate
     assert f"--format [{'|'.join(EXPORTERS)}],..." in _help("export")
     assert f"--type [{'|'.join(TYPES)}]" in _help("glossary", "add")
-    assert sorted(ENGINES) == ["argos", "auto", "none"]
+    assert sorted(ENGINES) == ["argos", "auto", "llm", "none"]
 
 
 def _commands() -> list[tuple[str, click.Command]]:
@@ -61,6 +61,13 @@ OPEN = {
     "beam",
     "threads",
     "max_batch_tokens",
+    "llm_url",
+    "llm_model",
+    "llm_concurrency",
+    "llm_temperature",
+    "llm_seed",
+    "llm_prompt",
+    "llm_timeout",
 }
 
 
@@ -80,7 +87,7 @@ def test_a_bad_choice_is_one_line_naming_the_choices_and_the_help(tmp_path) -> N
     assert result.exit_code == 2
     assert result.stderr == (
         "bilingual: error: Invalid value for '--engine': 'deepl' is not one of "
-        "'argos', 'auto', 'none' (see `bilingual translate --help`)\n"
+        "'argos', 'auto', 'llm', 'none' (see `bilingual translate --help`)\n"
     )
     result = CliRunner().invoke(cli, ["glossary", "export", "--format", "xlsx"])
     assert result.exit_code == 2

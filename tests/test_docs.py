@@ -1,7 +1,8 @@
-"""Every command has help text and appears in README's CLI reference."""
+"""Every command has help text and appears in README's table; every option is in the manual."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -10,7 +11,11 @@ from click.testing import CliRunner
 from bilingual import __version__
 from bilingual.cli import cli
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MANUAL = "\n".join(
+    page.read_text(encoding="utf-8") for page in sorted((ROOT / "docs").glob("*.md"))
+)
 
 
 def _commands(group: click.Group, prefix: str = "bilingual"):
@@ -36,6 +41,22 @@ def test_every_option_has_help():
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.help, f"{full_name} {param.opts[0]} has no help text"
+
+
+def test_every_option_is_in_the_manual():
+    for full_name, command in _commands(cli):
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden and param.name != "help":
+                names = [*param.opts, *param.secondary_opts]
+                found = (
+                    re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", MANUAL) for name in names
+                )
+                assert any(found), f"{full_name} {names[0]} is not in docs/"
+
+
+def test_readme_stays_short():
+    # The README is the first screen or two; the manual lives in docs/.
+    assert len(README.splitlines()) <= 200
 
 
 def test_version():

@@ -129,3 +129,28 @@ def test_clearing_a_target_drops_what_came_with_it():
     segment.clear_target()
     assert (segment.target, segment.status, segment.notes) == ("", "empty", [])
     assert [t.placed for t in segment.terms] == [None, None]
+
+
+def test_version_2_forms_load_and_are_written_as_version_3_with_via(tmp_path):
+    segment_data = {"id": "b1s1", "source": "源。", "target": "Source.", "status": "machine"}
+    segment_data.update(terms=[], notes=[])
+    old = {
+        "format": "bilingual-document",
+        "version": 2,
+        "source_lang": "zh-Hant",
+        "target_lang": "en",
+        "meta": {},
+        "blocks": [{"id": "b1", "kind": "paragraph", "segments": [segment_data]}],
+    }
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    document = load(path)
+    assert document.form_version == 2 and document.segments[0].via is None
+    document.segments[0].apply_draft("Source again.", [], [], via="retry")
+    again = load(dump(document, tmp_path / "new.json"))
+    assert again.form_version == 3 and again.segments[0].via == "retry"
+    data = json.loads((tmp_path / "new.json").read_text(encoding="utf-8"))
+    assert data["blocks"][0]["segments"][0]["via"] == "retry"
+    data["blocks"][0]["segments"][0]["via"] = "guessed"
+    with pytest.raises(InputError, match="via"):
+        validate(data, origin="new.json")

@@ -52,7 +52,10 @@ HOLDER = textwrap.dedent(
     connection = sqlite3.connect(sys.argv[1], isolation_level=None)
     connection.execute("PRAGMA journal_mode=delete")
     connection.execute("BEGIN EXCLUSIVE")
-    connection.execute("INSERT INTO machine VALUES ('x', 'm', '[]', '{}', 'y', '[]', '[]', 'now')")
+    connection.execute(
+        "INSERT INTO machine (source, model, renderings, options, target, notes, placed, at)"
+        " VALUES ('x', 'm', '[]', '{}', 'y', '[]', '[]', 'now')"
+    )
     print("holding", flush=True)
     time.sleep(float(sys.argv[2]))
     connection.execute("ROLLBACK")

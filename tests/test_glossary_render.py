@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
+
 from bilingual.document import Block, Document, Segment, Term
 from bilingual.glossary import (
     Entry,
@@ -208,3 +210,78 @@ def test_entry_for_finds_the_entry_of_a_term():
     annotate(doc, GLOSSARY)
     assert [GLOSSARY.entry_for(t) for t in doc.segments[0].terms] == [EPPD, TRUMP]
     assert GLOSSARY.entry_for(Term("無關", "x", 0, 2)) is None
+
+
+FIRST_MENTION_GLOSSARY = (
+    "terms:\n"
+    "  - zh: [台美經濟繁榮夥伴對話, 台美经济繁荣伙伴对话, EPPD]\n"
+    "    en: EPPD\n"
+    "    first: Taiwan-US Economic Prosperity Partnership Dialogue (EPPD)\n"
+)
+CAPTION_FIRST = {
+    "zh-Hant": "台美經濟繁榮夥伴對話登場\n\n中央社／ 華盛頓27日專電\n\n"
+    "圖為台美經濟繁榮夥伴對話會場。（經濟部提供）\n\n"
+    "經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行。\n\n"
+    "官員指出，EPPD是雙方最重要的經濟對話。\n",
+    "zh-Hans": "台美经济繁荣伙伴对话登场\n\n新华社华盛顿2月27日电\n\n"
+    "图为台美经济繁荣伙伴对话会场。（新华社记者张伟摄）\n\n"
+    "官员今天表示，台美经济繁荣伙伴对话将在华盛顿举行。\n\n"
+    "官员指出，EPPD是双方最重要的经济对话。\n",
+}
+
+
+def _renderings_by_kind(document: Document) -> list[tuple[str, list[str]]]:
+    return [(b.kind, [t.rendering for s in b.segments for t in s.terms]) for b in document.blocks]
+
+
+@pytest.mark.parametrize("script", ["zh-Hant", "zh-Hans"])
+def test_the_first_mention_is_the_body_s_even_after_a_caption(tmp_path, script):
+    from bilingual.pipeline import read_document
+
+    (tmp_path / "g.yaml").write_text(FIRST_MENTION_GLOSSARY, encoding="utf-8")
+    (tmp_path / "report.txt").write_text(CAPTION_FIRST[script], encoding="utf-8")
+    document = read_document(tmp_path / "report.txt")
+    annotate(document, load_glossary([tmp_path / "g.yaml"]))
+    full = "Taiwan-US Economic Prosperity Partnership Dialogue (EPPD)"
+    assert _renderings_by_kind(document) == [
+        ("title", ["EPPD"]),
+        ("byline", []),
+        ("caption", ["EPPD"]),  # above the lead, it leaves the full form to the body
+        ("paragraph", [full]),
+        ("paragraph", ["EPPD"]),
+    ]
+    lead = document.blocks[3].segments[0].terms[0]
+    assert lead.other_form == "EPPD"  # a review made under the old rule still stands
+
+
+def test_reviews_made_for_either_form_are_not_flagged(tmp_path):
+    from click.testing import CliRunner
+
+    from bilingual.cli import cli
+    from bilingual.document import GLOSSARY_CHANGED, dump, load
+
+    (tmp_path / "g.yaml").write_text(FIRST_MENTION_GLOSSARY, encoding="utf-8")
+    source = tmp_path / "report.txt"
+    source.write_text(CAPTION_FIRST["zh-Hant"], encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["translate", str(source), "--engine", "none", "-o", str(out), "--no-memory"]
+    args += ["--glossary", str(tmp_path / "g.yaml"), "--format", "json"]
+
+    def translate() -> Document:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return load(out / "report.json")
+
+    document = translate()
+    full = "Taiwan-US Economic Prosperity Partnership Dialogue (EPPD)"
+    caption, lead, later = (document.blocks[i].segments[0] for i in (2, 3, 4))
+    # Reviews made when the caption took the first mention: caption long, lead short.
+    for segment, rendering in ((caption, full), (lead, "EPPD"), (later, "Another form")):
+        segment.apply_human(
+            f"Reviewed {segment.id}.",
+            {"source": segment.source, "renderings": [rendering], "at": "2026-01-01T00:00:00"},
+        )
+    dump(document, out / "report.json")
+    again = translate()
+    flags = {s.id: s.flags for s in again.segments if s.status == "human"}
+    assert flags == {caption.id: [], lead.id: [], later.id: [GLOSSARY_CHANGED]}

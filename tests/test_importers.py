@@ -165,6 +165,33 @@ def test_track_changes_read_as_accepted(translated: Document, tmp_path: Path):
     assert found["b2s1"] == "English of b2s1. Inserted words."
 
 
+def text_box_run(text: str) -> str:
+    """A run holding a text box as Word saves it: a drawing (the Choice) and a copy of it in
+    VML for older readers (the Fallback), both with the same text."""
+    box = f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+    return (
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:v="urn:schemas-microsoft-com:vml">'
+        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx>'
+        f"{box}</wps:txbx></wps:wsp></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict>"
+        "</mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def test_a_text_box_is_imported_once(translated: Document, tmp_path: Path):
+    from docx.oxml import parse_xml as docx_xml
+
+    path = export(translated, tmp_path, "docx")
+    docx = EditedDocx(path)
+    docx.english_cell("b2s1").paragraphs[0]._p.append(docx_xml(text_box_run(" TEXTBOX TEXT")))
+    docx.save()
+    found = {s.segment_id: s.target for s in read_edits(path).segments}
+    assert found["b2s1"] == "English of b2s1. TEXTBOX TEXT"
+
+
 def test_interleaved_text_typed_over_a_bookmark_refuses_the_block(translated, tmp_path: Path):
     from docx import Document as open_docx
     from docx.oxml.ns import qn

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
+import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HEAVY = (
@@ -43,17 +43,21 @@ def test_importing_the_cli_loads_nothing_heavy():
 
 
 def test_help_is_instant():
+    # CPU time of the child, not wall time: the test machine is shared, and a busy neighbour
+    # stretches the wall clock but not the work that listing the commands costs.
     subprocess.run([sys.executable, "-m", "bilingual", "--help"], capture_output=True, check=True)
     best = float("inf")
     for _ in range(3):
-        started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(
             [sys.executable, "-m", "bilingual", "--help"], capture_output=True, text=True
         )
-        best = min(best, time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best = min(best, spent)
         assert result.returncode == 0
         assert "translate" in result.stdout
-    assert best < 0.5, f"bilingual --help took {best:.2f} s"
+    assert best < 0.4, f"bilingual --help took {best:.2f} s of CPU"
 
 
 # --- no import cycles -----------------------------------------------------------------------------

@@ -187,3 +187,32 @@ def test_another_programs_database_is_left_alone(tmp_path: Path) -> None:
         Memory(path)
     tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
     assert tables == [("customers",)]
+
+
+def test_a_memory_written_before_via_gains_it_and_keeps_its_drafts(tmp_path: Path) -> None:
+    path = tmp_path / "memory.sqlite"
+    with sqlite3.connect(path) as connection:  # the version-1 table, as earlier releases made it
+        connection.executescript(
+            """
+            CREATE TABLE machine (source TEXT NOT NULL, model TEXT NOT NULL,
+                renderings TEXT NOT NULL, options TEXT NOT NULL, target TEXT NOT NULL,
+                notes TEXT NOT NULL DEFAULT '[]', placed TEXT NOT NULL DEFAULT '[]',
+                at TEXT NOT NULL, PRIMARY KEY (source, model, renderings, options))
+                WITHOUT ROWID;
+            CREATE TABLE human (id INTEGER PRIMARY KEY, source TEXT NOT NULL,
+                target TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'human',
+                renderings TEXT NOT NULL DEFAULT '[]', document TEXT, segment_id TEXT,
+                at TEXT NOT NULL);
+            INSERT INTO machine VALUES ('源', 'm', '[]', '{}', 'Old.', '[]', '[]', 'then');
+            PRAGMA user_version = 1;
+            """
+        )
+    connection.close()
+    with Memory(path) as memory:
+        key = {"model": "m", "renderings": [], "options": "{}"}
+        assert memory.lookup_machine("源", **key) == Draft("Old.")  # via None: not known
+        memory.store_machine([("新", [], Draft("New.", via="retry"))], model="m", options="{}")
+        assert memory.lookup_machine("新", **key) == Draft("New.", via="retry")
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1  # older ones read it
+    connection.close()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import docx
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from bilingual.document import Document, RawBlock, load
 from bilingual.engines import EngineOptions, Translation
 from bilingual.exporters import ExportOptions, get_exporter
 from bilingual.glossary import load_glossary
-from bilingual.news import date_in_english, structure
+from bilingual.news import SEGMENTER_VERSION, date_in_english, structure
 from bilingual.pipeline import read_document
 from bilingual.translate import translate_document
 
@@ -383,7 +384,7 @@ def test_reviews_carry_by_text_across_a_segmenter_change(tmp_path, article_path,
     humans = {s.id: s.target for s in document.segments if s.status == "human"}
     assert humans == {"b2s1": "Reviewed first sentence.", "b2s2": "Reviewed second."}
     assert document.segment("b3s1").status != "human"  # never carried by id
-    assert document.meta["signature"]["segmenter"] == 2
+    assert document.meta["signature"]["segmenter"] == SEGMENTER_VERSION
     lines = [line for line in result.output.splitlines() if "was not carried" in line]
     assert len(lines) == 1 and "b2s1" in lines[0] and "Reviewed dateline." in lines[0]
 
@@ -410,3 +411,50 @@ def test_keep_boilerplate_through_the_cli(tmp_path):
             shown = (folder / name).read_text(encoding="utf-8")
             assert ("責任編輯：王小明" in shown) is keep
         assert "責任編輯：王小明" in (folder / "trad.json").read_text(encoding="utf-8")
+
+
+FLASH_AND_CREDIT = {
+    # a flash tag on the date line, the agency credit after another tag
+    "zh-Hant": (
+        "2026-02-27 快訊\n\n台美經濟對話今登場\n\n【即時】中央社／ 華盛頓27日專電\n\n"
+        "經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行，雙方將討論供應鏈合作與投資。\n",
+        "中央社／ 華盛頓27日專電",
+        "台美經濟對話今登場",
+    ),
+    # a flash tag alone, the agency credit inside the lead
+    "zh-Hans": (
+        "快讯\n\n中美经贸磋商今登场\n\n"
+        "新华社北京3月5日电（记者张伟）国务院今天表示，中美经贸磋商将在北京举行，双方将讨论合作。\n",
+        "新华社北京3月5日电（记者张伟）",
+        "中美经贸磋商今登场",
+    ),
+    # the credit in brackets inside the first block, after a section tag
+    "zh-Hant-bracketed": (
+        "獨家｜（中央社記者張三華盛頓27日專電）台美經濟繁榮夥伴對話今天登場，雙方將討論合作。\n\n"
+        "官員指出，這次對話也將涵蓋半導體與能源等議題。\n",
+        "（中央社記者張三華盛頓27日專電）",
+        None,
+    ),
+    # the credit at the end of the first block
+    "zh-Hans-credit-last": (
+        "即时：美中经贸磋商今天在北京登场，双方将讨论合作。（中新社记者李明北京5日电）\n\n"
+        "官员指出，这次磋商也将涵盖半导体与能源等议题。\n",
+        "（中新社记者李明北京5日电）",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(FLASH_AND_CREDIT))
+def test_flash_tags_are_never_bylines_and_agency_credits_are(tmp_path, shape):
+    text, credit, title = FLASH_AND_CREDIT[shape]
+    document = _read(tmp_path, "flash.txt", text)
+    assert document.meta["byline"] == credit
+    if title is not None:
+        assert document.meta["title"] == title
+        assert ("title", title) in _kinds(document)
+    for kind, source in _kinds(document):
+        if kind == "byline":
+            assert not any(tag in source for tag in ("快訊", "快讯", "即時", "獨家"))
+        if source.strip() in ("快訊", "快讯", "【即時】"):
+            assert kind == "heading"  # a label of its own, translated, never the title

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 
 import pytest
+from click.testing import CliRunner
 
+from bilingual.cli import cli
+from bilingual.document import load
 from bilingual.errors import InputError
 from bilingual.pipeline import read_document
 
@@ -191,3 +195,95 @@ def test_lines_of_invisible_spacing_separate_blocks(tmp_path, article_path, blan
     document = _write(tmp_path, pasted)
     assert [b.source for b in document.blocks] == [b.source for b in expected.blocks]
     assert [b.kind for b in document.blocks] == [b.kind for b in expected.blocks]
+
+
+def _wrap_at(text: str, columns: int) -> list[str]:
+    """`text` cut at a fixed width, as a terminal or an old mail system does (CJK: 2 columns)."""
+    lines, line, width = [], "", 0
+    for ch in text:
+        w = 2 if ord(ch) >= 0x2E80 else 1
+        if width + w > columns:
+            lines.append(line)
+            line, width = "", 0
+        line, width = line + ch, width + w
+    return [*lines, line]
+
+
+CUT_ACRONYM = {
+    "zh-Hant": "經濟部今天表示，台美經濟繁榮夥伴對話（EPPD）將在華盛頓舉行，雙方將討論供應鏈合作"
+    "與半導體投資，並說明後續安排。官員指出，EPPD 是雙方最重要的經濟對話機制之一，今年是第六屆。",
+    "zh-Hans": "国务院今天表示，中美全面经济对话（CED）将在北京举行，双方将讨论供应链合作与"
+    "半导体投资，并说明后续安排，以及各项议题。官员指出，CED 是双方最重要的经济对话机制之一，"
+    "今年是第六届。",
+}
+
+
+@pytest.mark.parametrize("script", list(CUT_ACRONYM))
+def test_an_acronym_cut_by_a_fixed_width_wrap_is_joined_whole(tmp_path, script):
+    body = CUT_ACRONYM[script]
+    acronym = "EPPD" if script == "zh-Hant" else "CED"
+
+    def cut(lines: list[str]) -> bool:
+        return any(
+            a.endswith(acronym[:k]) and b.startswith(acronym[k:])
+            for a, b in itertools.pairwise(lines)
+            for k in range(1, len(acronym))
+        )
+
+    columns = next(
+        c
+        for c in range(20, 80)
+        if cut(_wrap_at(body, c)) and "\n".join(_wrap_at(body, c)).count(acronym) == 1
+    )
+    lines = _wrap_at(body, columns)
+    document = _write(tmp_path, "標題\n\n" + "\n".join(lines) + "\n")
+    assert [b.source for b in document.blocks] == ["標題", body]
+
+
+def test_an_acronym_only_the_glossary_knows_is_joined_on_translate(tmp_path):
+    body = (
+        "經濟部今天表示，台美經濟繁榮夥伴對話（EPPD）將在華盛頓舉行，雙方將討論供應鏈合作與"
+        "半導體投資，並說明後續安排。官員指出，這是雙方最重要的經濟對話機制之一，今年是第六屆。"
+    )
+    columns = next(c for c in range(30, 60) if any(x.endswith("EP") for x in _wrap_at(body, c)))
+    lines = _wrap_at(body, columns)
+    assert "EPPD" not in "\n".join(lines)  # the text never has it whole: only the glossary
+    path = tmp_path / "wrapped.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    glossary = tmp_path / "g.yaml"
+    glossary.write_text("terms:\n  - zh: EPPD\n    en: EPPD\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["translate", str(path), "--engine", "none", "-o", str(out), "--format", "json"]
+    result = CliRunner().invoke(cli, [*args, "--no-memory", "--glossary", str(glossary)])
+    assert result.exit_code == 0, result.output
+    document = load(out / "wrapped.json")
+    assert document.blocks[0].source == body
+    assert [t.source for s in document.segments for t in s.terms] == ["EPPD"]
+
+
+def test_a_soft_wrapped_latin_text_keeps_its_spaces(tmp_path):
+    # lines of varied width (a browser's wrap): a line end is a space, never a cut word
+    text = (
+        "The dialogue (EPPD) opened in Washington today and both sides\n"
+        "discussed supply chains, semiconductors and energy while\n"
+        "officials said the EPPD would meet again next year in Taipei.\n"
+    )
+    document = _write(tmp_path, "Title line\n\n" + text)
+    assert document.blocks[1].source == " ".join(text.split("\n")).strip()
+
+
+def test_a_short_line_inside_a_sentence_continues_its_paragraph(tmp_path):
+    document = _write(
+        tmp_path,
+        "台美經濟對話今登場\n\n"
+        "經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行，雙方將討論\n"
+        "供應鏈合作，\n"
+        "並說明後續的安排與時程規劃。\n"
+        "2026-02-27 中央社／ 華盛頓27日專電\n",
+    )
+    assert [b.source for b in document.blocks] == [
+        "台美經濟對話今登場",
+        "經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行，雙方將討論供應鏈合作，"
+        "並說明後續的安排與時程規劃。",
+        "2026-02-27 中央社／ 華盛頓27日專電",  # starts like a new paragraph: a dateline
+    ]

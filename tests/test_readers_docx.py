@@ -228,3 +228,26 @@ def test_bad_docx_is_exit_3_with_one_line(tmp_path, name, make, message):
     assert len(lines) == 1 and str(path) in lines[0] and message in lines[0]
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("lead", "caption"),
+    [
+        ("經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行。", "經濟部長出席記者會說明對話內容"),
+        ("国务院今天表示，中美经贸磋商将在北京举行。", "商务部长出席记者会说明磋商内容"),
+    ],
+)
+def test_word_caption_style_gives_a_caption(tmp_path, lead, caption):
+    import docx
+
+    source = docx.Document()
+    source.add_paragraph(lead)
+    source.add_paragraph(caption, style="Caption")  # no credit in its words: the style says it
+    source.add_paragraph(lead)
+    source.save(tmp_path / "caption.docx")
+    document = read_document(tmp_path / "caption.docx")
+    assert [(b.kind, b.source) for b in document.blocks] == [
+        ("paragraph", lead),
+        ("caption", caption),
+        ("paragraph", lead),
+    ]

@@ -149,3 +149,74 @@ def test_binary_file_named_html_is_exit_3(tmp_path, data):
     assert len(lines) == 1 and str(path) in lines[0]
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def cms_page(script: str, *, header_tag: bool = False) -> tuple[str, list[str]]:
+    """A page as many CMSs write it: <div>s only (menu, sidebar of other headlines, footer),
+    the byline and time beside the headline, a photo caption by class name."""
+    hant = script == "zh-Hant"
+    body = (
+        ["經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行，雙方將討論供應鏈合作。",
+         "官員指出，這次對話也將涵蓋半導體、能源與數位經濟等議題，盼擴大雙邊投資。",
+         "工商團體表示歡迎，認為對話有助於企業布局美國市場，並強化產業的韌性。"]
+        if hant
+        else ["国务院今天表示，中美经贸磋商将在北京举行，双方将讨论供应链合作。",
+              "官员指出，这次磋商也将涵盖半导体、能源与数字经济等议题，盼扩大双边投资。",
+              "工商团体表示欢迎，认为磋商有助于企业布局海外市场，并强化产业的韧性。"]
+    )  # fmt: skip
+    title = "台美經濟對話今登場" if hant else "中美经贸磋商今登场"
+    byline = "中央社／ 華盛頓27日專電" if hant else "新华社北京3月5日电"
+    # no credit in its words: only the class name says it is a caption
+    caption = "經濟部長出席記者會說明對話內容" if hant else "商务部长出席记者会说明磋商内容"
+    caption_class = "photo-caption" if hant else "img-desc"
+    sections = (
+        ["首頁", "政治", "國際", "財經", "社會"] if hant else ["首页", "政治", "国际", "财经"]
+    )
+    menu = "".join(f'<div class="m"><a href="/{i}">{w}</a></div>' for i, w in enumerate(sections))
+    others = "".join(f'<div class="it"><a href="/n{i}">別站新聞標題{i}</a></div>' for i in range(6))
+    top = "header" if header_tag else "div"
+    page = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>
+<body><{top} id="top"><div class="logo">範例新聞網</div><div id="mn">{menu}</div></{top}>
+<div id="wrap"><div class="left">
+<h1>{title}</h1>
+<div class="info"><span>{byline}</span> <span>2026-02-27 10:30</span></div>
+<div class="txt"><p>{body[0]}</p>
+<div class="pic"><img src="a.jpg"><p class="{caption_class}">{caption}</p></div>
+<p>{body[1]}</p><p>{body[2]}</p></div>
+</div>
+<div class="right"><div class="hot">熱門</div>{others}</div></div>
+<div id="ft">聯絡我們 ｜ 隱私權政策 ｜ Copyright 2026 範例新聞網</div>
+</body></html>"""
+    return page, body
+
+
+@pytest.mark.parametrize(
+    ("script", "header_tag"), [("zh-Hant", False), ("zh-Hans", False), ("zh-Hant", True)]
+)
+def test_div_only_page_by_text_density(tmp_path, script, header_tag):
+    page, body = cms_page(script, header_tag=header_tag)
+    path = tmp_path / "cms.html"
+    path.write_text(page, encoding="utf-8")
+    document = read_document(path)
+    kinds = [(b.kind, b.source) for b in document.blocks]
+    title = "台美經濟對話今登場" if script == "zh-Hant" else "中美经贸磋商今登场"
+    assert kinds[0] == ("title", title)
+    assert document.meta["title"] == title
+    credit = "中央社／ 華盛頓27日專電" if script == "zh-Hant" else "新华社北京3月5日电"
+    assert document.meta["byline"] == credit  # beside the headline: kept
+    assert kinds[1][0] == "byline" and kinds[1][1].startswith(credit)
+    assert document.meta["date"] == "2026-02-27"
+    assert [s for k, s in kinds if k == "paragraph"] == body
+    assert [k for k, s in kinds if "記者會說明" in s or "记者会说明" in s] == ["caption"]
+    text = "".join(b.source for b in document.blocks)
+    for furniture in (
+        "首頁",
+        "首页",
+        "財經",
+        "别站",
+        "別站新聞標題",
+        "熱門",
+        "隱私權",
+        "Copyright",
+    ):
+        assert furniture not in text

@@ -105,3 +105,48 @@ def test_code_blocks_are_never_translated(tmp_path):
     from bilingual.check import check_document
 
     assert not [f for f in check_document(document) if f.segment_id == code.segments[0].id]
+
+
+FRONT_MATTER = {
+    "yaml": (
+        "---\ntitle: 台美經濟對話今登場\ndate: 2026-02-27\nauthor: 中央社記者張三\n"
+        "tags: [經濟, 外交]\n---\n\n"
+        "經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行。\n\n雙方將討論供應鏈合作。\n",
+        "台美經濟對話今登場",
+        "2026-02-27",
+        "中央社記者張三",
+    ),
+    "toml": (
+        '+++\ntitle = "中美经贸磋商今登场"\ndate = 2026-03-05T10:00:00+08:00\n'
+        'authors = ["张伟", "李明"]\n+++\n\n# 中美经贸磋商今登场\n\n'
+        "国务院今天表示，经贸磋商将在北京举行。\n\n双方将讨论合作。\n",
+        "中美经贸磋商今登场",
+        "2026-03-05",
+        "张伟、李明",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(FRONT_MATTER))
+def test_front_matter_is_metadata_never_text(tmp_path, shape):
+    text, title, date, byline = FRONT_MATTER[shape]
+    path = tmp_path / "report.md"
+    path.write_text(text, encoding="utf-8")
+    document = read_document(path)
+    meta = document.meta
+    assert (meta["title"], meta["date"], meta["byline"]) == (title, date, byline)
+    assert meta["front_matter"] == text.split("\n\n", 1)[0]  # kept whole, as written
+    kinds = [(b.kind, b.source) for b in document.blocks]
+    assert kinds[0] == ("title", title)  # the headline, once even when `#` repeats it
+    assert [k for k, _ in kinds] == ["title", "paragraph", "paragraph"]
+    body = "".join(b.source for b in document.blocks)
+    for key in ("title:", "title =", "date", "author", "tags", "---", "+++"):
+        assert key not in body
+
+
+def test_a_rule_and_a_paragraph_are_not_front_matter(tmp_path):
+    path = tmp_path / "rule.md"
+    path.write_text("---\n總統今天表示，雙方將擴大合作。\n---\n\n第二段。\n", encoding="utf-8")
+    document = read_document(path)
+    assert "front_matter" not in document.meta
+    assert "總統今天表示，雙方將擴大合作。" in [b.source for b in document.blocks]

@@ -80,3 +80,54 @@ def test_bad_pdf_is_exit_3_with_one_line(tmp_path, make, message):
     assert len(lines) == 1 and str(path) in lines[0] and message in lines[0]
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+TABLE_REPORTS = {
+    "zh-Hant": (
+        "台美經濟對話今登場",
+        "經濟部今天表示，台美經濟繁榮夥伴對話將在華盛頓舉行，雙方將討論供應鏈合作，"
+        "並說明後續的安排與時程規劃，以及各項議題的進度。",
+        [["項目", "金額", "說明"], ["半導體", "120億", "增加投資"], ["能源", "35億", "合作開發"]],
+        "官員指出，這次對話也將涵蓋半導體、能源與數位經濟等議題，盼擴大雙邊投資與合作。",
+    ),
+    "zh-Hans": (
+        "中美经贸磋商今登场",
+        "国务院今天表示，中美经贸磋商将在北京举行，双方将讨论供应链合作，"
+        "并说明后续的安排与时程规划，以及各项议题的进度。",
+        [
+            ["项目", "金额", "说明"],
+            ["农产品", "80亿", "扩大采购"],
+            ["能源", "35亿", "联合开发"],
+            ["金融", "12亿", "市场开放"],
+        ],
+        "官员指出，这次磋商也将涵盖半导体、能源与数字经济等议题，盼扩大双边投资与合作。",
+    ),
+}
+
+
+@pytest.mark.slow
+@needs_soffice
+@pytest.mark.parametrize("script", ["zh-Hant", "zh-Hans"])
+def test_pdf_table_cells_in_row_order_and_larger_title(tmp_path, script):
+    import docx
+    from docx.shared import Pt
+
+    title, lead, rows, last = TABLE_REPORTS[script]
+    source = docx.Document()
+    source.add_paragraph().add_run(title).font.size = Pt(20)
+    source.add_paragraph(lead)
+    table = source.add_table(rows=len(rows), cols=len(rows[0]))
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    source.add_paragraph(last)
+    source.save(tmp_path / "table.docx")
+    document = read_document(docx_to_pdf(tmp_path / "table.docx", tmp_path))
+    got = [(b.kind, b.source) for b in document.blocks]
+    assert got == [
+        ("title", title),
+        ("paragraph", lead),
+        *[("paragraph", cell) for row in rows for cell in row],  # row by row, left to right
+        ("paragraph", last),
+    ]
+    assert document.meta["title"] == title

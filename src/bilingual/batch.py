@@ -30,6 +30,7 @@ from .errors import (
     UsageError,
 )
 from .exporters import ExportOptions, parse_formats
+from .outputs import MADE_FROM, Job, check_plan, claim_json_form, made_from
 
 if TYPE_CHECKING:  # the glossary, memory and run loop load when a batch runs
     from .glossary import Glossary
@@ -51,22 +52,6 @@ REPEATS_KEPT = 100_000
 
 
 @dataclass
-class Job:
-    """One input of a batch: where it is, its name in the batch, where its outputs go."""
-
-    input: Path
-    # The input's path relative to the batch root, with forward slashes: the document's
-    # meta.input, so that human edits of a/press.txt never reach b/press.txt.
-    name: str
-    folder: Path
-    stem: str
-
-    @property
-    def json_path(self) -> Path:
-        return self.folder / f"{self.stem}.json"
-
-
-@dataclass
 class DocumentReport:
     """One line of the batch's report."""
 
@@ -82,6 +67,8 @@ class DocumentReport:
     terms: int = 0
     protected: int = 0
     fallback: int = 0
+    # how each machine segment's English was obtained (`document.Via`): model, retry, ...
+    via: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
     seconds: float = 0.0
@@ -152,6 +139,8 @@ class BatchResult:
             f"({totals['protected']} protected, {totals['fallback']} fallback); "
             f"checks: {totals['errors']} errors, {totals['warnings']} warnings",
         ]
+        if any(totals["via"].values()):  # how the English was obtained (`document.Via`)
+            lines.append("via " + ", ".join(f"{n} {how}" for how, n in totals["via"].items()))
         failed = [d for d in self.documents if d.status == FAILED]
         for d in failed[:failed_shown]:
             lines.append(f"failed: {d.input}: {d.reason}")
@@ -167,6 +156,10 @@ class BatchResult:
             totals[key] = sum(getattr(d, key) for d in self.documents)
         for key in ("protected", "fallback", "errors", "warnings"):
             totals[key] = sum(getattr(d, key) for d in self.documents)
+        totals["via"] = {}
+        for d in self.documents:
+            for how, n in d.via.items():
+                totals["via"][how] = totals["via"].get(how, 0) + n
         return {
             "tool": f"bilingual {__version__}",
             "interrupted": self.interrupted,
@@ -196,23 +189,28 @@ def _output_extensions() -> frozenset[str]:
 
 def _written_by_us(path: Path, outputs: frozenset[str]) -> bool:
     """An export of this tool: an output format with a JSON form of the same stem beside it."""
+    from .files import read_regular_file
+
     if path.suffix.lower() not in outputs:
         return False
-    json_form = path.with_suffix(".json")
     try:
-        with json_form.open("rb") as handle:
-            head = handle.read(200)
-    except OSError:
+        head = read_regular_file(path.with_suffix(".json"), head=200)
+    except InputError:
         return False
     return b'"format"' in head and b"bilingual" in head
 
 
-def _files_in(folder: Path, output: Path) -> Iterator[Path]:
+def _files_in(
+    folder: Path, output: Path, *, follow_symlinks: bool, warnings: list[str]
+) -> Iterator[Path]:
     """The inputs in `folder`, recursively, in path order: files with an extension a reader
-    knows, skipping hidden files and folders, the output folder and this tool's own outputs."""
+    knows, skipping hidden files and folders, the output folder and this tool's own outputs.
+    A symbolic link that leads outside `folder` is skipped, with a line in `warnings`, unless
+    `follow_symlinks`: a folder given is what the user meant to publish, not what it points at."""
     known, outputs = _known_extensions(), _output_extensions()
-    for root, folders, files in os.walk(folder):
-        here = Path(root)
+    root = Path(os.path.realpath(folder))
+    for top, folders, files in os.walk(folder):
+        here = Path(top)
         folders[:] = sorted(
             f for f in folders if not f.startswith(".") and (here / f).resolve() != output
         )
@@ -220,20 +218,39 @@ def _files_in(folder: Path, output: Path) -> Iterator[Path]:
             path = here / name
             if name.startswith(".") or Path(name).suffix.lower() not in known:
                 continue
+            if not follow_symlinks and path.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not target.is_relative_to(root):
+                    warnings.append(
+                        f"{path}: a symbolic link to {target}, outside {folder}; skipped "
+                        "(--follow-symlinks translates it)"
+                    )
+                    continue
             if not _written_by_us(path, outputs):
                 yield path
 
 
-def find_inputs(paths: Sequence[str | Path], output_dir: str | Path) -> list[Job]:
+def find_inputs(
+    paths: Sequence[str | Path],
+    output_dir: str | Path,
+    *,
+    formats: Sequence[str] | str | None = None,
+    follow_symlinks: bool = False,
+    warnings: list[str] | None = None,
+    run_files: dict[Path, str] | None = None,
+) -> list[Job]:
     """Every input of a batch with its outputs' place, in the order the batch takes them.
 
     With one folder, its tree is mirrored under `output_dir`; with several paths, each folder's
-    tree goes under `output_dir/<folder name>/` and each file under `output_dir/`. Two inputs
-    that would write the same output are a UsageError, before anything runs.
+    tree goes under `output_dir/<folder name>/` and each file under `output_dir/`. A plan in
+    which two inputs would write the same output, an output would replace an input, the report
+    or another of the run's own `run_files`, is a UsageError, before anything runs
+    (`outputs.check_plan`). Symbolic links skipped in folders are said in `warnings`.
     """
     from .readers import STDIN
 
     output = Path(output_dir).resolve()
+    skipped: list[str] = [] if warnings is None else warnings
     jobs: list[Job] = []
     for given in paths:
         if str(given) == STDIN:
@@ -243,17 +260,12 @@ def find_inputs(paths: Sequence[str | Path], output_dir: str | Path) -> list[Job
             jobs.append(Job(path, path.name, output, path.stem))
             continue
         prefix = Path(path.resolve().name) if len(paths) > 1 else Path()
-        for file in _files_in(path, output):
+        for file in _files_in(path, output, follow_symlinks=follow_symlinks, warnings=skipped):
             relative = prefix / file.relative_to(path)
             jobs.append(Job(file, relative.as_posix(), output / relative.parent, file.stem))
-    seen: dict[Path, Job] = {}
-    for job in jobs:
-        earlier = seen.setdefault(job.json_path, job)
-        if earlier is not job:
-            raise UsageError(
-                f"{earlier.input} and {job.input} would both write {job.json_path.parent}/"
-                f"{job.stem}.*; rename one, or translate them into different folders"
-            )
+    extensions = [_extension(f) for f in parse_formats(formats)]
+    run_files = {output / REPORT: "the batch's report", **(run_files or {})}
+    check_plan(jobs, extensions, run_files=run_files)
     return jobs
 
 
@@ -267,11 +279,13 @@ def _sha256(data: bytes) -> str:
 def _up_to_date(job: Job, signature: dict[str, Any], wanted: Sequence[str]) -> int | None:
     """How many segments the JSON form of `job` has when it was made from these bytes with this
     engine and glossary and every requested output exists as it was written with it; else None."""
+    from .files import read_regular_file
+
     try:
-        data = json.loads(job.json_path.read_bytes())
+        data = json.loads(read_regular_file(job.json_path))
         written = data["meta"]["signature"]
         segments = sum(len(block["segments"]) for block in data["blocks"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (InputError, ValueError, KeyError, TypeError):
         return None
     if not isinstance(written, dict) or any(written.get(k) != v for k, v in signature.items()):
         return None
@@ -279,9 +293,9 @@ def _up_to_date(job: Job, signature: dict[str, Any], wanted: Sequence[str]) -> i
     for name in wanted:
         digest = outputs.get(name)
         try:
-            if digest is None or _sha256((job.folder / name).read_bytes()) != digest:
+            if digest is None or _sha256(read_regular_file(job.folder / name)) != digest:
                 return None
-        except OSError:
+        except InputError:
             return None
     return segments
 
@@ -327,6 +341,7 @@ class _Batch:
         self.jobs = jobs
         self.translator = translator
         self.glossary = glossary
+        self.known_words = glossary.latin_words()  # for the text reader's re-wrapping
         self.formats = formats
         self.export_options = export_options
         self.force = force
@@ -349,7 +364,7 @@ class _Batch:
         # segment -> its document; (source, renderings) -> the segments waiting for its draft
         self.owner: dict[int, _Open] = {}
         self.waiting: dict[tuple[str, tuple[str, ...]], list[Segment]] = {}
-        self.drafts: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any]]] = {}
+        self.drafts: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any], Any]] = {}
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -391,15 +406,16 @@ class _Batch:
     def _open(self, index: int, job: Job) -> _Open | None:
         """Read and prepare one input; None when it is up to date or cannot be read."""
         from .capacity import check_fits, memory_bound
+        from .files import read_regular_file
         from .glossary import annotate
-        from .readers import input_bytes, read
+        from .readers import read
         from .review import carry_reviews, load_previous, now
         from .segment import segment
 
         started = time.perf_counter()
         report = DocumentReport(job.name)
         try:
-            data = input_bytes(job.input)
+            data = read_regular_file(job.input)  # never a pipe or a device: they have no end
         except InputError as e:
             self._fail(index, report, e)
             return None
@@ -411,8 +427,11 @@ class _Batch:
             return None
         read_at = now()
         try:
+            claim_json_form(job, force=self.force, same_content=signature["input_sha256"])
             with memory_bound(job.input):
-                document = segment(read(job.input, self.input_format))
+                document = segment(
+                    read(job.input, self.input_format, data=data, known_words=self.known_words)
+                )
             check_fits(len(document.segments), job.input)
             document.meta["input"] = job.name
             annotate(document, self.glossary)
@@ -420,7 +439,7 @@ class _Batch:
         except BilingualError as e:
             self._fail(index, report, e)
             return None
-        document.meta["signature"] = signature
+        document.meta["signature"] = {**signature, MADE_FROM: made_from(job.input)}
         return _Open(job, report, document, started, read_at)
 
     def _fail(self, index: int, report: DocumentReport, error: BilingualError) -> None:
@@ -477,7 +496,8 @@ class _Batch:
             key = _key(segment)
             repeats = self.waiting.pop(key, [])
             if segment.target:
-                draft = (segment.target, list(segment.notes), [t.placed for t in segment.terms])
+                placed = [t.placed for t in segment.terms]
+                draft = (segment.target, list(segment.notes), placed, segment.via)
                 if len(self.drafts) >= REPEATS_KEPT:
                     self.drafts.pop(next(iter(self.drafts)))
                 self.drafts[key] = draft
@@ -559,12 +579,14 @@ def _key(segment: Segment) -> tuple[str, tuple[str, ...]]:
     return segment.source, tuple(renderings_for(segment))
 
 
-def _apply(segment: Segment, draft: tuple[str, list[str], list[Any]]) -> None:
-    target, notes, placed = draft
-    segment.apply_draft(target, list(notes), list(placed))
+def _apply(segment: Segment, draft: tuple[str, list[str], list[Any], Any]) -> None:
+    target, notes, placed, via = draft
+    segment.apply_draft(target, list(notes), list(placed), via=via)
 
 
 def _count(report: DocumentReport, document: Document, item: _Open) -> None:
+    from .translate.run import via_counts
+
     segments = document.segments
     sent, repeats = {id(s) for s in item.sent}, {id(s) for s in item.repeats}
     report.segments = len(segments)
@@ -581,6 +603,7 @@ def _count(report: DocumentReport, document: Document, item: _Open) -> None:
     report.terms = len(terms)
     report.protected = sum(1 for t in terms if t.placed == "protected")
     report.fallback = sum(1 for t in terms if t.placed == "fallback")
+    report.via = via_counts(document)
 
 
 def translate_batch(
@@ -595,6 +618,7 @@ def translate_batch(
     memory_path: str | Path | None = None,
     use_memory: bool = True,
     force: bool = False,
+    follow_symlinks: bool = False,
     executor: str = "local",
     ray_address: str | None = None,
     progress: Callable[[BatchProgress], None] | None = None,
@@ -604,10 +628,13 @@ def translate_batch(
 
     One bad document is reported (its path and reason) and the batch goes on; an engine that
     fails stops it. Ctrl-C stops it too: the documents written so far stay, the report says
-    so, and `interrupted` is set. Documents already up to date are skipped unless `force`.
+    so, and `interrupted` is set. Documents already up to date are skipped unless `force`,
+    which also writes over a JSON form made from another input (`outputs.claim_json_form`).
+    Only regular files are read; a symbolic link in a folder that leads outside it is skipped
+    unless `follow_symlinks`.
     """
     from .engines import open_engine
-    from .executors import open_executor
+    from .executors import check_executor, open_executor
     from .files import ensure_folder, write_text
     from .glossary import load_glossary
     from .memory import Memory, default_memory_path
@@ -615,17 +642,33 @@ def translate_batch(
     started = time.perf_counter()
     requested = parse_formats(formats)  # a bad --format fails before any work is done
     wanted = [f for f in requested if f != "json"]
-    jobs = find_inputs(paths, output_dir)  # a collision is refused before anything is made
+    check_executor(executor, ray_address)
+    found: list[str] = []  # the symbolic links skipped
+    run_files = {}
+    if executor == "ray":
+        from .executors.ray import LOG_NAME
+
+        run_files[Path(output_dir).resolve() / LOG_NAME] = "the Ray log"
+    jobs = find_inputs(  # a collision is refused before anything is made
+        paths,
+        output_dir,
+        formats=requested,
+        follow_symlinks=follow_symlinks,
+        warnings=found,
+        run_files=run_files,
+    )
     if not jobs:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no input files found")
     folder = ensure_folder(Path(output_dir))
     glossary = load_glossary(glossary_paths)
     translator = open_engine(engine, engine_options or EngineOptions())
     memory = Memory(memory_path or default_memory_path()) if use_memory else None
-    result = BatchResult(documents=[], warnings=list(translator.warnings))
+    result = BatchResult(documents=[], warnings=[*found, *translator.warnings])
     batch: _Batch | None = None
     try:
-        with open_executor(executor, translator, address=ray_address) as run_batches:
+        with open_executor(
+            executor, translator, address=ray_address, log_folder=folder
+        ) as run_batches:
             batch = _Batch(
                 jobs,
                 translator,

@@ -200,7 +200,7 @@ def _check_segment(segment: Segment, context: _Context) -> tuple[list[Finding], 
                 f"the target is empty although the segment is marked {segment.status}",
             )
         return findings, False
-    if _has_han(source) and _squash(source) == _squash(target):
+    if has_han(source) and squash(source) == squash(target):
         add(ERROR, "same-as-source", "the target is the same as the source: not translated")
         return findings, False
     left = _chinese_left(segment)
@@ -213,29 +213,46 @@ def _check_segment(segment: Segment, context: _Context) -> tuple[list[Finding], 
         for tf in context.term_check(segment):
             kind = str(getattr(tf, "kind", "missing"))
             add(WARNING if kind == "doubled" else ERROR, f"term-{kind}", str(tf.message))
+    findings.extend(number_findings(segment, context))
+    for message in unbalanced(source, target):
+        add(WARNING, "unbalanced", message)
+    return findings, _han_count(source) >= MIN_HAN_FOR_RATIO
+
+
+def number_findings(segment: Segment, context: _Context) -> list[Finding]:
+    """The numbers of the source that the target does not keep, and numbers it adds (errors,
+    but a year added is a warning); the terms' own numbers are the glossary's business."""
+    findings: list[Finding] = []
     facts = source_numbers(segment.source, doc_year=context.doc_year)
     quantities = target_numbers(segment.target)
     spans = _term_spans(segment)
     kept = [f for f in facts if all(f.span[1] <= a or f.span[0] >= b for a, b in spans)]
     for fact in missing_facts(kept, quantities, segment.target):
-        add(ERROR, "number-missing", fact.message())
+        findings.append(Finding(segment.id, ERROR, "number-missing", fact.message()))
     extra = extra_digits(facts, quantities, context.known_values, _renderings(segment))
     if extra:
         # A year is the usual clarification a translator adds (去年 -> "in 2025"); any other
         # number the Chinese does not have is wrong until someone checks it.
         years = all(re.fullmatch(r"(19|20)\d\d", n) for n in extra)
         shown = ", ".join(extra)
-        add(
-            WARNING if years else ERROR,
-            "number-extra",
-            f"number {shown} in the target is not in the source",
+        findings.append(
+            Finding(
+                segment.id,
+                WARNING if years else ERROR,
+                "number-extra",
+                f"number {shown} in the target is not in the source",
+            )
         )
-    for message in unbalanced(source, target):
-        add(WARNING, "unbalanced", message)
-    return findings, _han_count(source) >= MIN_HAN_FOR_RATIO
+    return findings
 
 
-def _squash(text: str) -> str:
+def number_context(document: Document) -> _Context:
+    """What the number check needs to know of `document` (its date)."""
+    return _Context.of(document)
+
+
+def squash(text: str) -> str:
+    """`text` without spaces, NFKC-normalised: how a copy of the source is told."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
@@ -255,7 +272,8 @@ _CJK_PUNCT = re.compile(r"[，。、；：！？「」『』《》〈〉【】�
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def _has_han(text: str) -> bool:
+def has_han(text: str) -> bool:
+    """Whether `text` holds a Han character (the translate stage's guarantee asks it too)."""
     return _HAN.search(text) is not None
 
 
@@ -272,7 +290,7 @@ def _chinese_left(segment: Segment) -> tuple[Severity, str] | None:
     """(severity, message) when the target still holds Chinese, else None."""
     target = segment.target
     for rendering in _renderings(segment):  # a rendering may itself hold Chinese, on purpose
-        if _has_han(rendering):
+        if has_han(rendering):
             target = target.replace(rendering, " ")
     runs = [(m.start(), m.group()) for m in _HAN_RUN.finditer(target)]
     if runs:

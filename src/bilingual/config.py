@@ -2,9 +2,11 @@
 
 Keys at the top level apply to every command that has that option (`translate`, `export`, ...);
 keys under a `[translate]` or `[export]` table apply to that command only and win over the top
-level. Any option can be spelled as on the command line (`cjk-font`, `output`) or as its
-parameter name (`cjk_font`, `output_dir`). Relative paths are taken from the file's folder, so a
-project's `bilingual.toml` works from anywhere. The command line always wins (the CLI passes
+level. The `[llm]` table holds the `llm` engine's settings for `translate` without their prefix
+(`url`, `model`, `concurrency`, `temperature`, `seed`, `prompt`, `timeout`); never the API key.
+Any option can be spelled as on the command line (`cjk-font`, `output`) or as its parameter name
+(`cjk_font`, `output_dir`). Relative paths are taken from the file's folder, so a project's
+`bilingual.toml` works from anywhere. The command line always wins (the CLI passes
 these values to click as defaults).
 """
 
@@ -22,6 +24,10 @@ from .files import read_bytes
 CONFIG_NAME = "bilingual.toml"
 SECTIONS = ("translate", "export")  # the commands whose options a bilingual.toml may set
 ALIASES = {"formats": "format", "glossaries": "glossary"}
+# A table of one engine's settings: its keys are the command's options without the prefix.
+ENGINE_SECTIONS = {"llm": "llm_"}
+# What a config file must never hold: the key is read from the environment only.
+SECRETS = ("key", "api_key", "apikey", "token")
 
 
 @dataclass
@@ -79,10 +85,12 @@ def load_config(path: str | Path | None, options: CommandOptions) -> dict[str, A
     section: Mapping[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):
+            if key in ENGINE_SECTIONS:
+                defaults.update(_engine_section(found, key, value, options))
+                continue
             if key not in SECTIONS:
-                raise InputError(
-                    f"{found}: unknown section [{key}] (sections: {', '.join(SECTIONS)})"
-                )
+                known = ", ".join([*SECTIONS, *ENGINE_SECTIONS])
+                raise InputError(f"{found}: unknown section [{key}] (sections: {known})")
             if key == options.command:
                 section = value
             continue
@@ -99,6 +107,30 @@ def load_config(path: str | Path | None, options: CommandOptions) -> dict[str, A
                 f"{found}: unknown option {key!r} in [{options.command}] ({_known(options)})"
             )
         defaults[name] = _value(found, key, name, value, options)
+    return defaults
+
+
+def _engine_section(
+    path: Path, table: str, values: Mapping[str, Any], options: CommandOptions
+) -> dict[str, Any]:
+    """An engine's table ([llm]): each key is the command's option with the table's prefix."""
+    prefix = ENGINE_SECTIONS[table]
+    defaults: dict[str, Any] = {}
+    for key, value in values.items():
+        if normalise(key) in SECRETS:
+            raise InputError(
+                f"{path}: [{table}] {key}: a key never goes in a file; set BILINGUAL_LLM_API_KEY"
+            )
+        name = options.names.get(normalise(prefix + key))
+        if name is None:
+            if normalise(prefix + key) in options.elsewhere:
+                continue  # another command's (translate's, when exporting)
+            accepted = sorted(f[len(prefix) :] for f in options.flags if f.startswith(prefix))
+            raise InputError(
+                f"{path}: unknown option {key!r} in [{table}] "
+                f"({table} knows: {', '.join(accepted) or 'nothing for this command'})"
+            )
+        defaults[name] = _value(path, key, name, value, options)
     return defaults
 
 

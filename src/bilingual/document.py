@@ -20,10 +20,16 @@ from .errors import InputError
 from .files import read_bytes
 
 FORMAT = "bilingual-document"
-# Version 2: the kinds byline, caption, boilerplate, footnote and code, and a heading's level;
-# version-1 forms still load (they are version 2 without those).
-VERSION = 2
-VERSIONS = (1, 2)
+# Version 2: the kinds byline, caption, boilerplate, footnote and code, and a heading's level.
+# Version 3: a segment's `via` (how its machine English was obtained) and the term placement
+# "model". Version 1 and 2 forms still load (they are version 3 without those).
+VERSION = 3
+VERSIONS = (1, 2, 3)
+
+# How a segment's machine English was obtained, in the order the translate stage tries them: the
+# model's first answer, the model asked again on its own, the placeholder path, the fallback.
+Via = Literal["model", "retry", "placeholders", "fallback"]
+VIAS: tuple[Via, ...] = ("model", "retry", "placeholders", "fallback")
 
 # What a block is. `footnote` and `code` come from structured readers (a DOCX footnote, a
 # Markdown code block: never sent to the engine, shown as it is); `caption`, `byline` and
@@ -56,9 +62,18 @@ class Term:
     rendering: str
     start: int
     end: int
-    placed: str | None = None  # how the engine placed it: "protected" or "fallback"
+    # How the engine placed it: "model" (a language model wrote it, and the checks found it),
+    # "protected" (through a placeholder) or "fallback".
+    placed: str | None = None
     note: str | None = None
     also: list[str] | None = None  # other renderings the glossary accepts (the checks do)
+    # The entry's other form (its first-mention form, or its usual one at the first mention):
+    # a review made for it stands, as one made where the first mention used to fall does.
+    other_form: str | None = None
+
+    def accepts(self, rendering: str) -> bool:
+        """Whether a review made for `rendering` still stands for this occurrence."""
+        return rendering in (self.rendering, self.other_form, *(self.also or []))
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -88,14 +103,24 @@ class Segment:
     # source or the renderings in force changed since the review.
     review: dict[str, Any] | None = None
     flags: list[str] = field(default_factory=list)
+    via: Via | None = None  # how a machine draft was obtained (see `Via`)
 
-    def apply_draft(self, target: str, notes: Sequence[str], placed: Sequence[str | None]) -> None:
-        """Take a machine draft: its target, the engine's notes and how each term was placed."""
+    def apply_draft(
+        self,
+        target: str,
+        notes: Sequence[str],
+        placed: Sequence[str | None],
+        *,
+        via: Via | None = None,
+    ) -> None:
+        """Take a machine draft: its target, the engine's notes, how each term was placed and
+        how the English was obtained."""
         self.target = target
         self.notes = list(notes)
         for term, how in zip(self.terms, placed, strict=True):
             term.placed = how
         self.status = "machine" if target else "empty"
+        self.via = via if target else None
 
     def apply_human(
         self, target: str, review: dict[str, Any], *, flags: Sequence[str] | None = None
@@ -111,6 +136,7 @@ class Segment:
         self.review = review
         kept = self.flags if flags is None else flags
         self.flags = [f for f in kept if f not in REVIEW_FLAGS]
+        self.via = None
         for term in self.terms:
             term.placed = None  # placed by a person, not by the engine
 
@@ -121,6 +147,7 @@ class Segment:
         for term in self.terms:
             term.placed = None
         self.status = "empty"
+        self.via = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -135,6 +162,8 @@ class Segment:
             data["review"] = self.review
         if self.flags:
             data["flags"] = list(self.flags)
+        if self.via is not None:
+            data["via"] = self.via
         return data
 
 
@@ -233,6 +262,7 @@ class Document:
                     notes=list(s.get("notes", [])),
                     review=s.get("review"),
                     flags=list(s.get("flags", [])),
+                    via=s.get("via"),
                 )
                 for s in b["segments"]
             ]

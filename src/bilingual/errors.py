@@ -6,7 +6,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Exit codes shared by every command (documented in README)."""
+    """Exit codes shared by every command (documented in README and docs/cli.md)."""
 
     OK = 0
     PROBLEMS = 1  # the command ran and found problems (checks, glossary check)

@@ -233,3 +233,40 @@ def read_bytes(
         raise error(f"{path}: a folder, not a {what}") from None
     except OSError as e:
         raise error(f"{path}: cannot read ({e.strerror})") from None
+
+
+def read_regular_file(
+    path: Path, *, error: type[InputError] = InputError, head: int | None = None
+) -> bytes:
+    """The bytes of `path` (its first `head` bytes, if given) when it is a regular file or a
+    symlink to one; else `error`, one line saying what it is. Opened without blocking and
+    checked on the open file, so a named pipe never waits for a writer and a device (/dev/zero)
+    is never read, whatever the path turned into since it was listed."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: a folder, not a file") from None
+    except OSError as e:
+        raise error(f"{path}: cannot read ({_reason(e)})") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise error(f"{path}: not a regular file ({_kind(mode)}); skipped")
+        try:
+            return handle.read() if head is None else handle.read(head)
+        except OSError as e:
+            raise error(f"{path}: cannot read ({_reason(e)})") from None
+
+
+def _kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "not a file")

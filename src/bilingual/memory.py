@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
-from .document import Segment
+from .document import VIAS, Segment, Via
 from .errors import InputError, OutputError
 from .locks import LockWait
 
@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS machine (
     notes      TEXT NOT NULL DEFAULT '[]',
     placed     TEXT NOT NULL DEFAULT '[]',
     at         TEXT NOT NULL,
+    via        TEXT,
     PRIMARY KEY (source, model, renderings, options)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS human (
@@ -82,6 +83,18 @@ def renderings_in_force(segment: Segment) -> list[str]:
     return [term.rendering for term in segment.terms]
 
 
+def still_accepted(reviewed: list[str], segment: Segment) -> bool:
+    """Whether the renderings a review was made for are still accepted, term by term: the one in
+    force, the entry's other form (a review made when the first mention fell elsewhere) or one
+    of the glossary's `also` (a review made for "the 6th" stands when the glossary now writes
+    "the sixth" and also accepts "the 6th")."""
+    if reviewed == renderings_in_force(segment):
+        return True
+    return len(reviewed) == len(segment.terms) and all(
+        term.accepts(rendering) for rendering, term in zip(reviewed, segment.terms, strict=True)
+    )
+
+
 @dataclass
 class Draft:
     """A machine draft as stored: the target, the engine's notes and how each term was placed."""
@@ -89,6 +102,7 @@ class Draft:
     target: str
     notes: list[str] = field(default_factory=list)
     placed: list[str | None] = field(default_factory=list)  # one per term, in term order
+    via: Via | None = None  # how the English was obtained (None: stored before `via` existed)
 
 
 @dataclass
@@ -184,6 +198,12 @@ class Memory:
                         if statement.strip():
                             connection.execute(statement)
                     connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(machine)")}
+            if "via" not in columns:
+                # A column added without a new schema version: an older bilingual reads and
+                # writes the file as before (its drafts then have no `via`).
+                with _transaction(connection):
+                    connection.execute("ALTER TABLE machine ADD COLUMN via TEXT")
         except sqlite3.DatabaseError as e:
             if _locked(e):
                 raise
@@ -196,13 +216,14 @@ class Memory:
     ) -> Draft | None:
         """The stored draft for this source, model, renderings and options, if any."""
         row = self._query_one(
-            "SELECT target, notes, placed FROM machine"
+            "SELECT target, notes, placed, via FROM machine"
             " WHERE source = ? AND model = ? AND renderings = ? AND options = ?",
             (source, model, _key(renderings), options),
         )
         if row is None:
             return None
-        return Draft(target=row[0], notes=json.loads(row[1]), placed=json.loads(row[2]))
+        via = row[3] if row[3] in VIAS else None
+        return Draft(target=row[0], notes=json.loads(row[1]), placed=json.loads(row[2]), via=via)
 
     def store_machine(
         self,
@@ -223,17 +244,18 @@ class Memory:
                 json.dumps(draft.notes, ensure_ascii=False),
                 json.dumps(draft.placed),
                 at,
+                draft.via,
             )
             for source, renderings, draft in items
         ]
         if rows:
             self._write(
                 "INSERT INTO machine"
-                " (source, model, renderings, options, target, notes, placed, at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " (source, model, renderings, options, target, notes, placed, at, via)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (source, model, renderings, options) DO UPDATE SET"
                 " target = excluded.target, notes = excluded.notes,"
-                " placed = excluded.placed, at = excluded.at",
+                " placed = excluded.placed, at = excluded.at, via = excluded.via",
                 rows,
             )
         return len(rows)

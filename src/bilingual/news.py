@@ -30,7 +30,7 @@ from .document import RawBlock
 
 # The segmenter's version, recorded in the signature of every JSON form: ids are positional, so
 # a text segmented by another version may number its blocks differently (see review.py).
-SEGMENTER_VERSION = 2
+SEGMENTER_VERSION = 3
 
 MONTHS = [
     "January",
@@ -67,22 +67,36 @@ _LEADING_DATE = re.compile(
 )
 
 # Bylines. A bracketed one: 〔記者林菁樺、黃靖媗／台北報導〕, （中央社記者○○華盛頓27日專電）.
-_BRACKETED_BYLINE = re.compile(
-    r"^\s*[〔（(【\[](?P<inside>[^〔〕（）()【】\[\]\n]{1,40}?"
+_BRACKETED = (
+    r"[〔（(【\[](?P<inside>[^〔〕（）()【】\[\]\n]{1,40}?"
     r"(?:專電|专电|外電|外电|電|电|報導|报道|報道|综合报道|綜合報導))[〕）)】\]]"
 )
+_BRACKETED_BYLINE = re.compile(rf"^\s*{_BRACKETED}")
 # Words that make a bracketed "…報導" a byline and not an aside such as （詳見報導）.
 _BYLINE_WORDS = re.compile(r"記者|记者|特派|社|網|网|中心|新聞|新闻|[／/]")
 # An agency's dateline: 新华社北京2026年3月5日电（记者张伟）, 中新社上海3月5日电.
-_AGENCY_BYLINE = re.compile(
-    r"^\s*[\u4e00-\u9fff]{1,5}(?:社|网|網|报|報|台)[\u4e00-\u9fff]{0,10}?"
+_AGENCY = (
+    r"[\u4e00-\u9fff]{1,5}(?:社|网|網|报|報|台)[\u4e00-\u9fff]{0,10}?"
     r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:专电|專電|电|電)"
     r"(?:[（(](?:记者|記者)[^（）()\n]{1,40}[）)])?"
 )
+_AGENCY_BYLINE = re.compile(rf"^\s*{_AGENCY}")
 # A byline on its own line: 中央社／ 華盛頓27日專電, 記者王小明／台北報導, 即時中心／梁博超報導.
-_LINE_BYLINE = re.compile(
-    r"^\s*[^\s，。,：:／/]{1,12}\s*[／/]\s*[^，。,！？!?\n]{1,30}?"
-    r"(?:專電|专电|電|电|報導|报道|報道|綜合報導|综合报道)\s*$"
+_SLASHED = (
+    r"[^\s，。,：:／/【】〔〕]{1,12}\s*[／/]\s*[^，。,！？!?\n]{1,30}?"
+    r"(?:專電|专电|電|电|報導|报道|報道|綜合報導|综合报道)"
+)
+_LINE_BYLINE = re.compile(rf"^\s*{_SLASHED}\s*$")
+# The same credits anywhere in a line: the first block of a report often carries its credit
+# after a flash tag or inside the lead (快訊 中央社／ 華盛頓27日專電).
+_CREDIT_ANYWHERE = re.compile(rf"{_BRACKETED}|{_AGENCY}|{_SLASHED}")
+# A flash or section tag heads a report (【快訊】, 即時, 獨家): it is never a byline or a title.
+_FLASH_WORDS = (
+    r"快訊|快讯|即時|即时|獨家|独家|更新|最新|焦點|焦点|突發|突发|要聞|要闻|頭條|头条|速報|速报"
+    r"|熱點|热点|專題|专题|重磅|獨家報導|独家报道|即時新聞|即时新闻|最新消息|Breaking|Update"
+)
+_FLASH_LEAD = re.compile(
+    rf"^[\s【〔\[（(《「<＜]*(?:{_FLASH_WORDS})[】〕\]）)》」>＞]*[\s｜|／/:：-]*", re.IGNORECASE
 )
 
 # Captions and credits.
@@ -202,6 +216,28 @@ def is_line_byline(text: str) -> bool:
     return len(text.strip()) <= 40 and bool(_LINE_BYLINE.match(text))
 
 
+def is_flash_tag(text: str) -> bool:
+    """A flash or section tag (快訊, 【即時】, 獨家｜): a label, never a byline or a title."""
+    m = _FLASH_LEAD.match(text)
+    return m is not None and m.end() == len(text)
+
+
+def _flash_end(text: str) -> int:
+    """Where a leading flash tag (and the separator after it) ends; 0 without one."""
+    m = _FLASH_LEAD.match(text)
+    return m.end() if m else 0
+
+
+def agency_credit(text: str) -> str | None:
+    """The first agency or reporter credit anywhere in `text` (中央社／ 華盛頓27日專電,
+    （中央社記者…專電）, 新华社…电), if it has one."""
+    for m in _CREDIT_ANYWHERE.finditer(text):
+        inside = m["inside"]
+        if inside is None or inside.endswith(("專電", "专电")) or _BYLINE_WORDS.search(inside[:-2]):
+            return m.group().strip()
+    return None
+
+
 def _agency_date(byline: str) -> str | None:
     m = _AGENCY_BYLINE.match(byline)
     if not m or not m["y"]:
@@ -226,6 +262,7 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
     dateline_seen = False
     body_seen = False  # a paragraph-like block has been read: no dateline after it
     in_link_list = False
+    byline_seen = False
     for raw in blocks:
         text = raw.text
         if raw.kind not in (None, "paragraph"):
@@ -236,7 +273,9 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
             date = leading_date(text)
             if date is not None and len(text.strip()) <= 400:
                 dateline_seen = True
-                out.extend(_dateline(text, *date))
+                pieces = _dateline(text, *date)
+                byline_seen = any("byline" in p.found for p in pieces)
+                out.extend(pieces)
                 body_seen = body_seen or len(out[-1].text.strip()) > SHORT_LINE_CHARS
                 continue
         if in_link_list and is_short_line(text) and not _SOURCE_NOTE.match(text):
@@ -244,6 +283,13 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
             continue
         in_link_list = False
         pieces = _rest(text, raw.kind)
+        if not body_seen and not byline_seen:
+            # before the body, a credit anywhere in a block (after a flash tag, inside the
+            # lead) is the report's byline
+            credit = agency_credit(text)
+            if credit and not any("byline" in p.found for p in pieces):
+                pieces[0].found["byline"] = credit
+        byline_seen = byline_seen or any("byline" in p.found for p in pieces)
         out.extend(pieces)
         if any(p.kind is None and len(p.text.strip()) > SHORT_LINE_CHARS for p in pieces):
             body_seen = True
@@ -262,9 +308,27 @@ def _dateline(text: str, date: str, end: int) -> list[NewsBlock]:
     byline = leading_byline(rest)
     whole = byline is None or not rest[byline.end() :].strip()
     if whole and is_short_line(rest) and not is_caption(rest):
-        found["byline"] = rest.strip()
+        credit = agency_credit(rest) or rest[_flash_end(rest) :].strip()
+        if credit:
+            found["byline"] = credit
         return [NewsBlock(text, "dateline", [head, rest], found=found)]
     return [NewsBlock(head, "dateline", [head], found=found), *_rest(rest)]
+
+
+def _credit_line(text: str) -> NewsBlock | None:
+    """A line of a credit and its time, as a page shows them beside the headline
+    (中央社／ 華盛頓27日專電 2026-02-27 10:30): a byline block, the credit in `meta.byline`."""
+    credit = agency_credit(text)
+    if credit is None or len(text.strip()) > SHORT_LINE_CHARS or _ends_sentence(text):
+        return None
+    rest = text.replace(credit, " ", 1).strip(" \t|｜,，")
+    date = leading_date(rest) if rest else None
+    if rest and not is_flash_tag(rest) and (date is None or rest[date[1] :].strip()):
+        return None
+    block = NewsBlock(text, "byline", [text], found={"byline": credit})
+    if date is not None:
+        block.found["date"] = date[0]
+    return block
 
 
 def _rest(text: str, hint: str | None = None) -> list[NewsBlock]:
@@ -272,6 +336,12 @@ def _rest(text: str, hint: str | None = None) -> list[NewsBlock]:
     start of a paragraph), or left with its reader's hint (None: for the classifier)."""
     if is_boilerplate(text):
         return [NewsBlock(text, "boilerplate", [text])]
+    if is_flash_tag(text):
+        return [NewsBlock(text, "heading", [text], found={"flash": text.strip()})]
+    flash = _flash_end(text)
+    if flash and (leading_byline(text[flash:]) or is_line_byline(text[flash:])):
+        # 【快訊】中央社／ 華盛頓27日專電: the tag is a label of its own, the credit a byline
+        return [*_rest(text[:flash], hint), *_rest(text[flash:], hint)]
     m = leading_byline(text)
     if m:
         rest = text[m.end() :]
@@ -282,6 +352,12 @@ def _rest(text: str, hint: str | None = None) -> list[NewsBlock]:
         return [_byline_block(text[:cut]), *_rest(text[cut:], hint)]
     if is_line_byline(text):
         return [_byline_block(text)]
+    credit = _credit_line(text)
+    if credit is not None:
+        return [credit]
+    date = leading_date(text)
+    if date is not None and not text[date[1] :].strip():
+        return [NewsBlock(text, "dateline", [text], found={"date": date[0]})]
     if is_caption(text):
         return [NewsBlock(text, "caption")]
     return [NewsBlock(text, hint)]

@@ -16,6 +16,7 @@ from .errors import InputError
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
 from .files import ensure_folder, write_all
 from .locks import json_form_lock
+from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
@@ -39,13 +40,16 @@ class RunResult:
             parts.append(f"{s['from_memory']} from memory")
         if s.get("human"):
             parts.append(f"{s['human']} kept from review")
-        if s.get("protected") or s.get("fallback"):
+        if s.get("model") or s.get("protected") or s.get("fallback"):
+            by_model = f"{s['model']} by the model, " if s.get("model") else ""
             parts.append(
-                f"{s['terms']} terms ({s.get('protected', 0)} protected, "
+                f"{s['terms']} terms ({by_model}{s.get('protected', 0)} protected, "
                 f"{s.get('fallback', 0)} fallback)"
             )
         elif "terms" in s:  # a worksheet: the terms are found, none is placed
             parts.append(f"{s['terms']} terms found")
+        if any((s.get("via") or {}).values()):  # how the English was obtained (`Via`)
+            parts.append("via " + ", ".join(f"{n} {how}" for how, n in s["via"].items()))
         if "seconds" in s:
             parts.append(f"{s['seconds']:.1f} s")
         return ", ".join(parts)
@@ -91,15 +95,19 @@ def translate_file(
 
     started, started_at = time.perf_counter(), now()
     input_path, folder = Path(input_path), Path(output_dir)
-    parse_formats(formats)  # a bad --format fails before any work is done
+    # the outputs' name: the input's stem, `stdin` for standard input
+    job = Job(input_path, input_path.name, folder, stem(input_path))
+    # a bad --format, an output that would replace the input or another input's JSON form:
+    # each fails before any work is done
+    check_plan([job], [get_exporter(f).extension for f in parse_formats(formats)])
+    claim_json_form(job)
     ensure_folder(folder)
 
-    raw = read(input_path, input_format)
+    glossary = load_glossary(glossary_paths)
+    raw = read(input_path, input_format, known_words=glossary.latin_words())
     document = segment(raw)
     check_fits(len(document.segments), input_path)
-    name = stem(input_path)  # the outputs' name: the input's stem, `stdin` for standard input
-    json_path = folder / f"{name}.json"
-    glossary = load_glossary(glossary_paths)
+    name, json_path = job.stem, job.json_path
     # Taken before annotating builds the matcher, so that a large glossary's digest rows and its
     # automaton are never in memory together.
     glossary_digest = glossary.digest()
@@ -118,6 +126,8 @@ def translate_file(
         progress=progress,
     )
     document.meta["signature"] = _signature(translator, glossary_digest)
+    if (origin := made_from(input_path)) is not None:  # standard input has no place
+        document.meta["signature"][MADE_FROM] = origin
     with json_form_lock(json_path):  # read-merge-write only: never held while translating
         kept = merge_concurrent_edits(document, json_path, started_at)
         findings = check_document(document)
@@ -170,6 +180,8 @@ def export_file(
     read = _file_identity(json_path)
     document = load(json_path)  # a JSON form that cannot be read fails before anything is made
     check_fits(len(document.segments), json_path)
+    extensions = [get_exporter(f).extension for f in parse_formats(formats)]
+    check_export(json_path, document.meta, [folder / f"{json_path.stem}{e}" for e in extensions])
     # The JSON form is written again under its lock; read again too should an import have
     # written it since, so that the import's edits are not written over.
     with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):

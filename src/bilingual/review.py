@@ -320,6 +320,8 @@ def merge_concurrent_edits(document: Document, json_path: str | Path, started: s
     id, when another segmenter made that JSON form), and flagged when the glossary's renderings
     changed since. Returns the ids of the segments that took one.
     """
+    from .memory import still_accepted
+
     current = load_previous(json_path, document)
     if current is None:
         return []
@@ -328,23 +330,10 @@ def merge_concurrent_edits(document: Document, json_path: str | Path, started: s
     carried = _carry(document, newer, by_id=same_ids)
     for segment in carried:
         renderings = (segment.review or {}).get("renderings")
-        outdated = renderings is not None and not _still_accepted(list(renderings), segment)
+        outdated = renderings is not None and not still_accepted(list(renderings), segment)
         if outdated and GLOSSARY_CHANGED not in segment.flags:
             segment.flags.append(GLOSSARY_CHANGED)
     return [segment.id for segment in carried]
-
-
-def _still_accepted(reviewed: list[str], segment: Segment) -> bool:
-    # the translate stage's rule for its review flags (translate/run.py): the renderings in
-    # force, or term by term one of the glossary's `also`
-    from .memory import renderings_in_force
-
-    if reviewed == renderings_in_force(segment):
-        return True
-    return len(reviewed) == len(segment.terms) and all(
-        rendering in (term.rendering, *(term.also or []))
-        for rendering, term in zip(reviewed, segment.terms, strict=True)
-    )
 
 
 def _carry(

@@ -101,8 +101,11 @@ def parse_dateline(text: str) -> dict[str, str]:
     if not found:
         return {}
     date, m = found
+    from .news import agency_credit, is_flash_tag
+
     byline = (text[: m.start()] + " " + text[m.end() :]).strip()
     byline = _DATE_LABEL.sub("", byline).strip(" ，,|｜")
+    byline = agency_credit(byline) or ("" if is_flash_tag(byline) else byline)
     meta = {"date": date}
     if byline:
         meta["byline"] = byline
@@ -207,7 +210,10 @@ def segment(raw: RawText) -> Document:
     texts = [b.text for b in found]
     kinds = classify_blocks(texts, [b.kind for b in found])
     blocks: list[Block] = []
+    flash_tags: set[int] = set()  # blocks that are a flash tag: never the title
     for news_block, text, kind in zip(found, texts, kinds, strict=True):
+        if "flash" in news_block.found:
+            flash_tags.add(len(blocks))
         pieces = news_block.pieces
         if kind == "dateline" and pieces is None:
             # a date inside the first line, not leading it (記者王小明 2026年2月3日): a byline
@@ -240,7 +246,9 @@ def segment(raw: RawText) -> Document:
     if not meta.get("title") and meta.get("source_headline"):
         meta["title"] = meta["source_headline"]
     if not meta.get("title"):
-        heading = next((b for b in blocks if b.kind == "heading"), None)
+        heading = next(
+            (b for i, b in enumerate(blocks) if b.kind == "heading" and i not in flash_tags), None
+        )
         if heading is not None:
             meta["title"] = heading.source.strip()
     renumber(blocks)

@@ -176,7 +176,7 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--cjk-font",
             default=ExportOptions.cjk_font,
-            help="East Asian font for Chinese text (default by script; see README).",
+            help="East Asian font for Chinese text (default by script; see docs/outputs.md).",
         ),
         click.option(
             "--latin-font",
@@ -230,3 +230,74 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def build_export_options(kwargs: dict[str, Any]) -> ExportOptions:
     """Pop the exporter options out of a command's keyword arguments (one per field)."""
     return ExportOptions(**{f.name: kwargs.pop(f.name) for f in dataclasses.fields(ExportOptions)})
+
+
+def llm_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The `llm` engine's options (bilingual.toml: under [llm] without the prefix); the defaults
+    are those of `LLMOptions`. The API key is never an option: BILINGUAL_LLM_API_KEY."""
+    from ..engines import LLMOptions
+
+    decorators = [
+        click.option(
+            "--llm-url",
+            "llm_url",
+            multiple=True,
+            metavar="URL",
+            help="An OpenAI-compatible server's base URL, such as http://127.0.0.1:11434/v1 "
+            "(--engine llm; repeatable: several servers share the work).",
+        ),
+        click.option(
+            "--llm-model",
+            default=None,
+            metavar="NAME",
+            help="The model to ask (default: the server's only model).",
+        ),
+        click.option(
+            "--llm-concurrency",
+            type=click.IntRange(1, 256),
+            default=LLMOptions.concurrency,
+            show_default=True,
+            help="Groups of segments in flight per server.",
+        ),
+        click.option(
+            "--llm-temperature",
+            type=click.FloatRange(0, 2),
+            default=LLMOptions.temperature,
+            show_default=True,
+            help="Sampling temperature.",
+        ),
+        click.option(
+            "--llm-seed", type=int, default=None, help="Sampling seed, for servers that take one."
+        ),
+        click.option(
+            "--llm-prompt",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="A Jinja2 template replacing the default instructions (see docs/engines.md).",
+        ),
+        click.option(
+            "--llm-timeout",
+            type=click.FloatRange(1, 3600),
+            default=LLMOptions.timeout,
+            show_default=True,
+            help="Seconds to wait for the reply to a group of 1,000 characters (scaled by size).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def build_llm_options(kwargs: dict[str, Any]) -> Any:
+    """Pop the `llm` engine's options out of a command's keyword arguments."""
+    from ..engines import LLMOptions
+
+    return LLMOptions(
+        urls=list(kwargs.pop("llm_url") or ()),
+        model=kwargs.pop("llm_model"),
+        concurrency=kwargs.pop("llm_concurrency"),
+        temperature=kwargs.pop("llm_temperature"),
+        seed=kwargs.pop("llm_seed"),
+        prompt=kwargs.pop("llm_prompt"),
+        timeout=kwargs.pop("llm_timeout"),
+    )

@@ -14,10 +14,12 @@ from ..engines import ENGINES, EngineOptions
 from .options import (
     LiveChoice,
     build_export_options,
+    build_llm_options,
     config_option,
     export_options,
     glossary_option,
     input_format_option,
+    llm_options,
     memory_option,
 )
 
@@ -73,7 +75,8 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
     type=LiveChoice(lambda: sorted(ENGINES)),
     default="auto",
     show_default=True,
-    help="auto (Argos if a zh->en model is installed, else a worksheet), argos, or none.",
+    help="auto (Argos if a zh->en model is installed, else a worksheet), argos, llm (a language "
+    "model behind an OpenAI-compatible server: --llm-url), or none.",
 )
 @click.option(
     "--model", type=click.Path(), default=None, help="An .argosmodel file to install and use."
@@ -99,6 +102,7 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
     show_default=True,
     help="Token budget of one decoding batch (segments are batched by length).",
 )
+@llm_options
 @glossary_option
 @memory_option
 @click.option(
@@ -114,7 +118,14 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
     "--force",
     is_flag=True,
     default=False,
-    help="Translate again documents that are up to date (a batch skips them otherwise).",
+    help="Translate again documents that are up to date (a batch skips them otherwise), and "
+    "write over a JSON form that another input made.",
+)
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    default=False,
+    help="Translate symbolic links in a folder that lead outside it (skipped otherwise).",
 )
 @click.option(
     "--executor",
@@ -125,8 +136,10 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
 )
 @click.option(
     "--ray-address",
+    metavar="HOST:PORT",
     default=None,
-    help="The Ray cluster to join (as `ray start` printed it); default: start a local one.",
+    help="The Ray cluster to join: HOST:PORT as `ray start --head` printed it (waits at most "
+    "$BILINGUAL_RAY_JOIN_TIMEOUT s, 30); default: start a local one.",
 )
 @input_format_option
 @export_options
@@ -148,11 +161,13 @@ def translate(
         beam=kwargs["beam"],
         threads=kwargs["threads"],
         max_batch_tokens=kwargs["max_batch_tokens"],
+        llm=build_llm_options(kwargs),
     )
+    from ..executors import check_executor
+
+    check_executor(kwargs["executor"], kwargs["ray_address"])
     single = len(input_paths) == 1 and not os.path.isdir(input_paths[0])
     if single and not kwargs["force"] and kwargs["executor"] == "local":
-        if kwargs["ray_address"]:
-            raise click.UsageError("--ray-address needs --executor ray")
         _translate_one(input_paths[0], output_dir, engine_options, options, kwargs)
         return
     ctx.exit(_translate_many(input_paths, output_dir, engine_options, options, kwargs))
@@ -190,6 +205,7 @@ def _translate_many(
             output_dir,
             **_run_arguments(engine_options, options, kwargs),
             force=kwargs["force"],
+            follow_symlinks=kwargs["follow_symlinks"],
             executor=kwargs["executor"],
             ray_address=kwargs["ray_address"],
             progress=progress,

@@ -1,17 +1,24 @@
-"""Translation engines: a small protocol, a lazy registry and the backends (none, auto, argos).
+"""Translation engines: a small protocol, a lazy registry and the backends (none, auto, argos,
+llm).
 
 An engine only translates a batch of segment texts. Term protection, the translation memory and
 progress are written once around it (the translate stage, `bilingual.translate`), so every engine
-gets them.
+gets them. An engine that reads context (a language model behind a server, `llm`) may also take
+a `Group`: consecutive segments of one document with their ids, the document's title and the
+segments before them; the translate stage checks and repairs whatever it answers.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..document import Segment
 
 
 @dataclass
@@ -54,12 +61,63 @@ class Engine(Protocol):
         ...
 
 
+@dataclass
+class Group:
+    """Consecutive segments of one document, sent together to an engine that reads context.
+
+    `context` is read-only: the Chinese of the segments just before the group, each with its
+    English where that was settled before the run began (from the memory or a review; "" if
+    not), so that what the engine is told never depends on timing. `problems` is set when a
+    segment is asked again on its own: what was wrong with its English.
+    """
+
+    segments: list[Segment]
+    title: str = ""
+    context: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class GroupEngine(Engine, Protocol):
+    """An engine that takes groups (`takes_groups` is True): each answer maps a segment id to
+    its Translation; an id missing from it, or an empty text, is repaired by the translate
+    stage. Groups may run concurrently; answers come back in the order of `groups`."""
+
+    takes_groups: bool
+
+    def translate_groups(self, groups: list[Group]) -> Iterator[dict[str, Translation]]: ...
+
+
+def takes_groups(engine: Engine) -> bool:
+    """Whether `engine` takes groups of segments with their context (a `GroupEngine`)."""
+    return bool(getattr(engine, "takes_groups", False))
+
+
 # name -> "module:factory"; the factory takes the run's EngineOptions.
 ENGINES: dict[str, str] = {
     "none": "bilingual.engines.none:NoEngine",
     "argos": "bilingual.engines.argos:open_engine",
     "auto": "bilingual.engines.auto:open_engine",
+    "llm": "bilingual.engines.llm:open_engine",
 }
+
+
+@dataclass
+class LLMOptions:
+    """How to reach a language model behind OpenAI-compatible servers, and how it decodes.
+
+    The API key is not here: it comes from `BILINGUAL_LLM_API_KEY` when the engine opens, so
+    that it is never stored, written or printed with the options.
+    """
+
+    urls: list[str] = field(default_factory=list)  # base URLs (`.../v1`), several share work
+    model: str | None = None  # None: the servers' only model
+    concurrency: int = 4  # groups in flight per server
+    temperature: float = 0.0
+    seed: int | None = None
+    prompt: str | None = None  # path to a Jinja2 template replacing the default instructions
+    timeout: float = 120.0  # seconds to wait for the reply to a group of 1,000 characters
+    # Seconds before the first retry (doubled after each); tests make it short.
+    backoff: float = 1.0
 
 
 @dataclass
@@ -70,6 +128,7 @@ class EngineOptions:
     beam: int = 4
     threads: int = 2
     max_batch_tokens: int = 1024
+    llm: LLMOptions = field(default_factory=LLMOptions)
 
 
 def open_engine(name: str, options: EngineOptions | None = None) -> Engine:

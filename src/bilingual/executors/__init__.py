@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 
 from ..engines import Engine
 from ..errors import UsageError
@@ -22,15 +23,30 @@ EXECUTORS: dict[str, str] = {
 }
 
 
+def check_executor(name: str, address: str | None) -> None:
+    """Refuse, before any work is done, an unknown executor or a `--ray-address` that cannot be
+    used: one without `--executor ray`, or one that is no Ray address at all."""
+    if name not in EXECUTORS:
+        raise UsageError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")
+    if address is None:
+        return
+    if name != "ray":
+        raise UsageError("--ray-address needs --executor ray")
+    from .ray import join_timeout, parse_address  # Ray is imported only when the run starts
+
+    parse_address(address)
+    join_timeout()  # a bad $BILINGUAL_RAY_JOIN_TIMEOUT, too, before any work
+
+
 @contextlib.contextmanager
-def open_executor(name: str, engine: Engine, *, address: str | None = None) -> Iterator[Executor]:
-    """The executor `name` for `engine`, stopped (its workers too) when the block ends."""
-    try:
-        target = EXECUTORS[name]
-    except KeyError:
-        raise UsageError(
-            f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})"
-        ) from None
-    module, function = target.split(":")
-    with getattr(importlib.import_module(module), function)(engine, address=address) as run:
+def open_executor(
+    name: str, engine: Engine, *, address: str | None = None, log_folder: Path | None = None
+) -> Iterator[Executor]:
+    """The executor `name` for `engine`, stopped (its workers too) when the block ends.
+
+    An executor that talks to other processes (Ray) keeps what they say in `log_folder`."""
+    check_executor(name, address)
+    module, function = EXECUTORS[name].split(":")
+    opener = getattr(importlib.import_module(module), function)
+    with opener(engine, address=address, log_folder=log_folder) as run:
         yield run

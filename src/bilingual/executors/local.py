@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 from ..engines import Engine
-from ..errors import UsageError
 from ..translate.run import Executor, in_turn
 
 
 @contextlib.contextmanager
-def open_local(engine: Engine, *, address: str | None = None) -> Iterator[Executor]:
-    if address is not None:
-        raise UsageError("--ray-address needs --executor ray")
+def open_local(
+    engine: Engine, *, address: str | None = None, log_folder: Path | None = None
+) -> Iterator[Executor]:
     yield in_turn

@@ -18,7 +18,7 @@ class ExportOptions:
     """Layout and typography; every field can come from bilingual.toml or the command line."""
 
     layout: str = "side-by-side"  # or "interleaved"
-    cjk_font: str | None = None  # None: the default for the source script (see README)
+    cjk_font: str | None = None  # None: the default for the source script (see docs/outputs.md)
     latin_font: str = "Calibri"
     paper: str = "a4"  # or "letter"
     landscape: bool = False

@@ -79,6 +79,7 @@ class _Row:
     hint: str
     classes: str = ""
     findings: str = ""
+    via: str = ""  # how the machine English was obtained (`data-via` on its cell)
 
 
 @dataclass
@@ -176,6 +177,7 @@ def _row(
         hint=""
         if segment.target.strip()
         else clean(terms_hint(segment), f"segment {segment.id} (terms)"),
+        via=segment.via or "",
     )
     if findings:
         worst = "error" if any(f.severity == "error" for f in findings) else "warning"

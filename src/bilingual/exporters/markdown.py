@@ -13,6 +13,7 @@ from .text import Cleaner, converter, english_status, headline, require_segments
 # What would make a line of text into Markdown syntax at the start of a line, or inline.
 _LINE_START = re.compile(r"^(\s*)([#>+\-*=|]|\d+[.)]\s)")
 _INLINE = re.compile(r"([\\`*_\[\]<>])")
+_BACKTICKS = re.compile("`+")
 
 
 class MarkdownExporter:
@@ -51,7 +52,7 @@ def render_markdown(document: Document, options: ExportOptions) -> tuple[str, li
     for block in shown_blocks(document, options):
         zh, en = chinese(block), english(block)
         if block.kind == "code":
-            fence = "~~~~" if "```" in block.source else "```"
+            fence = _fence(block.source)
             parts.append(f"{fence}\n{block.source.rstrip(chr(10))}\n{fence}")
             continue
         if block.kind in ("title", "heading"):
@@ -76,3 +77,11 @@ def _escape(text: str) -> str:
     heading or a quote."""
     lines = [_INLINE.sub(r"\\\1", line) for line in text.splitlines() or [""]]
     return "  \n".join(_LINE_START.sub(r"\1\\\2", line) for line in lines)
+
+
+def _fence(code: str) -> str:
+    """A code block's fence by CommonMark's rule: a backtick fence is closed only by a line of
+    at least as many backticks, so one longer than every run of backticks in the code cannot be
+    closed by it (tildes close only a tilde fence)."""
+    longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0)
+    return "`" * max(3, longest + 1)

@@ -23,9 +23,9 @@ _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
 
-# Fonts for Word users when --cjk-font is not given (README explains the choice): both ship with
-# Windows and with Microsoft Office for Mac; elsewhere the language tag lets Word and LibreOffice
-# substitute a font of the same script (PingFang on macOS, Noto Sans CJK on Linux).
+# Fonts for Word users when --cjk-font is not given (docs/outputs.md explains the choice): both
+# ship with Windows and with Microsoft Office for Mac; elsewhere the language tag lets Word and
+# LibreOffice substitute a font of the same script (PingFang on macOS, Noto Sans CJK on Linux).
 DEFAULT_CJK_FONTS = {"zh-TW": "Microsoft JhengHei", "zh-CN": "Microsoft YaHei"}
 
 

@@ -1,6 +1,6 @@
 """The glossary: fixed renderings of terms, from hand-edited YAML files to a checked English.
 
-Public API (see README, "Glossary"): `load_glossary`, `Glossary`, `annotate`, `term_findings`.
+Public API (see docs/glossary.md): `load_glossary`, `Glossary`, `annotate`, `term_findings`.
 Nothing heavy is imported here: ruamel.yaml, OpenCC and pyahocorasick load on first use.
 """
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,11 @@ _TBX_FIRST_NOTE = "first mention"
 _TBX_PREFERRED = "preferredTerm-admn-sts"
 _TBX_ADMITTED = "admittedTerm-admn-sts"
 _HEADER_SOURCE = {"source", "source term", "term", "zh", "chinese", "中文", "原文", "來源", "来源"}
+# OWASP's rule against CSV injection: a cell that a spreadsheet would run as a formula (it starts
+# with = + - @, a tab or a carriage return) is written after a `'`, which spreadsheets show as
+# text. A cell that already starts with quotes before such a character gets one quote more, so
+# that import, taking one quote off each, gives back every cell as it was.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _HEADER_TARGET = {"target", "target term", "translation", "en", "english", "英文", "譯文", "译文"}
 
 
@@ -55,8 +61,18 @@ def export_delimited(glossary: Glossary, delimiter: str = ",") -> str:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     for entry in glossary.entries:
         for form in entry.zh:
-            writer.writerow([form, entry.en])
+            writer.writerow([_as_text(form), _as_text(entry.en)])
     return out.getvalue()
+
+
+def _as_text(cell: str) -> str:
+    """`cell` as a spreadsheet shows it as text, never runs it (`_FORMULA`)."""
+    return f"'{cell}" if _FORMULA.match(cell) else cell
+
+
+def _from_text(cell: str) -> str:
+    """The cell `_as_text` was given."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
 
 
 def export_tbx(glossary: Glossary, *, source_lang: str = "zh") -> bytes:
@@ -148,7 +164,7 @@ def import_delimited(text: str, name: str, delimiter: str = ",") -> list[Entry]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for row in reader:
         number = reader.line_num
-        cells = [c.strip() for c in row]
+        cells = [_from_text(c.strip()) for c in row]
         if not any(cells):
             continue
         if len(cells) < 2:

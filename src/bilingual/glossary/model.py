@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,9 @@ class Problem:
         return f"{where}: {self.severity}: {self.message}"
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
 class Glossary:
     """The merged glossary of a run: entries from every file, and one matcher built on demand."""
 
@@ -92,6 +96,16 @@ class Glossary:
 
             self._matcher = Matcher(self.entries)
         return self._matcher
+
+    def latin_words(self) -> frozenset[str]:
+        """The Latin words (EPPD, AIT, 5G) in the entries' source forms: a reader joins the
+        halves of one cut by a line wrap."""
+        words: set[str] = set()
+        for entry in self.entries:
+            for form in entry.zh:
+                if form.isascii() or any(c.isascii() for c in form):
+                    words.update(_LATIN_WORD.findall(form))
+        return frozenset(words)
 
     def occurrences(self, text: str) -> list[Occurrence]:
         """Every term occurrence in `text`, leftmost-longest, restating parentheticals merged."""

@@ -10,33 +10,48 @@ from .model import Glossary
 UNVERIFIED = "rendering not verified"
 
 
+# The blocks a reader reads as the body: the first mention of a term is the first one in them.
+FIRST_MENTION_KINDS = ("paragraph",)
+
+
 def annotate(document: Document, glossary: Glossary) -> None:
     """Fill every segment's `terms`, in order: `first` at an entry's first mention, `en` after.
 
-    The first mention is the first occurrence in document order (titles included). A restating
-    parenthetical right after a term is part of that occurrence's span.
+    The first mention is the first occurrence in a `paragraph` block, in reading order: a title,
+    heading, caption or byline gets the usual rendering and leaves the full form to the body
+    (a caption above the lead would otherwise take it). A restating parenthetical right after
+    a term is part of that occurrence's span.
     """
     mentioned: set[int] = set()
-    segments = document.segments
-    found = glossary.occurrences_in([s.source for s in segments])
-    for segment, occurrences in zip(segments, found, strict=True):
-        segment.terms = _terms(segment, occurrences, mentioned)
+    placed = [
+        (block.kind in FIRST_MENTION_KINDS, s) for block in document.blocks for s in block.segments
+    ]
+    found = glossary.occurrences_in([s.source for _, s in placed])
+    for (body, segment), occurrences in zip(placed, found, strict=True):
+        segment.terms = _terms(segment, occurrences, mentioned if body else None)
 
 
-def _terms(segment: Segment, occurrences: list[Occurrence], mentioned: set[int]) -> list[Term]:
+def _terms(
+    segment: Segment, occurrences: list[Occurrence], mentioned: set[int] | None
+) -> list[Term]:
+    """The segment's terms; `mentioned` (None outside the body) holds the entries already met."""
     terms: list[Term] = []
     for occurrence in occurrences:
         entry = occurrence.entry
-        first_mention = id(entry) not in mentioned
-        mentioned.add(id(entry))
+        first_mention = mentioned is not None and id(entry) not in mentioned
+        if mentioned is not None:
+            mentioned.add(id(entry))
+        rendering = entry.rendering(first_mention=first_mention)
+        other = entry.rendering(first_mention=not first_mention)
         terms.append(
             Term(
                 source=segment.source[occurrence.start : occurrence.end],
-                rendering=entry.rendering(first_mention=first_mention),
+                rendering=rendering,
                 start=occurrence.start,
                 end=occurrence.end,
                 note=term_note(entry),
                 also=list(entry.also) or None,
+                other_form=other if other != rendering else None,
             )
         )
     return terms

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import InputError
 from ..safexml import parse_xml
 from ..unpack import zip_member
+from ..wordml import NOT_SHOWN
 from . import CHINESE_PREFIX, SEGMENT_ID, EditedFile, EditedSegment, Problem, squash
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -36,8 +37,9 @@ def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-# Text of runs in deleted or moved-away revisions is not part of what the reviewer left.
-_GONE = {_w("del"), _w("moveFrom")}
+# Text Word does not show (deleted revisions, a text box's Fallback copy) is not part of what
+# the reviewer left.
+_GONE = NOT_SHOWN
 _BREAKS = {_w("tab"), _w("br"), _w("cr")}
 
 

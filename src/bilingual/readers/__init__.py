@@ -73,14 +73,26 @@ def stem(path: str | Path) -> str:
     return "stdin" if str(path) == STDIN else Path(path).stem
 
 
-def read(path: str | Path, input_format: str | None = None) -> RawText:
+def read(
+    path: str | Path,
+    input_format: str | None = None,
+    *,
+    data: bytes | None = None,
+    known_words: frozenset[str] = frozenset(),
+) -> RawText:
     """Read `path` (`-`: standard input) with the reader for `input_format`, else for its
-    extension (plain text for anything unknown and for standard input)."""
+    extension (plain text for anything unknown and for standard input); `data`: the content of
+    `path`, already read (a batch reads each input once, as a regular file only).
+    `known_words` (the glossary's Latin words) tell the plain-text reader a word cut by a line
+    wrap."""
+    name = input_format or ("text" if str(path) == STDIN else None)
+    reader = get_reader(name or EXTENSIONS.get(Path(path).suffix.lower(), "text"))
+    if known_words and hasattr(reader, "known_words"):  # only a reader that re-wraps lines
+        reader.known_words = known_words
     if str(path) == STDIN:
-        reader = get_reader(input_format or "text")
         return reader.parse(sys.stdin.buffer.read(), "stdin")
     path = Path(path)
-    return get_reader(input_format or EXTENSIONS.get(path.suffix.lower(), "text")).read(path)
+    return reader.read(path) if data is None else reader.parse(data, str(path))
 
 
 def warn(message: str) -> None:

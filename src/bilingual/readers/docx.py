@@ -13,24 +13,17 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..wordml import NOT_SHOWN
+from ..wordml import w as _w
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Word's own chains are a few styles long; a longer one is damaged.
 _STYLE_DEPTH = 32
-
-
-def _w(tag: str) -> str:
-    return f"{{{_W}}}{tag}"
-
-
-# Subtrees whose text Word does not show as body text: deleted and moved-away text (changes
-# are read as accepted), field instructions (a field shows its result), the fallback copy of a
-# text box, and the reference marks whose notes are read after the body.
+# Subtrees whose text Word does not show as body text: revisions and text-box copies
+# (`wordml.NOT_SHOWN`), field instructions (a field shows its result), and the reference marks
+# whose notes are read after the body.
 _SKIP = {
-    _w("del"),
-    _w("moveFrom"),
+    *NOT_SHOWN,
     _w("instrText"),
     _w("delInstrText"),
     _w("delText"),
@@ -38,13 +31,14 @@ _SKIP = {
     _w("rPr"),
     _w("footnoteRef"),
     _w("endnoteRef"),
-    f"{{{_MC}}}Fallback",
 }
 _TEXT_BOX = _w("txbxContent")
 _CHARACTERS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "\u2011"}
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LIST_STYLE = re.compile(r"^list\b", re.IGNORECASE)
+# Word's built-in style for the text under a picture or table (and its localised names).
+_CAPTION_STYLES = {"caption", "標號", "题注", "題注", "图表标题"}
 
 
 class DocxReader:
@@ -251,6 +245,8 @@ class _Walker:
         for style_name in names:
             if style_name.lower() == "title":
                 return RawBlock(text, "title", {"level": 1})
+            if style_name.lower() in _CAPTION_STYLES:
+                return RawBlock(text, "caption")
             if m := _HEADING_STYLE.match(style_name):
                 return RawBlock(text, "heading", {"level": int(m.group(1))})
         if outline is not None and outline.isdigit() and int(outline) < 9:

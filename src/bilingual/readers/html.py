@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +44,13 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"byline|author|reporter|writer", re.IGNORECASE)
+# Class names that say an element is a picture's caption: caption, photo-caption, img-desc,
+# pic-text, figure_note, wp-caption-text.
+_CAPTION = re.compile(
+    r"caption|(?:^|[\s_-])(?:img|image|photo|pic|picture|figure|fig)[_-]?"
+    r"(?:desc\w*|text|txt|note|info|title|intro)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 # Elements that are one block each when they hold no other block.
 _LEAVES = {*_HEADINGS, "p", "li", "figcaption", "td", "th", "pre", "dt", "dd", "caption",
@@ -94,7 +105,12 @@ class HtmlReader:
             )
         meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
         article = _article(root)
-        if article is None and not _is_page(root):
+        around = _by_density(root) if article is None else None
+        if around is not None:
+            # a page built of <div>s alone: the article is where the sentences are
+            _extract(root, meta)
+            blocks = _Structure(prune=True, lengths=around.lengths).read_all(around.elements)
+        elif article is None and not _is_page(root):
             blocks = _Structure().read(root.find("body") if root.find("body") is not None else root)
         else:
             blocks = self._page(text, root, article, meta)
@@ -106,28 +122,7 @@ class HtmlReader:
         return RawText(blocks=blocks, meta=meta)
 
     def _page(self, text: str, root: Any, article: Any, meta: dict[str, Any]) -> list[RawBlock]:
-        import copy
-
-        import trafilatura
-
-        found = trafilatura.bare_extraction(
-            copy.deepcopy(root),  # parsed with our limits; trafilatura changes the tree it reads
-            favor_precision=True,  # without it a small page comes back as one run-on paragraph
-            include_comments=False,
-            include_tables=True,
-            include_images=True,
-            with_metadata=True,
-        )
-        extracted: list[RawBlock] = []
-        if found is not None:
-            for key, attribute in (("title", "title"), ("date", "date"), ("author", "author"),
-                                   ("site", "sitename")):  # fmt: skip
-                value = getattr(found, attribute, None)
-                if value:
-                    meta[key] = str(value)
-            body = getattr(found, "body", None)
-            if body is not None:
-                extracted = _from_extraction(body)
+        extracted = _extract(root, meta)
         container = article if article is not None else root.find("body")
         if container is None:
             return extracted
@@ -169,6 +164,126 @@ def _trim_long_tags(text: str) -> str:
         done = position
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def _extract(root: Any, meta: dict[str, Any]) -> list[RawBlock]:
+    """trafilatura's article as blocks; its title, date, author and site name go into `meta`."""
+    import copy
+
+    import trafilatura
+
+    found = trafilatura.bare_extraction(
+        copy.deepcopy(root),  # parsed with our limits; trafilatura changes the tree it reads
+        favor_precision=True,  # without it a small page comes back as one run-on paragraph
+        include_comments=False,
+        include_tables=True,
+        include_images=True,
+        with_metadata=True,
+    )
+    if found is None:
+        return []
+    for key, attribute in (("title", "title"), ("date", "date"), ("author", "author"),
+                           ("site", "sitename")):  # fmt: skip
+        value = getattr(found, attribute, None)
+        if value:
+            meta[key] = str(value)
+    body = getattr(found, "body", None)
+    return _from_extraction(body) if body is not None else []
+
+
+@dataclass
+class _Found:
+    """Where the article of a page without semantic tags is: `elements`, read in order."""
+
+    elements: list[Any]
+    lengths: dict[Any, tuple[int, int]]
+
+
+# A text holder whose text has a sentence end is article text; menus and headline lists have none.
+_SENTENCE = re.compile(r"[。！？!?；]|\.(?:\s|$)")
+_TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|headline|hl)(?:$|[\s_-])", re.IGNORECASE)
+# Below this much sentence text a page has no article to find; read it by its structure.
+_MIN_ARTICLE_CHARS = 40
+
+
+def _text_lengths(root: Any) -> dict[Any, tuple[int, int]]:
+    """For each element, the length of its text and of the part of it inside links; one pass,
+    children before parents."""
+    lengths: dict[Any, tuple[int, int]] = {}
+    for element in reversed(list(root.iter())):
+        if not isinstance(element.tag, str) or element.tag in _NEVER_TEXT:
+            lengths[element] = (0, 0)
+            continue
+        text = len((element.text or "").strip())
+        links = 0
+        for child in element:
+            child_text, child_links = lengths.get(child, (0, 0))
+            text += child_text + len((child.tail or "").strip())
+            links += child_links
+        lengths[element] = (text, text if element.tag == "a" else links)
+    return lengths
+
+
+def _by_density(root: Any) -> _Found | None:
+    """The article of a page built of <div>s alone (no <article>/<main>), found by text density:
+    each text holder whose text has sentences gives its length to its parent, and half to its
+    grandparent; the container with the most is the article. The page's headline (the last
+    `<h1>`, else `<h2>` or title-classed element before the article) and what stands between
+    it and the article (the byline and time) are read with it; the menu before the headline and
+    the sidebar and footer after the article are not. None for a fragment (its sentences sit in
+    <body> itself) or a page without sentence text."""
+    body = root.find("body")
+    if body is None:
+        return None
+    lengths = _text_lengths(body)
+    scores: dict[Any, float] = {}
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in _NEVER_TEXT or element is body:
+            continue
+        if element.tag != "p" and any(isinstance(c.tag, str) and c.tag in _BLOCKS for c in element):
+            continue
+        text, links = lengths[element]
+        if text == 0 or links > 0.3 * text or not _SENTENCE.search(element.text_content()):
+            continue
+        parent = element.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + text
+            grandparent = parent.getparent()
+            if grandparent is not None:
+                scores[grandparent] = scores.get(grandparent, 0) + text / 2
+    if not scores:
+        return None
+    best = max(scores, key=lambda e: scores[e])
+    if best is body or scores[best] < _MIN_ARTICLE_CHARS:
+        return None
+    order = {element: i for i, element in enumerate(body.iter())}
+    headline = None
+    for pick in (
+        lambda e: e.tag == "h1",
+        lambda e: e.tag == "h2",
+        lambda e: _TITLE_CLASS.search(f"{e.get('class', '')} {e.get('id', '')}") is not None,
+    ):
+        before = [
+            e for e in body.iter()
+            if isinstance(e.tag, str) and order[e] < order[best] and pick(e)
+            and 0 < lengths[e][0] <= 200
+            and best not in set(e.iterancestors())
+        ]  # fmt: skip
+        if before:
+            headline = before[-1]
+            break
+    if headline is None:
+        return _Found([best], lengths)
+    ancestors = [best, *best.iterancestors()]
+    common = next(a for a in headline.iterancestors() if a in set(ancestors))
+    children = list(common)
+
+    def branch(element: Any) -> int:
+        while element.getparent() is not common:
+            element = element.getparent()
+        return children.index(element)
+
+    return _Found(children[branch(headline) : branch(best) + 1], lengths)
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
@@ -248,23 +363,45 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", _BREAK_BETWEEN_CJK.sub("", text)).strip()
 
 
+@contextmanager
+def _deep_pages() -> Iterator[None]:
+    """Room for the walk: two frames a level, and a page nested to libxml2's limit needs more
+    than Python's default."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3 * _MAX_DEPTH + 1000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 class _Structure:
     """Blocks from the page's own elements, in document order."""
 
-    def __init__(self, prune: bool = False) -> None:
+    def __init__(
+        self, prune: bool = False, lengths: dict[Any, tuple[int, int]] | None = None
+    ) -> None:
         self.prune = prune
+        # with the page's text lengths, a container that is mostly links (a menu, a list of
+        # other headlines) is left out too
+        self.lengths = lengths
         self.blocks: list[RawBlock] = []
 
     def read(self, element: Any) -> list[RawBlock]:
-        import sys
-
-        # Two frames a level: a page nested to libxml2's limit needs more than Python's default.
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 3 * _MAX_DEPTH + 1000))
-        try:
+        with _deep_pages():
             self._container(element, None)
-        finally:
-            sys.setrecursionlimit(limit)
+        return self.blocks
+
+    def read_all(self, elements: list[Any]) -> list[RawBlock]:
+        """The blocks of sibling `elements`, in order, each left out when it is furniture."""
+        with _deep_pages():
+            for element in elements:
+                if self._skip(element):
+                    continue
+                if element.tag in _BLOCKS:
+                    self._block(element, None)
+                else:
+                    self._emit(self._inline(element), None, None, element)
         return self.blocks
 
     def _skip(self, element: Any) -> bool:
@@ -276,6 +413,10 @@ class _Structure:
         if tag in _FURNITURE_TAGS or element.get("role") in ("navigation", "complementary"):
             return True
         names = f"{element.get('class', '')} {element.get('id', '')}"
+        if self.lengths is not None and tag in _BLOCKS and element in self.lengths:
+            text, links = self.lengths[element]
+            if text and links > 0.5 * text:
+                return True
         return bool(_FURNITURE.search(names)) and not _BYLINE.search(names)
 
     def _container(self, element: Any, where: str | None) -> None:
@@ -301,6 +442,10 @@ class _Structure:
             code = self._inline(element).strip("\n")
             if code.strip():
                 self.blocks.append(RawBlock(code, "code"))
+        elif tag not in _HEADINGS and _CAPTION.search(element.get("class", "")):
+            # <div class="photo-caption"><p>…</p></div>: the caption is the whole of it
+            if text := _clean(self._inline(element)):
+                self.blocks.append(RawBlock(text, "caption"))
         elif tag in _LEAVES and not holds_blocks:
             self._emit(self._inline(element), tag, where, element)
         else:
@@ -333,7 +478,7 @@ class _Structure:
             level = _HEADINGS[tag]
             first = level == 1 and not any(b.kind == "title" for b in self.blocks)
             self.blocks.append(RawBlock(text, "title" if first else "heading", {"level": level}))
-        elif tag in ("figcaption", "caption"):
+        elif tag in ("figcaption", "caption") or _CAPTION.search(names):
             self.blocks.append(RawBlock(text, "caption"))
         elif tag == "address" or _BYLINE.search(names):
             self.blocks.append(RawBlock(text, "byline"))

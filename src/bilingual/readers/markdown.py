@@ -1,5 +1,10 @@
 """Markdown reader (markdown-it-py): headings with their level, paragraphs, list items, block
-quotes and table cells as blocks, inline markup reduced to its text, code blocks kept as code."""
+quotes and table cells as blocks, inline markup reduced to its text, code blocks kept as code.
+
+Front matter (YAML between `---` lines, TOML between `+++` lines) is the document's metadata,
+never its text: `title` becomes the headline and `meta.title`, `date` `meta.date` (ISO),
+`author` `meta.byline`; the whole of it is kept as written in `meta.front_matter`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,11 @@ from ..errors import InputError
 from .text import decode
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+_FRONT_MATTER = re.compile(
+    r"\A(?:---[ \t]*\n(?P<yaml>.*?)\n---|\+\+\+[ \t]*\n(?P<toml>.*?)\n\+\+\+)[ \t]*(?:\n|\Z)",
+    re.DOTALL,
+)
+_AUTHOR_KEYS = ("author", "authors", "byline")
 
 
 class MarkdownReader:
@@ -32,12 +41,79 @@ class MarkdownReader:
             raise InputError(f"{name}: a binary file, not Markdown")
         from markdown_it import MarkdownIt
 
-        text = _FRONT_MATTER.sub("", text.replace("\r\n", "\n"))
+        text = text.lstrip("\ufeff").replace("\r\n", "\n")
+        meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
+        front = front_matter(text)
+        blocks: list[RawBlock] = []
+        if front is not None:
+            fields, end = front
+            meta["front_matter"] = text[:end].rstrip("\n")
+            meta.update(fields)
+            text = text[end:]
+            if "title" in fields:
+                blocks.append(RawBlock(fields["title"], "title", {"level": 1}))
         tokens = MarkdownIt("commonmark").enable("table").parse(text)
-        blocks = _blocks(tokens)
+        body = _blocks(tokens)
+        if blocks and body and body[0].kind == "title":
+            if body[0].text == blocks[0].text:
+                body = body[1:]  # the `#` line repeats the front matter's title
+            else:
+                body[0] = RawBlock(body[0].text, "heading", body[0].meta)
+        blocks += body
         if not blocks:
             raise InputError(f"{name}: the file has no text")
-        return RawText(blocks=blocks, meta={"input": Path(name).name, "encoding": encoding})
+        return RawText(blocks=blocks, meta=meta)
+
+
+def front_matter(text: str) -> tuple[dict[str, str], int] | None:
+    """The title, date (ISO) and byline a Markdown text's front matter gives, and where the
+    front matter ends; None when the text has none (or what looks like it is not a mapping:
+    then it is Markdown, a rule and a paragraph)."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return None
+    try:
+        if m["yaml"] is not None:
+            import yaml
+
+            data = yaml.safe_load(m["yaml"])
+        else:
+            import tomllib
+
+            data = tomllib.loads(m["toml"])
+    except Exception:  # yaml.YAMLError, tomllib.TOMLDecodeError: not front matter after all
+        return None
+    if not isinstance(data, dict):
+        return None
+    fields: dict[str, str] = {}
+    title = data.get("title")
+    if isinstance(title, str) and title.strip():
+        fields["title"] = title.strip()
+    date = _iso_date(data.get("date"))
+    if date:
+        fields["date"] = date
+    for key in _AUTHOR_KEYS:
+        author = data.get(key)
+        if isinstance(author, list):
+            author = "、".join(str(a) for a in author if a)
+        if isinstance(author, str) and author.strip():
+            fields["byline"] = author.strip()
+            break
+    return fields, m.end()
+
+
+def _iso_date(value: Any) -> str | None:
+    """`YYYY-MM-DD` from a YAML/TOML date or datetime, or a string starting with a date."""
+    import datetime
+
+    from ..news import leading_date
+
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, str):
+        found = leading_date(value)
+        return found[0] if found else None
+    return None
 
 
 def _blocks(tokens: list[Any]) -> list[RawBlock]:

@@ -40,6 +40,11 @@ class _Line:
     y1: float  # top
     parts: list[tuple[float, float, str]] = field(default_factory=list)
     size: float = 0.0  # the font size (glyph boxes vary with the letters: chains. vs supply)
+    cells: list[str] | None = None  # a table row: its cells, left to right
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
 
     @property
     def height(self) -> float:
@@ -93,7 +98,7 @@ class PdfReader:
                 "(for example ocrmypdf), then read the result"
             )
         _drop_running_lines(pages)
-        blocks = [RawBlock(text) for text in _paragraphs(pages)]
+        blocks = _paragraphs(pages)
         if not blocks:
             raise InputError(f"{name}: the PDF has no text besides headers and page numbers")
         return RawText(blocks=blocks, meta={"input": Path(name).name, "pages": len(pages)})
@@ -139,8 +144,10 @@ def _page_lines(page: Any) -> list[list[_Line]]:
             bands.append([run])
             low, high = run[1], run[3]
     lines: list[_Line] = []
+    rows: list[list[_Line]] = []  # the lines of each band, left to right
     for band in bands:
         line: _Line | None = None
+        first = len(lines)
         for x0, y0, x1, y1, text, size in sorted(band):
             if line is not None and x0 - line.x1 < 1.5 * max(size, line.size):
                 line.parts.append((x0, x1, text))
@@ -150,8 +157,77 @@ def _page_lines(page: Any) -> list[list[_Line]]:
             else:
                 line = _Line(x0, y0, x1, y1, [(x0, x1, text)], size)
                 lines.append(line)
+        rows.append(lines[first:])
+    lines = _table_rows(lines, rows, width)
     lines.sort(key=lambda line: (-line.y1, line.x0))
     return _columns(lines, width)
+
+
+def _table_rows(lines: list[_Line], rows: list[list[_Line]], width: float) -> list[_Line]:
+    """`lines` with the rows of tables made one line each (its `cells` left to right).
+
+    Bands of two or more short pieces, one after another, are a table, unless most of them
+    are full lines (two or three columns of text fill their width line after line, while a
+    table column's cells vary): its cells share a baseline, so they are read in the order they
+    stand, never as headings.
+    """
+
+    def candidate(band: list[_Line]) -> bool:
+        return len(band) >= 2 and all(line.width < 0.45 * width for line in band)
+
+    merged: dict[int, _Line] = {}
+    for group in _runs_of(rows, candidate):
+        if len(group) < 2:
+            continue
+        pieces = [line for band in group for line in band]
+        full = sum(all(_fills(line, pieces) for line in band) for band in group)
+        if full >= 0.6 * len(group):
+            continue  # columns of text
+        for band in group:
+            cells = sorted(band, key=lambda line: line.x0)
+            row = _Line(
+                min(c.x0 for c in cells),
+                min(c.y0 for c in cells),
+                max(c.x1 for c in cells),
+                max(c.y1 for c in cells),
+                [part for c in cells for part in c.parts],
+                max(c.size for c in cells),
+                [c.text for c in cells],
+            )
+            for cell in cells:
+                merged[id(cell)] = row
+    out: list[_Line] = []
+    placed: set[int] = set()  # the rows already in `out`
+    for line in lines:
+        table_row = merged.get(id(line))
+        if table_row is None:
+            out.append(line)
+        elif id(table_row) not in placed:
+            placed.add(id(table_row))
+            out.append(table_row)
+    return out
+
+
+def _fills(line: _Line, pieces: list[_Line]) -> bool:
+    """Whether `line` nearly fills its column (as a line of wrapped text does; a table column's
+    cells vary more): at least 70% of the widest piece that starts where it does."""
+    same_column = [o for o in pieces if abs(o.x0 - line.x0) < line.size]
+    return line.width >= 0.7 * max(o.width for o in same_column)
+
+
+def _runs_of(rows: list[list[_Line]], keep: Any) -> list[list[list[_Line]]]:
+    """The runs of consecutive bands for which `keep` holds."""
+    groups: list[list[list[_Line]]] = []
+    current: list[list[_Line]] = []
+    for band in rows:
+        if keep(band):
+            current.append(band)
+        elif current:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
 
 
 def _runs(textpage: Any) -> list[_Run]:
@@ -288,11 +364,16 @@ def _drop_running_lines(pages: list[list[list[_Line]]]) -> None:
         columns[:] = [c for c in columns if c]
 
 
-def _paragraphs(pages: list[list[list[_Line]]]) -> list[str]:
+def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
+    """The blocks of the pages: lines joined into paragraphs, a table row's cells a block each
+    (left to right), and the lines at the top of the first page set larger than the text's
+    usual size the title."""
     columns = [c for columns in pages for c in columns]
     lines = [line for c in columns for line in c]
     if not lines:
         return []
+    usual_size = statistics.median(line.size for line in lines for _ in line.text)
+    top = {id(line) for line in _title_lines(pages[0] if pages else [], usual_size)}
     gaps = [
         a.y0 - b.y1
         for c in columns
@@ -300,9 +381,16 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[str]:
         if a.y0 - b.y1 > -0.5 * a.height
     ]
     usual_gap = statistics.median(gaps) if gaps else 0.0
-    paragraphs: list[str] = []
+    blocks: list[RawBlock] = []
     current: list[str] = []  # the paragraph's lines, joined once it ends (not line by line)
+    title = False  # the current paragraph is the title
     previous: _Line | None = None
+
+    def close() -> None:
+        if current:
+            text = "".join(current)
+            blocks.append(RawBlock(text, "title", {"level": 1}) if title else RawBlock(text))
+
     for column in columns:
         right = max(line.x1 for line in column)
         if len(column) < 3:  # too few lines to know the margin: the page's widest line does
@@ -311,21 +399,43 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[str]:
             text = line.text
             if not text:
                 continue
+            if line.cells is not None:
+                close()
+                current, title, previous = [], False, None
+                blocks.extend(
+                    RawBlock(cell, "paragraph", {"table_cell": True}) for cell in line.cells
+                )
+                continue
+            starts_title = id(line) in top
             if (
                 previous is not None
                 and current
-                and _ends_paragraph(previous, line, right, usual_gap, same_column=index > 0)
+                and (
+                    starts_title != title
+                    or _ends_paragraph(previous, line, right, usual_gap, same_column=index > 0)
+                )
             ):
-                paragraphs.append("".join(current))
+                close()
                 current = []
-            if current:
-                _join(current, text)
-            else:
+            if not current:
+                title = starts_title
                 current.append(text)
+            else:
+                _join(current, text)
             previous = line
-    if current:
-        paragraphs.append("".join(current))
-    return paragraphs
+    close()
+    return blocks
+
+
+def _title_lines(columns: list[list[_Line]], usual_size: float) -> list[_Line]:
+    """The lines at the very top of a page set larger than the text's usual size."""
+    ordered = sorted((line for c in columns for line in c), key=lambda line: -line.y1)
+    found: list[_Line] = []
+    for line in ordered:
+        if line.cells is not None or line.size < 1.2 * usual_size:
+            break
+        found.append(line)
+    return found
 
 
 def _ends_paragraph(

@@ -21,7 +21,11 @@ _WIDE = re.compile(
 )
 # A line ending in one of these ends its sentence, so it is never a wrap.
 _FINAL = "。！？!?.…；;" + "」』”’）)】》〉〕］]\"'"
+_GOING_ON = "，、,"  # a line ending in one of these is inside its sentence
 _INDENT = "\u3000"  # full-width indentation (　　) starts a paragraph
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+_LATIN_TAIL = re.compile(r"[A-Za-z0-9]+$")
+_LATIN_HEAD = re.compile(r"[A-Za-z0-9]+")
 # Characters that never occur in text a person wrote (C0 controls but tab, newline, CR, FF).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -97,34 +101,46 @@ def split_blocks(text: str) -> list[str]:
     return layout(text)[0]
 
 
-def layout(text: str) -> tuple[list[str], list[str]]:
+def layout(text: str, known_words: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
     """The blocks of `text` and the normalisations applied to find them.
 
     Blank lines separate blocks. A text without any (one paragraph per line, as pasted from a
     CMS or WeChat) has a block per line: `line-per-paragraph`. A line is a wrap, joined to the
     next (`rewrapped`), when it ends without a final mark or closer and is about as long as the
-    text's usual full line; Chinese lines join without a space. A line with full-width
-    indentation starts a block, and so does the line after a short one without a final mark (a
+    text's usual full line; Chinese lines join without a space, and so do the two halves of a
+    Latin word cut by a fixed-width wrap when the text has the whole word elsewhere, or
+    `known_words` (the glossary's) has it (EP|PD).
+    A shorter line without a final mark continues its paragraph too, unless the next line
+    starts like a new one (an indent, a date, a byline) or it is a block's first line (a
     headline, a dateline). Other line breaks inside a blank-line block stay as they are.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     chunks = [c for c in _BLANK_LINES.split(text) if c.strip()]
     lines_of = [[line for line in c.split("\n") if line.strip()] for c in chunks]
-    usual = _usual_width([line for lines in lines_of for line in lines])
+    all_lines = [line for lines in lines_of for line in lines]
+    usual = _usual_width(all_lines)
+    # A text wrapped at a fixed width has many lines of exactly its width (a browser's or a
+    # word processor's soft wrap has not): there a line end can cut a word in two.
+    fixed = usual >= 20 and sum(abs(_width(line) - usual) <= 1 for line in all_lines) >= 3
+    # the Latin words the text has, to tell a word cut by the wrap (EP|PD) from two words
+    words = set(_LATIN_WORD.findall(text)) | known_words if fixed else set()
     per_line = len(chunks) == 1 and len(lines_of[0]) > 1
     applied: list[str] = []
     blocks: list[str] = []
     for lines in lines_of:
         current = lines[0]
-        for before, line in itertools.pairwise(lines):
+        for index, (before, line) in enumerate(itertools.pairwise(lines)):
             if _is_wrap(before, line, usual):
-                current = _join(current, line)
+                current = _join(current, line, words)
                 applied.append("rewrapped")
-            elif per_line or line.lstrip(" \t").startswith(_INDENT) or _stands_alone(before):
+            elif per_line or _starts_paragraph(line) or (index == 0 and _stands_alone(before)):
                 blocks.append(current)
                 current = line
                 if per_line:
                     applied.append("line-per-paragraph")
+            elif not before.rstrip().endswith(tuple(_FINAL)):
+                current = _join(current, line)  # a short line inside a sentence: no break
+                applied.append("rewrapped")
             else:
                 current += "\n" + line
         blocks.append(current)
@@ -154,15 +170,34 @@ def _is_wrap(line: str, after: str, usual: int) -> bool:
     )
 
 
+def _starts_paragraph(line: str) -> bool:
+    """A line that starts like a new paragraph: indented, or a dateline or a byline."""
+    from ..news import is_line_byline, leading_byline, leading_date
+
+    return (
+        line.lstrip(" \t").startswith(_INDENT)
+        or line.startswith(("  ", "\t"))
+        or leading_date(line) is not None
+        or leading_byline(line) is not None
+        or is_line_byline(line)
+    )
+
+
 def _stands_alone(line: str) -> bool:
-    """A short line without a final mark (a headline, a dateline) is a block of its own."""
+    """A short line without a final mark (a headline, a dateline) is a block of its own; one
+    ending in a comma is a sentence going on."""
     stripped = line.strip()
-    return not stripped.endswith(tuple(_FINAL)) and len(stripped) <= HEADING_MAX_CHARS
+    return not stripped.endswith(tuple(_FINAL + _GOING_ON)) and len(stripped) <= HEADING_MAX_CHARS
 
 
-def _join(current: str, line: str) -> str:
+def _join(current: str, line: str, words: set[str] | None = None) -> str:
+    """`current` and the next `line` as one text: CJK without a space, the halves of a Latin
+    word cut by a fixed-width wrap without one when `words` (the text's) has the whole word."""
     current, line = current.rstrip(), line.strip()
     if _CJK.match(current[-1]) or _CJK.match(line[0]):
+        return current + line
+    tail, head = _LATIN_TAIL.search(current), _LATIN_HEAD.match(line)
+    if words and tail and head and tail.group() + head.group() in words:
         return current + line
     return current + " " + line
 
@@ -170,6 +205,7 @@ def _join(current: str, line: str) -> str:
 class TextReader:
     name = "text"
     extensions = (".txt", ".text")
+    known_words: frozenset[str] = frozenset()  # the glossary's Latin words (see `layout`)
 
     def read(self, path: Path) -> RawText:
         from . import input_bytes
@@ -182,7 +218,7 @@ class TextReader:
         text, encoding = decode(data, name)
         if len(_CONTROL.findall(text)) > max(8, len(text) // 100):
             raise InputError(f"{name}: a binary file, not text")
-        blocks, applied = layout(text)
+        blocks, applied = layout(text, self.known_words)
         if not blocks:
             raise InputError(f"{name}: the file has no text")
         meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}

@@ -4,6 +4,11 @@ Written once around the Engine protocol so that every engine gets the same guara
 edits win; the memory is asked before the engine; every glossary term comes out with its chosen
 rendering (protected through the model, else placed by the fallback); and each finished batch is
 stored in the memory at once, so an interrupted run keeps its work.
+
+An engine that takes groups (a language model, `engines.llm`) gets consecutive segments of one
+document with their context, and its every answer is checked (`guarantee`); a segment that fails
+is repaired, each step only for the segments still failing: asked again on its own with what was
+wrong named, then the placeholder path, then the fallback.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, Document, Segment, Term
-from ..engines import Engine, Translation
+from ..check import number_context
+from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, VIAS, Document, Segment, Term, Via
+from ..engines import Engine, Group, GroupEngine, Translation, takes_groups
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
-from ..memory import Draft, HumanEdit, Memory, default_memory_path, renderings_in_force
+from ..memory import Draft, HumanEdit, Memory, default_memory_path, still_accepted
+from .guarantee import Problem, note, problems, terms_can_fix
 from .split import fits, in_pieces, pieces_note, split_segment
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
@@ -43,6 +50,12 @@ MIN_TEXT_TOKENS = 32
 # How many sentences with terms probe whether a model copies placeholders; if not one comes
 # through, the remaining sentences with terms go straight to the fallback.
 PROBE = 8
+
+# A group for an engine that takes groups: consecutive segments of one document, within the
+# token budget, and at most this many (each is a property of the reply's JSON object).
+GROUP_SEGMENTS = 24
+# Segments before a group given as read-only context.
+CONTEXT_SEGMENTS = 2
 
 
 def token_batches(items: Sequence[T], count: Callable[[T], int], max_tokens: int) -> list[list[T]]:
@@ -114,10 +127,30 @@ class _Work:
     notes: list[str] = field(default_factory=list)
     waiting: int = 0  # fallback pieces not yet translated
     whole: _Whole | None = None  # set for a piece of a segment too long for the model
+    via: Via = "model"  # what a segment without terms records when the engine translates it
 
     @property
     def text(self) -> str:
         return self.protection.text if self.protection else self.segment.source
+
+
+@dataclass
+class _Repair:
+    """A segment whose English from a group failed the guarantee, on its way through repairs."""
+
+    segment: Segment
+    problems: list[Problem]
+    draft: Translation | None  # the last non-empty English, kept if no repair mends it
+    via: Via = "model"
+
+
+@dataclass
+class _Place:
+    """Where a pending segment sits: its document and its position among the document's
+    translatable segments."""
+
+    document: Document
+    index: int
 
 
 @dataclass
@@ -162,6 +195,12 @@ class Run:
         self.stats = {"translated": 0, "from_memory": 0, "human": 0}
         self.total = 0
         self.done = 0
+        # For an engine that takes groups: where each pending segment sits (by id()), which
+        # segments' English was settled before the engine ran, the number check's context.
+        self.places: dict[int, _Place] = {}
+        self.settled: set[int] = set()
+        self.number_contexts: dict[int, Any] = {}
+        self.kept: set[int] = set()  # drafts kept although they fail the guarantee
 
     # -- before the engine --------------------------------------------------------------------
 
@@ -170,10 +209,12 @@ class Run:
         sources = {s.source for s in document.segments}
         name = str(document.meta.get("input") or "")
         todo: list[Segment] = []
-        for segment in document.translatable_segments:
+        grouped = takes_groups(self.engine)
+        for index, segment in enumerate(document.translatable_segments):
             if segment.status == "human":
                 self._flag_review(segment)
                 self.stats["human"] += 1
+                self.settled.add(id(segment))
                 continue
             if not segment.source.strip():
                 continue
@@ -187,10 +228,14 @@ class Run:
                         edit = None
                 if edit is not None:
                     self._apply_human(segment, edit)
+                    self.settled.add(id(segment))
                     continue
                 if self._apply_stored(segment):
+                    self.settled.add(id(segment))
                     continue
             todo.append(segment)
+            if grouped:
+                self.places[id(segment)] = _Place(document, index)
         return todo
 
     def _flag_review(self, segment: Segment) -> None:
@@ -198,7 +243,7 @@ class Run:
         wanted: list[str] = []
         if "source" in review and review["source"] != segment.source:
             wanted.append(SOURCE_CHANGED)
-        if "renderings" in review and not _still_accepted(list(review["renderings"]), segment):
+        if "renderings" in review and not still_accepted(list(review["renderings"]), segment):
             wanted.append(GLOSSARY_CHANGED)
         for flag in wanted:
             if flag not in segment.flags:
@@ -222,11 +267,11 @@ class Run:
             return False
         if self._cut_off(segment, draft):
             return False
-        segment.apply_draft(draft.target, draft.notes, draft.placed)
+        segment.apply_draft(draft.target, draft.notes, draft.placed, via=draft.via)
         # The glossary's check decides again on a model's sentence: one stored before the
         # check's rules changed (how a parenthetical counts, say) is translated anew. A fallback
         # draft is not: its renderings were put in place, and its notes say what the check said.
-        if any(p == "protected" for p in draft.placed) and self.check(segment):
+        if any(p in ("protected", "model") for p in draft.placed) and self.check(segment):
             segment.clear_target()
             return False
         self.stats["from_memory"] += 1
@@ -245,7 +290,14 @@ class Run:
 
     def translate(self, segments: list[Segment]) -> None:
         self.total += len(segments)
-        work = [item for segment in segments for item in self._work(segment)]
+        if takes_groups(self.engine):
+            self._translate_groups(segments)
+            return
+        self._through_engine([item for segment in segments for item in self._work(segment)])
+
+    def _through_engine(self, work: list[_Work]) -> None:
+        """Translate `work` text by text: whole (terms through placeholders) when the model
+        copies them, else (or when a segment's terms did not come through) by the fallback."""
         count = self.engine.count_tokens
         with_terms = sorted((w for w in work if w.protection), key=lambda w: count(w.text))
         plain = [w for w in work if w.protection is None]
@@ -351,12 +403,17 @@ class Run:
         segment = item.segment
         item.notes = list(notes)  # a segment sent to the fallback keeps them
         if item.protection is None:
-            segment.apply_draft(text.strip(), item.notes, [])
+            segment.apply_draft(text.strip(), item.notes, [], via=item.via)
             return True
         restored = restore(item.protection, segment.terms, text, entry_of=self.entry_of)
         if restored is None:
             return False
-        segment.apply_draft(restored.strip(), item.notes, ["protected"] * len(segment.terms))
+        segment.apply_draft(
+            restored.strip(),
+            item.notes,
+            ["protected"] * len(segment.terms),
+            via="placeholders",
+        )
         if self.check(segment):
             segment.clear_target()
             return False
@@ -366,7 +423,10 @@ class Run:
         segment = item.segment
         assert item.parts is not None
         segment.apply_draft(
-            join(item.parts, item.pieces), item.notes, ["fallback"] * len(segment.terms)
+            join(item.parts, item.pieces),
+            item.notes,
+            ["fallback"] * len(segment.terms),
+            via="fallback",
         )
         # By construction every rendering is in place once; if the glossary's check still
         # objects (a piece's own English repeating a rendering, say), say so on the segment.
@@ -391,10 +451,21 @@ class Run:
                 segments.append(item.whole.segment)
         stored: list[tuple[str, list[str], Draft]] = []
         for segment in segments:
+            place = self.places.pop(id(segment), None)
+            kept = id(segment) in self.kept
+            self.kept.discard(id(segment))
+            repaired = segment.via in ("placeholders", "fallback")
+            if place is not None and segment.target and (kept or repaired):
+                # What the guarantee still finds (numbers, length) stays in the notes; a
+                # draft that passed it has nothing more to say.
+                context = self._number_context(place.document)
+                for problem in problems(segment, segment.target, context):
+                    if note(problem) not in segment.notes:
+                        segment.notes.append(note(problem))
             if segment.target:
                 self.stats["translated"] += 1
                 placed = [term.placed for term in segment.terms]
-                draft = Draft(segment.target, segment.notes, placed)
+                draft = Draft(segment.target, segment.notes, placed, via=segment.via)
                 stored.append((segment.source, renderings_for(segment), draft))
         if self.memory is not None and stored:
             self.memory.store_machine(stored, model=self.model, options=self.options)
@@ -403,6 +474,146 @@ class Run:
             self.progress(self.done, self.total)
         if self.finished is not None and segments:
             self.finished(segments)
+
+    # -- an engine that takes groups --------------------------------------------------------
+
+    def _translate_groups(self, segments: list[Segment]) -> None:
+        """Groups of consecutive segments through the engine, every answer checked; those that
+        fail are repaired (`_repair`). Answers are applied in document order."""
+        engine: GroupEngine = self.engine  # type: ignore[assignment]
+        groups = self._groups(segments)
+        failing: list[_Repair] = []
+        try:
+            for group, answer in zip(groups, engine.translate_groups(groups), strict=True):
+                done: list[_Work] = []
+                for segment in group.segments:
+                    translation = answer.get(segment.id) or Translation("")
+                    found = self._problems(segment, translation.text)
+                    if found:
+                        draft = translation if translation.text.strip() else None
+                        failing.append(_Repair(segment, found, draft))
+                        continue
+                    self._take(segment, translation, "model")
+                    done.append(_Work(segment))
+                self._finish(done)
+            if failing:
+                self._repair(failing)
+        finally:
+            # Kept by id() for these segments only: a batch's next window starts afresh.
+            self.places.clear()
+            self.settled.clear()
+            self.number_contexts.clear()
+            self.kept.clear()
+
+    def _groups(self, segments: list[Segment]) -> list[Group]:
+        """`segments` cut into groups: consecutive in one document, within the token budget."""
+        count = self.engine.count_tokens
+        groups: list[Group] = []
+        current: list[Segment] = []
+        tokens = 0
+        previous: _Place | None = None
+        for segment in segments:
+            place = self.places.get(id(segment))
+            size = count(segment.source)
+            follows = (
+                previous is not None
+                and place is not None
+                and place.document is previous.document
+                and place.index == previous.index + 1
+            )
+            if current and (
+                not follows or tokens + size > self.max_tokens or len(current) >= GROUP_SEGMENTS
+            ):
+                groups.append(self._group(current))
+                current, tokens = [], 0
+            current.append(segment)
+            tokens += size
+            previous = place
+        if current:
+            groups.append(self._group(current))
+        return groups
+
+    def _group(self, segments: list[Segment], wrong: Sequence[str] = ()) -> Group:
+        """A group with its read-only context: the document's title and the segments before."""
+        place = self.places.get(id(segments[0]))
+        if place is None:  # a caller that did not go through `pending`
+            return Group(list(segments), problems=list(wrong))
+        document = place.document
+        start = max(0, place.index - CONTEXT_SEGMENTS)
+        before = document.translatable_segments[start : place.index]
+        context = [
+            (s.source, s.target if id(s) in self.settled else "")
+            for s in before
+            if s.source.strip()
+        ]
+        return Group(list(segments), _title(document), context, list(wrong))
+
+    def _problems(self, segment: Segment, text: str) -> list[Problem]:
+        place = self.places.get(id(segment))
+        context = self._number_context(place.document if place else None)
+        return problems(segment, text, context)
+
+    def _number_context(self, document: Document | None) -> Any:
+        key = id(document)
+        if key not in self.number_contexts:
+            self.number_contexts[key] = number_context(document or Document())
+        return self.number_contexts[key]
+
+    def _take(self, segment: Segment, translation: Translation, via: Via) -> None:
+        """Take a model's English that passed the guarantee: its terms are the model's own."""
+        segment.apply_draft(
+            translation.text.strip(), translation.notes, ["model"] * len(segment.terms), via=via
+        )
+
+    def _repair(self, failing: list[_Repair]) -> None:
+        """a. each failing segment asked again on its own, with what was wrong named; then, for
+        those still failing, b. the placeholder path and c. the fallback (`_through_engine`)
+        when they can mend it; the others keep their last draft, the problems in their notes."""
+        engine: GroupEngine = self.engine  # type: ignore[assignment]
+        groups = [
+            self._group([item.segment], [p.message for p in item.problems]) for item in failing
+        ]
+        still: list[_Repair] = []
+        for item, answer in zip(failing, engine.translate_groups(groups), strict=True):
+            segment = item.segment
+            translation = answer.get(segment.id) or Translation("")
+            found = self._problems(segment, translation.text)
+            if not found:
+                self._take(segment, translation, "retry")
+                self._finish([_Work(segment)])
+                continue
+            if translation.text.strip():
+                item.draft, item.via = translation, "retry"
+            item.problems = found
+            still.append(item)
+        kept: list[_Work] = []
+        work: list[_Work] = []
+        for item in still:
+            segment = item.segment
+            if terms_can_fix(item.problems, segment):
+                work.append(_Work(segment, protect(segment)))
+            elif item.draft is not None:
+                # its terms are the model's when only numbers or length are wrong
+                how = None if any(p.kind == "term" for p in item.problems) else "model"
+                placed = [how] * len(segment.terms)
+                draft = item.draft
+                segment.apply_draft(draft.text.strip(), draft.notes, placed, via=item.via)
+                self.kept.add(id(segment))
+                kept.append(_Work(segment))
+            else:  # no English at all: translated once more, as it is
+                work.append(_Work(segment, via="retry"))
+        if kept:
+            self._finish(kept)
+        if work:
+            self._through_engine(work)
+
+
+def _title(document: Document) -> str:
+    """The document's title as the model is told it: the metadata's, else its title block's."""
+    title = str(document.meta.get("title") or "")
+    if not title:
+        title = next((b.source for b in document.blocks if b.kind == "title"), "")
+    return title.strip()
 
 
 def entry_key(glossary: Glossary) -> Callable[[Term], Hashable]:
@@ -445,18 +656,17 @@ def translate_document(
         "segments": len(document.segments),
         **run.stats,
         "terms": len(terms),
+        "model": sum(1 for term in terms if term.placed == "model"),
         "protected": sum(1 for term in terms if term.placed == "protected"),
         "fallback": sum(1 for term in terms if term.placed == "fallback"),
+        "via": via_counts(document),
     }
 
 
-def _still_accepted(reviewed: list[str], segment: Segment) -> bool:
-    """Whether the renderings a review was made for are still accepted, term by term: the one in
-    force, or one of the glossary's `also` (a review made for "the 6th" stands when the glossary
-    now writes "the sixth" and also accepts "the 6th")."""
-    if reviewed == renderings_in_force(segment):
-        return True
-    return len(reviewed) == len(segment.terms) and all(
-        rendering in (term.rendering, *(term.also or []))
-        for rendering, term in zip(reviewed, segment.terms, strict=True)
-    )
+def via_counts(document: Document) -> dict[str, int]:
+    """How many machine segments got their English each way (`Via`), for the run's summary."""
+    counts: dict[str, int] = dict.fromkeys(VIAS, 0)
+    for segment in document.segments:
+        if segment.status == "machine" and segment.via in counts:
+            counts[segment.via] += 1
+    return counts
