@@ -346,3 +346,22 @@ def test_input_beyond_memory_is_refused_with_its_size(tmp_path: Path) -> None:
     assert "million.txt" in done.stderr and "1,000,000 segments" in done.stderr
     assert "split it" in done.stderr and "unexpected" not in done.stderr
     assert not (tmp_path / "out" / "million.json").exists()
+
+
+@pytest.mark.slow
+def test_docx_of_100000_table_cells_fits_in_2_gb(tmp_path: Path) -> None:
+    # once 1.7 GB of memory (about 17 KB a segment while the DOCX body was built)
+    rows = "".join(f"<tr><td>項目{i}</td><td>金額{i}萬元</td></tr>" for i in range(50_000))
+    path = tmp_path / "cells.html"
+    path.write_text(f"<html><body><table>{rows}</table></body></html>", "utf-8")
+    done = run_limited(
+        ["translate", str(path), "-o", str(tmp_path / "out"), "--engine", "none",
+         "--format", "docx", "--no-memory"],
+        seconds=300,
+        memory=2 * GB,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    import docx
+
+    cells = docx.Document(str(tmp_path / "out" / "cells.docx")).element.body.iter(f"{{{W_NS}}}tc")
+    assert sum(1 for _ in cells) >= 100_000
