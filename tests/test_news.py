@@ -321,9 +321,10 @@ def test_no_title_property_is_empty(tmp_path):
     document = _read(tmp_path, "plain.txt", "這是一段沒有標題的文字。第二句。\n\n第二段文字。\n")
     path = tmp_path / "a.docx"
     path.write_bytes(get_exporter("docx").render(document, ExportOptions()).data)
-    assert docx.Document(str(path)).core_properties.title == "plain.txt"
+    # never the file name: the opening words of the first sentence (front.py)
+    assert docx.Document(str(path)).core_properties.title == "這是一段沒有標題的文字…"
     page = get_exporter("html").render(document, ExportOptions()).data.decode("utf-8")
-    assert "<title>plain.txt</title>" in page
+    assert "<title>這是一段沒有標題的文字…</title>" in page
 
 
 # --- carrying reviews across a segmenter change ----------------------------------------------

@@ -230,7 +230,9 @@ class Document:
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title") or self.meta.get("input") or "Untitled")
+        """The headline, else the first heading, else the opening words of the first sentence of
+        the article: what every output shows as the title (never the input's name)."""
+        return str(self.meta.get("title") or "") or _fallback_title(self.blocks)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.to_dict_head(), "blocks": [b.to_dict() for b in self.blocks]}
@@ -276,6 +278,37 @@ class Document:
             meta=dict(data.get("meta", {})),
             form_version=int(data.get("version", VERSION)),
         )
+
+
+# Where the opening words of a sentence end when they make a title: the first clause.
+_CLAUSE_END = re.compile(r"[，。！？；：,.!?;:、（(「『“]")
+TITLE_WORDS = 24  # characters of the first sentence a title without a headline keeps
+# Kinds that are not the text of the article: a title made of its opening words skips them.
+_NOT_BODY = ("dateline", "byline", "caption", "boilerplate", "code", "source_note", "footnote")
+
+
+def _fallback_title(blocks: Sequence[Block]) -> str:
+    for block in blocks:
+        if block.kind == "heading" and block.source.strip():
+            return block.source.strip()
+    for block in blocks:
+        if block.kind in _NOT_BODY:
+            continue
+        for segment in block.segments:
+            if segment.source.strip():
+                return opening_words(segment.source)
+    return "Untitled"
+
+
+def opening_words(text: str) -> str:
+    """The first clause of a sentence, cut to TITLE_WORDS characters, with an ellipsis when
+    something was left out."""
+    text = " ".join(text.split())
+    end = _CLAUSE_END.search(text)
+    clause = text[: end.start()] if end and end.start() >= 4 else text
+    if len(clause) > TITLE_WORDS:
+        return clause[:TITLE_WORDS].rstrip() + "…"
+    return clause + ("…" if len(clause) < len(text) else "")
 
 
 @dataclass

@@ -65,6 +65,11 @@ class ProblemsFound(BilingualError):
     exit_code = ExitCode.PROBLEMS
 
 
+class NotReviewed(ProblemsFound):
+    """A reader's edition asked for with --require-reviewed while the English is not all
+    reviewed, or has check errors: nothing for readers is written."""
+
+
 class Interrupted(BilingualError):
     """The run was interrupted; finished work was kept."""
 

@@ -12,14 +12,17 @@ from typing import Any
 from .capacity import check_fits, memory_bounded
 from .document import Document
 from .engines import Engine, EngineOptions
-from .errors import InputError
+from .errors import InputError, NotReviewed
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
 from .files import ensure_folder, write_all
+from .front import GivenFront
 from .locks import json_form_lock
 from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
+# The formats a reader's edition changes (TMX, XLIFF and the JSON form are for tools and review).
+READER_FORMATS = {"docx", "html", "md", "pdf"}
 
 
 @dataclass
@@ -79,13 +82,16 @@ def translate_file(
     use_memory: bool = True,
     progress: Progress | None = None,
     input_format: str | None = None,
+    given: GivenFront | None = None,
 ) -> RunResult:
     """Translate one input file (`-`: standard input) and write its bilingual outputs; the main
-    job of the tool. The reader is chosen by the extension, or by `input_format`."""
+    job of the tool. The reader is chosen by the extension, or by `input_format`; `given` holds
+    a title, byline and date that win over the text's own."""
     import time
 
     from .check import check_document
     from .engines import open_engine
+    from .front import apply_given, apply_title_en, untitled_warning
     from .glossary import annotate, load_glossary
     from .glossary.match import invisible_warnings
     from .readers import read, stem
@@ -107,6 +113,8 @@ def translate_file(
     raw = read(input_path, input_format, known_words=glossary.latin_words())
     document = segment(raw)
     check_fits(len(document.segments), input_path)
+    given = given or GivenFront()
+    apply_given(document, given)
     name, json_path = job.stem, job.json_path
     # Taken before annotating builds the matcher, so that a large glossary's digest rows and its
     # automaton are never in memory together.
@@ -116,6 +124,7 @@ def translate_file(
     # flags those whose source or renderings changed since the review).
     unplaced: list[str] = []
     carry_reviews(document, load_previous(json_path, document), unplaced=unplaced)
+    apply_title_en(document, given.title_en, started_at)  # the user's English wins
     translator = open_engine(engine, engine_options or EngineOptions())
     stats = translate_document(
         document,
@@ -131,14 +140,20 @@ def translate_file(
     with json_form_lock(json_path):  # read-merge-write only: never held while translating
         kept = merge_concurrent_edits(document, json_path, started_at)
         findings = check_document(document)
-        outputs, warnings = render_outputs(
-            document, folder, name, formats, export_options, findings
-        )
+        try:
+            outputs, warnings = render_outputs(
+                document, folder, name, formats, export_options, findings
+            )
+        except NotReviewed:
+            # the translation is kept: the JSON form is written, the outputs for readers are not
+            write_all(render_outputs(document, folder, name, "json", export_options, findings)[0])
+            raise
         written = write_all(outputs)
 
     result = RunResult(document=document, written=written, stats=stats)
     invisible = invisible_warnings([(s.id, s.source) for s in document.segments])
-    result.warnings = [*unplaced, *translator.warnings, *invisible, *warnings]
+    untitled = [line for line in [untitled_warning(document)] if line]
+    result.warnings = [*unplaced, *translator.warnings, *invisible, *untitled, *warnings]
     if kept:
         result.stats["human"] = result.stats.get("human", 0) + len(kept)
         result.warnings.append(
@@ -240,6 +255,18 @@ def render_outputs(
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
     outputs: list[tuple[Path, bytes]] = []
     warnings: list[str] = []
+    for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
+    unreviewed = _unreviewed(document, findings) if for_readers else ""
+    if unreviewed:
+        label = document.meta.get("input") or stem
+        if options.require_reviewed:
+            raise NotReviewed(
+                f"{label}: no reader's edition written: {unreviewed} (--require-reviewed)"
+            )
+        warnings.append(
+            f"{label}: the reader's edition has {unreviewed}; review them (`bilingual import`) "
+            "before sending it, or refuse such a run with --require-reviewed"
+        )
     for name in [*[f for f in parse_formats(formats) if f != "json"], *["json"][:json_form]]:
         exporter = get_exporter(name)
         path = output_dir / f"{stem}{exporter.extension}"
@@ -251,3 +278,20 @@ def render_outputs(
             outputs.append((path, rendered.data))
         warnings.extend(rendered.warnings)
     return outputs, list(dict.fromkeys(warnings))
+
+
+def _unreviewed(document: Document, findings: Sequence[Finding]) -> str:
+    """What keeps a document from being ready for readers, in words: its machine drafts, its
+    untranslated segments and its check errors, counted (empty: nothing)."""
+    segments = document.translatable_segments
+    machine = sum(1 for s in segments if s.status == "machine")
+    empty = sum(1 for s in segments if s.status == "empty" and s.source.strip())
+    errors = len({f.segment_id for f in findings if f.severity == "error"})
+    parts = []
+    if machine:
+        parts.append(f"{machine} machine-translated segment{'s' * (machine != 1)} not reviewed")
+    if empty:
+        parts.append(f"{empty} segment{'s' * (empty != 1)} not translated")
+    if errors:
+        parts.append(f"{errors} segment{'s' * (errors != 1)} with check errors")
+    return ", ".join(parts)

@@ -221,6 +221,26 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
             default=ExportOptions.keep_boilerplate,
             help="Show boilerplate lines (延伸閱讀, 點我訂閱...) in DOCX, HTML and Markdown.",
         ),
+        click.option(
+            "--edition",
+            type=click.Choice(["review", "reader"]),
+            default=ExportOptions.edition,
+            show_default=True,
+            help="review: a worksheet with check marks and term hints (imports back); reader: "
+            "the headline on top and clean pages, to send to readers.",
+        ),
+        click.option(
+            "--credit",
+            default=ExportOptions.credit,
+            help="A line under the byline of the reader's edition ('Translated by ...').",
+        ),
+        click.option(
+            "--require-reviewed",
+            is_flag=True,
+            default=ExportOptions.require_reviewed,
+            help="Refuse a reader's edition (exit 1) while any English is a machine draft, "
+            "missing, or has check errors.",
+        ),
     ]
     for decorator in reversed(decorators):
         f = decorator(f)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ..engines import ENGINES, EngineOptions
+from ..front import GivenFront
 from .options import (
     LiveChoice,
     build_export_options,
@@ -22,6 +23,17 @@ from .options import (
     llm_options,
     memory_option,
 )
+
+
+def _check_date(value: str | None) -> str | None:
+    from ..front import parse_date
+
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
 
 
 @contextlib.contextmanager
@@ -141,6 +153,20 @@ def _nothing_left_on_failure(output_dir: str) -> Iterator[None]:
     help="The Ray cluster to join: HOST:PORT as `ray start --head` printed it (waits at most "
     "$BILINGUAL_RAY_JOIN_TIMEOUT s, 30); default: start a local one.",
 )
+@click.option(
+    "--title", default=None, help="The headline, when the input has none or to replace its own."
+)
+@click.option("--title-en", default=None, help="The headline's English (else it is translated).")
+@click.option(
+    "--byline", default=None, help="The byline, when the input has none or to replace it."
+)
+@click.option(
+    "--date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    callback=lambda _ctx, _param, value: _check_date(value),
+    help="The article's date, when the input has none or to replace it.",
+)
 @input_format_option
 @export_options
 @config_option
@@ -166,10 +192,18 @@ def translate(
     from ..executors import check_executor
 
     check_executor(kwargs["executor"], kwargs["ray_address"])
+    given = GivenFront(
+        **{name: kwargs.pop(name) for name in ("title", "title_en", "byline", "date")}
+    )
     single = len(input_paths) == 1 and not os.path.isdir(input_paths[0])
     if single and not kwargs["force"] and kwargs["executor"] == "local":
-        _translate_one(input_paths[0], output_dir, engine_options, options, kwargs)
+        _translate_one(input_paths[0], output_dir, engine_options, options, kwargs, given)
         return
+    if given:
+        raise click.UsageError(
+            "--title, --title-en, --byline and --date are for one input file "
+            "(without --force or --executor ray)"
+        )
     ctx.exit(_translate_many(input_paths, output_dir, engine_options, options, kwargs))
 
 
@@ -225,6 +259,7 @@ def _translate_one(
     engine_options: EngineOptions,
     options: Any,
     kwargs: dict[str, Any],
+    given: GivenFront,
 ) -> None:
     from ..pipeline import translate_file
     from .progress import progress_bar
@@ -239,6 +274,7 @@ def _translate_one(
             output_dir,
             **_run_arguments(engine_options, options, kwargs),
             progress=progress,
+            given=given,
         )
     for warning in result.warnings:
         click.echo(f"bilingual: {warning}", err=True)

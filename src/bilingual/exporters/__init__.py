@@ -26,6 +26,14 @@ class ExportOptions:
     source_script: str = "source"  # "source" keeps the input's script; "simplified" converts
     comments: bool = False  # check findings as DOCX comments
     keep_boilerplate: bool = False  # show boilerplate (延伸閱讀, 點我訂閱) in DOCX, HTML, Markdown
+    # "review": a worksheet with the check marks and term hints; "reader": what goes to readers
+    edition: str = "review"
+    credit: str | None = None  # a line under the byline of the reader's edition
+    require_reviewed: bool = False  # refuse a reader's edition of machine drafts or errors
+
+    @property
+    def reader(self) -> bool:
+        return self.edition == "reader"
 
 
 class Finding(Protocol):
@@ -83,15 +91,21 @@ EXPORTERS: dict[str, str] = {
 DEFAULT_FORMATS = ("docx", "html")
 
 
-def document_fingerprint(document: Document) -> str:
-    """`bilingual:<meta.input>:<hash>`: which document a DOCX or XLIFF was made for.
+# The identifier of a reader's edition starts so instead of `bilingual:`: `import` refuses it.
+READER_FINGERPRINT = "bilingual-reader:"
+
+
+def document_fingerprint(document: Document, *, reader: bool = False) -> str:
+    """`bilingual:<meta.input>:<hash>`: which document a DOCX or XLIFF was made for
+    (`bilingual-reader:…` for a reader's edition, which is not meant to be imported).
 
     The hash is the first 16 hex digits of the SHA-256 of the segment sources joined by \\n."""
     import hashlib
 
     sources = "\n".join(s.source for s in document.segments)
     digest = hashlib.sha256(sources.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"bilingual:{document.meta.get('input', '')}:{digest}"
+    prefix = READER_FINGERPRINT if reader else "bilingual:"
+    return f"{prefix}{document.meta.get('input', '')}:{digest}"
 
 
 def get_exporter(name: str) -> Exporter:

@@ -13,6 +13,11 @@ What an importer can rely on (the DOCX contract):
 - Interleaved: each block is a Chinese paragraph followed by its English paragraph; the
   bookmarks are the same.
 - Core property `identifier` = `document_fingerprint(document)`.
+
+The reader's edition (`options.edition == "reader"`) keeps none of this: the headline in `Title`
+paragraphs (Chinese, then English) above the table, byline and date under it, then the table
+without the header's bookmarks, hints, comments or term styles. Its identifier starts
+`bilingual-reader:`, and `import` refuses it.
 """
 
 from __future__ import annotations
@@ -43,8 +48,11 @@ from .text import (
     english_pieces,
     english_status,
     findings_by_segment,
+    has_chinese,
     headline,
     join_nonempty,
+    reader_blocks,
+    reader_front,
     require_segments,
     shown_blocks,
     used_terms,
@@ -124,6 +132,18 @@ class _Styles:
     code: str = ""
 
 
+# Word shows at most 255 characters of a document property, and python-docx refuses a longer
+# one (a long headline in both languages reaches it): shown properties are shortened. The page
+# header is shortened further, so that it stays within two lines of small print.
+PROPERTY_LIMIT = 255
+HEADER_LIMIT = 160
+
+
+def _shown(text: str, limit: int = PROPERTY_LIMIT) -> str:
+    """`text` shortened to at most `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class _Writer:
     """Writes the body as WordprocessingML text and parses it once: a 1,000-paragraph document
     has tens of thousands of elements, and making each through python-docx's element factory
@@ -142,27 +162,38 @@ class _Writer:
         self.tag = chinese_tag(document, options)
         self.cjk_font = cjk_font(document, options)
         self.latin_font = options.latin_font
-        self.findings = findings_by_segment(document, findings) if options.comments else {}
+        self.reader = options.reader
+        comments = options.comments and not self.reader
+        self.findings = findings_by_segment(document, findings) if comments else {}
         self._bookmark_id = 0
         self.width, self.height = PAPER[options.paper]
         if options.landscape:
             self.width, self.height = self.height, self.width
         self.text_width = self.width - 2 * MARGIN
-        self.styles = _setup_styles(self.doc, self.cjk_font, self.latin_font, self.tag)
+        self.styles = _setup_styles(
+            self.doc, self.cjk_font, self.latin_font, self.tag, term_style=not self.reader
+        )
         self._properties_xml = {
             (chinese, term): self._run_properties(chinese, term)
             for chinese in (True, False)
             for term in (True, False)
         }
         self.body: list[str] = []  # the body's paragraphs and tables, as XML text
-        self.blocks = shown_blocks(document, options)
+        self.front = reader_front(document, options, self.clean, self.convert)
+        if self.reader:
+            self.blocks = reader_blocks(document, options, self.front)
+        else:
+            self.blocks = shown_blocks(document, options)
 
     # -- the whole document ------------------------------------------------------------------
 
     def write(self) -> None:
         self._page_setup()
         self._properties()
-        self._front_matter()
+        if self.reader:
+            self._reader_front()
+        else:
+            self._front_matter()
         if self.options.layout == "interleaved":
             self._interleaved()
         else:
@@ -183,7 +214,7 @@ class _Writer:
         section.header_distance = section.footer_distance = Twips(567)
         header = section.header.paragraphs[0]
         header.alignment = 2  # right
-        for element in _parse(self._run(self._title(), chinese=True)):
+        for element in _parse(self._run(_shown(self._title(), HEADER_LIMIT), chinese=True)):
             header._p.append(element)
         footer = section.footer.paragraphs[0]
         footer.alignment = 1  # centre
@@ -208,23 +239,45 @@ class _Writer:
         )
         now = datetime.now(timezone.utc).replace(microsecond=0)
         core = self.doc.core_properties
-        core.title = self._title()
+        core.title = _shown(self._title())
         core.subject = "Chinese–English bilingual edition"
         core.author = ""
         core.last_modified_by = f"bilingual {__version__}"
-        core.comments = self.clean(f"Written by {made_by}", "meta.signature")
+        core.comments = _shown(self.clean(f"Written by {made_by}", "meta.signature"))
         core.keywords = f"bilingual; {self.tag}; en-US"
         core.category = f"bilingual {__version__}"
         core.language = f"{self.tag}, en-US"
-        core.identifier = self.clean(document_fingerprint(self.document), "meta.input")
+        fingerprint = document_fingerprint(self.document, reader=self.reader)
+        core.identifier = self.clean(fingerprint, "meta.input")
         core.created = core.modified = now
         core.revision = 1
 
     def _title(self) -> str:
-        """The title property and page header: never empty (Document.title falls back to the
-        input's name)."""
+        """The title property and page header: never empty, never a file name (see
+        Document.title); the reader's edition gives it in both languages."""
+        if self.reader:
+            return self.front.page_title
         text = self.clean(self.document.title, "meta.title")
         return self.convert(text) if self.convert else text
+
+    def _reader_front(self) -> None:
+        """The headline in Chinese and English as the document's title, byline and date under
+        it (a line per language), then the credit."""
+        front = self.front
+        if front.headline:
+            self.body.append(self._paragraph("Title", self._run(front.title_zh, chinese=True)))
+            if front.title_en:
+                english = self._run(front.title_en, chinese=False)
+                self.body.append(self._paragraph("Title", english))
+        lines = [(front.chinese_line, True), (front.english_line, False)]
+        lines.append((front.credit, has_chinese(front.credit)))
+        for line, chinese in lines:
+            if line:
+                self.body.append(
+                    self._paragraph(self.styles.byline, self._run(line, chinese=chinese))
+                )
+        if any(line for line, _ in lines):
+            self.body.append(self._paragraph(self.styles.byline, "", space_after=120))
 
     def _front_matter(self) -> None:
         has_title_block = any(b.kind == "title" for b in self.document.blocks)
@@ -305,7 +358,7 @@ class _Writer:
         english = [
             self._paragraph(self._block_style(block, english=True), en_text, space_before=before)
         ]
-        hint = "" if segment.target.strip() else self._terms_hint(segment)
+        hint = "" if segment.target.strip() or self.reader else self._terms_hint(segment)
         if hint:
             hint = self.clean(hint, f"segment {segment.id} (terms)")
             english.append(self._paragraph(self.styles.hints, self._run(hint, chinese=False)))
@@ -348,7 +401,7 @@ class _Writer:
                     en_text = self._comment(segment, en_text)
                     if any(s.strip() for s in en):
                         en.append(self._run(" ", chinese=False))  # sentences joined by a space
-                else:
+                elif not self.reader:
                     zh_text = self._comment(segment, zh_text)
                     hint = self.clean(self._terms_hint(segment), f"segment {segment.id} (terms)")
                     hints += [h for h in hint.removeprefix("Terms: ").split("; ") if h]
@@ -425,6 +478,8 @@ class _Writer:
         return "Terms: " + "; ".join(renderings) if renderings else ""
 
     def _appendix_rendering(self, term: UsedTerm) -> str:
+        if self.reader:
+            return term.rendering
         return "; then ".join(_marked(r, term.note) for r in term.renderings)
 
     def _unverified_line(self) -> str:
@@ -451,7 +506,10 @@ class _Writer:
         return self._runs(english_pieces(segment, self.clean), chinese=False)
 
     def _runs(self, pieces: list[Piece], *, chinese: bool) -> str:
-        return "".join(self._run(p.text, chinese=chinese, term=p.term is not None) for p in pieces)
+        terms = not self.reader  # a reader's edition marks no glossary terms
+        return "".join(
+            self._run(p.text, chinese=chinese, term=terms and p.term is not None) for p in pieces
+        )
 
     def _run_properties(self, chinese: bool, term: bool) -> str:
         style = f'<w:rStyle w:val="{self.styles.term}"/>' if term else ""
@@ -526,6 +584,8 @@ class _Writer:
         return f"<w:p><w:pPr>{''.join(props)}</w:pPr>{content}</w:p>"
 
     def _bookmark(self, name: str, content: str) -> str:
+        if self.reader:
+            return content  # not meant to be imported: no segment ids
         self._bookmark_id += 1
         number = self._bookmark_id
         return (
@@ -635,9 +695,10 @@ def _element(xml: str) -> Any:
     return parse_xml(f"<{name} {nsdecls('w')}>{rest}")
 
 
-def _setup_styles(doc: Any, cjk: str, latin: str, tag: str) -> _Styles:
+def _setup_styles(doc: Any, cjk: str, latin: str, tag: str, *, term_style: bool = True) -> _Styles:
     """Word's own Title / Heading 1 / Normal (so the navigation pane and a TOC work), re-dressed
-    without theme fonts and heavy rules, plus the few styles a publisher may want to restyle."""
+    without theme fonts and heavy rules, plus the few styles a publisher may want to restyle
+    (the glossary terms' underline only with `term_style`: a reader's edition marks none)."""
     from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml.ns import qn
     from docx.oxml.parser import OxmlElement
@@ -701,6 +762,8 @@ def _setup_styles(doc: Any, cjk: str, latin: str, tag: str) -> _Styles:
         term="",
     )
     _news_styles(styles, ids, paragraph_style)
+    if not term_style:
+        return ids
     term = styles.add_style("Glossary Term", WD_STYLE_TYPE.CHARACTER)
     term.quick_style = True
     term_rpr = term.element.get_or_add_rPr()

@@ -3,6 +3,8 @@
 Side by side on wide screens and stacked on narrow ones; every segment is a row whose Chinese
 and English cells carry `data-segment="<id>"` (ids `zh-<id>` and `en-<id>`), glossary terms are
 marked in both columns, and check findings mark their rows (`finding-error`/`finding-warning`).
+The reader's edition has none of those marks, nor their style rules (review.css) or script
+(terms.js): one header with the headline in both languages, byline and date, then the pairs.
 The template is `templates/page.html.j2`, rendered with autoescaping on.
 """
 
@@ -30,6 +32,8 @@ from .text import (
     findings_by_segment,
     headline,
     join_nonempty,
+    reader_blocks,
+    reader_front,
     require_segments,
     shown_blocks,
     term_tip,
@@ -99,12 +103,16 @@ def render_html(
     require_segments(document)
     clean = Cleaner(document)
     convert = converter(document, options)
-    by_segment = findings_by_segment(document, findings)
+    reader = options.reader
+    front = reader_front(document, options, clean, convert) if reader else None
+    by_segment = {} if reader else findings_by_segment(document, findings)
     blocks = []
-    for block in shown_blocks(document, options):
+    shown = reader_blocks(document, options, front) if front else shown_blocks(document, options)
+    for block in shown:
         view = _Block(block.id, block.kind)
         for segment in block.segments:
-            view.rows.append(_row(segment, block.kind, clean, convert, by_segment.get(segment.id)))
+            row = _row(segment, block.kind, clean, convert, by_segment.get(segment.id))
+            view.rows.append(_plain(row) if reader else row)
         blocks.append(view)
 
     def chinese_meta(key: str) -> str:
@@ -128,8 +136,10 @@ def render_html(
     news_headline = headline(document)
     template = _environment().get_template("page.html.j2")
     page = template.render(
+        reader=reader,
+        front=front,
         title=chinese_meta("title"),
-        page_title=clean(document.title, "meta.title"),
+        page_title=front.page_title if front else clean(document.title, "meta.title"),
         headline=_row(news_headline, "title", clean, convert, None) if news_headline else None,
         show_title=not any(b.kind == "title" for b in document.blocks),
         byline=join_nonempty([clean_meta(document, clean, "date"), chinese_meta("byline")]),
@@ -187,6 +197,18 @@ def _row(
             f"segment {segment.id} (check)",
         )
     return row
+
+
+def _plain(row: _Row) -> _Row:
+    """A row as the reader's edition shows it: the text alone (no term marks, tips or hints)."""
+    return _Row(
+        id=row.id,
+        tag=row.tag,
+        zh=[Piece("".join(p.text for p in row.zh))],
+        en=[Piece("".join(p.text for p in row.en))],
+        tips=[],
+        hint="",
+    )
 
 
 def _font_stack(first: str | None, fallbacks: list[str]) -> str:

@@ -1,5 +1,7 @@
 """Bilingual Markdown (`--format md`): headings in both languages, each Chinese paragraph
-followed by its English; captions in italics, code blocks fenced as they are."""
+followed by its English; captions in italics, code blocks fenced as they are. The reader's
+edition opens with the headline as its first heading, byline and date under it, and has no
+line about the state of the English."""
 
 from __future__ import annotations
 
@@ -8,7 +10,16 @@ from collections.abc import Sequence
 
 from ..document import Block, Document
 from . import ExportOptions, Finding, Rendered
-from .text import Cleaner, converter, english_status, headline, require_segments, shown_blocks
+from .text import (
+    Cleaner,
+    converter,
+    english_status,
+    headline,
+    reader_blocks,
+    reader_front,
+    require_segments,
+    shown_blocks,
+)
 
 # What would make a line of text into Markdown syntax at the start of a line, or inline.
 _LINE_START = re.compile(r"^(\s*)([#>+\-*=|]|\d+[.)]\s)")
@@ -42,14 +53,24 @@ def render_markdown(document: Document, options: ExportOptions) -> tuple[str, li
         return clean(block.target.strip(), f"block {block.id} (English)")
 
     parts: list[str] = []
-    top = headline(document)
-    if top is not None:
-        zh = clean(top.source.strip(), f"segment {top.id} (Chinese)")
-        parts.append(f"# {_escape(convert(zh) if convert else zh)}")
-        if top.target.strip():
-            parts.append(f"# {_escape(clean(top.target.strip(), f'segment {top.id} (English)'))}")
-    parts.append(f"*{_escape(english_status(document))}*")
-    for block in shown_blocks(document, options):
+    if options.reader:
+        front = reader_front(document, options, clean, convert)
+        if front.headline:
+            parts += [f"# {_escape(title)}" for title in (front.title_zh, front.title_en) if title]
+        lines = [front.chinese_line, front.english_line, front.credit]
+        parts.append("  \n".join(_escape(line) for line in lines if line))
+        blocks = reader_blocks(document, options, front)
+    else:
+        top = headline(document)
+        if top is not None:
+            zh = clean(top.source.strip(), f"segment {top.id} (Chinese)")
+            parts.append(f"# {_escape(convert(zh) if convert else zh)}")
+            if top.target.strip():
+                en = clean(top.target.strip(), f"segment {top.id} (English)")
+                parts.append(f"# {_escape(en)}")
+        parts.append(f"*{_escape(english_status(document))}*")
+        blocks = shown_blocks(document, options)
+    for block in blocks:
         zh, en = chinese(block), english(block)
         if block.kind == "code":
             fence = _fence(block.source)

@@ -302,3 +302,125 @@ def untranslated_ids(document: Document) -> set[str]:
     Document.translatable_segments): `translate="no"` in XLIFF, left out of TMX."""
     translated = {id(s) for s in document.translatable_segments}
     return {s.id for s in document.segments if id(s) not in translated}
+
+
+# --- the reader's edition ----------------------------------------------------------------------
+
+
+@dataclass
+class Front:
+    """What a reader's edition shows above the text: the headline, then byline and date (each
+    line in Chinese and in English where there is English), then the credit.
+
+    `headline` is False when the text has no headline: the title is then metadata only (the
+    DOCX's title property and header, the HTML's <title>), with no block of its own."""
+
+    title_zh: str
+    title_en: str
+    headline: bool
+    byline_zh: str = ""
+    byline_en: str = ""
+    date_zh: str = ""
+    date_en: str = ""
+    credit: str = ""
+    shown: frozenset[str] = frozenset()  # ids of the segments shown here, not in the body
+
+    @property
+    def chinese_line(self) -> str:
+        return join_nonempty([self.byline_zh, self.date_zh])
+
+    @property
+    def english_line(self) -> str:
+        return join_nonempty([self.byline_en, self.date_en])
+
+    @property
+    def page_title(self) -> str:
+        """`中文標題 | English headline`: a browser tab or a PDF's title, in both languages."""
+        return join_nonempty([self.title_zh, self.title_en], " | ")
+
+
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def has_chinese(text: str) -> bool:
+    """Whether a line the user gave (a byline, a credit) is Chinese, to set it as Chinese."""
+    return bool(_CJK.search(text))
+
+
+def reader_front(
+    document: Document,
+    options: ExportOptions,
+    clean: Cleaner,
+    convert: Callable[[str], str] | None,
+) -> Front:
+    """The front of the reader's edition, its texts cleaned and the Chinese converted as asked.
+
+    The headline is the first title block (a given --title is one), else the headline in a
+    source note; the byline is a given --byline, else the text's leading byline (a dateline's
+    second segment, or a byline block before the first paragraph) with its English; the date is
+    the document's, written out in each language."""
+    from ..front import headline_block, written_dates
+
+    def zh(text: str, where: str) -> str:
+        text = clean(text.strip(), where)
+        return convert(text) if convert and text else text
+
+    shown: set[str] = set()
+    block = headline_block(document)
+    top = block.segments[0] if block is not None and block.segments else headline(document)
+    if block is not None:
+        shown |= {s.id for s in block.segments}
+        title_zh = zh(block.source, f"segment {block.segments[0].id} (Chinese)")
+        title_en = clean(block.target, f"segment {block.segments[0].id} (English)")
+    elif top is not None:
+        title_zh = zh(top.source, f"segment {top.id} (Chinese)")
+        title_en = clean(top.target.strip(), f"segment {top.id} (English)")
+    else:
+        title_zh, title_en = zh(document.title, "meta.title"), ""
+    front = Front(title_zh, title_en, headline=top is not None)
+
+    leading = _leading_byline(document)
+    shown |= {s.id for b in document.blocks if b.kind == "dateline" for s in b.segments}
+    if leading is not None:
+        shown.add(leading.id)
+    if document.meta.get("byline_given"):
+        given = clean_meta(document, clean, "byline")
+        if has_chinese(given):
+            front.byline_zh = convert(given) if convert else given
+        else:
+            front.byline_en = given
+    elif leading is not None:
+        front.byline_zh = zh(leading.source, f"segment {leading.id} (Chinese)")
+        front.byline_en = clean(leading.target.strip(), f"segment {leading.id} (English)")
+    else:
+        front.byline_zh = zh(str(document.meta.get("byline") or ""), "meta.byline")
+    date = clean_meta(document, clean, "date")
+    if date:
+        front.date_zh, front.date_en = written_dates(date)
+    front.credit = clean(options.credit or "", "credit").strip()
+    front.shown = frozenset(shown)
+    return front
+
+
+def _leading_byline(document: Document) -> Segment | None:
+    """The byline before the article's first paragraph: a dateline's second segment, or the
+    first byline block."""
+    for block in document.blocks:
+        if block.kind == "dateline" and len(block.segments) > 1:
+            return block.segments[1]
+        if block.kind == "byline" and block.segments:
+            return block.segments[0]
+        if block.kind == "paragraph":
+            return None
+    return None
+
+
+def reader_blocks(document: Document, options: ExportOptions, front: Front) -> list[Block]:
+    """The blocks of the reader's edition's body: those shown (see `shown_blocks`), without the
+    segments the front shows; a block left with none is left out."""
+    blocks = []
+    for block in shown_blocks(document, options):
+        segments = [s for s in block.segments if s.id not in front.shown]
+        if segments:
+            blocks.append(Block(block.id, block.kind, segments, block.level))
+    return blocks

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..exporters import READER_FINGERPRINT
 from ..safexml import parse_xml
 from ..unpack import zip_member
 from ..wordml import NOT_SHOWN
@@ -52,6 +53,11 @@ class DocxImporter:
         body = parts.document.find(_w("body"))
         if body is None:
             raise InputError(f"{path}: not a Word document (no body in {parts.document_name})")
+        if parts.identifier and parts.identifier.startswith(READER_FINGERPRINT):
+            raise InputError(
+                f"{path}: a reader's edition, which is not meant to be imported; import the "
+                "review edition (`bilingual export DOC.json --edition review`, then edited)"
+            )
         edited = EditedFile(path=path, format="docx", fingerprint=parts.identifier)
         if parts.identifier and parts.identifier.startswith("bilingual:"):
             # bilingual:<meta.input>:<hash>; the input name may itself hold colons
