@@ -405,6 +405,7 @@ class _Batch:
 
     def _open(self, index: int, job: Job) -> _Open | None:
         """Read and prepare one input; None when it is up to date or cannot be read."""
+        from .capacity import check_fits, memory_bound
         from .files import read_regular_file
         from .glossary import annotate
         from .readers import read
@@ -427,9 +428,11 @@ class _Batch:
         read_at = now()
         try:
             claim_json_form(job, force=self.force, same_content=signature["input_sha256"])
-            document = segment(
-                read(job.input, self.input_format, data=data, known_words=self.known_words)
-            )
+            with memory_bound(job.input):
+                document = segment(
+                    read(job.input, self.input_format, data=data, known_words=self.known_words)
+                )
+            check_fits(len(document.segments), job.input)
             document.meta["input"] = job.name
             annotate(document, self.glossary)
             carry_reviews(document, load_previous(job.json_path, document))

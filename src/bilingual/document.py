@@ -54,7 +54,7 @@ Status = Literal["empty", "machine", "human"]
 UNTRANSLATED_KINDS = ("code", "boilerplate")
 
 
-@dataclass
+@dataclass(slots=True)
 class Term:
     """One glossary occurrence in a segment's source: `source[start:end]` gets `rendering`."""
 
@@ -95,7 +95,7 @@ def english_digest(text: str) -> str:
     return hashlib.sha256(squashed.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """One sentence: the unit of alignment, translation, memory and review.
 
@@ -189,7 +189,7 @@ class Segment:
         return data
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A paragraph-level unit: a heading, a paragraph, a footnote... (see `BlockKind`)."""
 
@@ -257,13 +257,16 @@ class Document:
         return str(self.meta.get("title") or "") or _fallback_title(self.blocks)
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.to_dict_head(), "blocks": [b.to_dict() for b in self.blocks]}
+
+    def to_dict_head(self) -> dict[str, Any]:
+        """The JSON form without its blocks."""
         return {
             "format": FORMAT,
             "version": VERSION,
             "source_lang": self.source_lang,
             "target_lang": self.target_lang,
             "meta": self.meta,
-            "blocks": [b.to_dict() for b in self.blocks],
         }
 
     def to_json(self) -> str:
@@ -370,15 +373,22 @@ def schema() -> dict[str, Any]:
 
 
 def validate(data: Any, *, origin: str = "<json>") -> None:
-    """Raise InputError naming the first failing field when `data` is not a valid JSON form."""
+    """Raise InputError naming the first failing field when `data` is not a valid JSON form.
+
+    The blocks are checked one at a time, so that a form of a million segments never holds
+    the validator's state for all of them at once.
+    """
     import jsonschema  # heavy-ish; only commands that read a JSON form need it
 
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise InputError(f"{origin}: field {where}: {err.message}")
+    whole = schema()
+    head = jsonschema.Draft202012Validator(whole)
+    if isinstance(data, dict) and isinstance(data.get("blocks"), list):
+        _raise_first(head.iter_errors({**data, "blocks": []}), origin, ())
+        block = jsonschema.Draft202012Validator({"$defs": whole["$defs"], "$ref": "#/$defs/block"})
+        for index, b in enumerate(data["blocks"]):
+            _raise_first(block.iter_errors(b), origin, ("blocks", index))
+    else:
+        _raise_first(head.iter_errors(data), origin, ())
     _check_ids(data, origin)
 
 
@@ -389,6 +399,14 @@ def _check_ids(data: dict[str, Any], origin: str) -> None:
             if s["id"] in seen:
                 raise InputError(f"{origin}: field blocks: segment id {s['id']} occurs twice")
             seen.add(s["id"])
+
+
+def _raise_first(errors: Any, origin: str, prefix: tuple[Any, ...]) -> None:
+    found = sorted(errors, key=lambda e: list(e.absolute_path))
+    if found:
+        err = found[0]
+        where = "/".join(str(p) for p in (*prefix, *err.absolute_path)) or "(top level)"
+        raise InputError(f"{origin}: field {where}: {err.message}")
 
 
 def load(path: str | Path) -> Document:
@@ -423,21 +441,45 @@ def load(path: str | Path) -> Document:
 
 def dump(document: Document, path: str | Path) -> Path:
     """Validate and write the JSON form atomically."""
-    from .files import write_text
+    from .files import write_bytes
 
-    data = document.to_dict()
-    validate(data, origin=str(path))
-    return write_text(Path(path), form_text(data))
+    return write_bytes(Path(path), form_bytes(document, str(path)))
 
 
 def form_text(data: dict[str, Any]) -> str:
     """The text of a JSON form as written: UTF-8-ready JSON, two-space indented.
 
-    A lone surrogate (a hand-edited "\ud800") cannot be UTF-8: it is kept as the JSON escape it
+    A lone surrogate (a hand-edited "\\ud800") cannot be UTF-8: it is kept as the JSON escape it
     came in as, so the JSON form still holds the text as it was (the XML exporters remove it).
     """
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def form_bytes(document: Document, origin: str) -> bytes:
+    """The JSON form of `document` as `form_text` writes it, made and validated block by block
+    so that the whole form is never one dict (about 4 KB a segment) beside its text."""
+    import jsonschema
+
+    whole = schema()
+    head = {**document.to_dict_head(), "blocks": []}
+    _raise_first(jsonschema.Draft202012Validator(whole).iter_errors(head), origin, ())
+    validator = jsonschema.Draft202012Validator({"$defs": whole["$defs"], "$ref": "#/$defs/block"})
+    opening = form_text(head)
+    opening = opening[: opening.rindex("[")]  # "blocks" is the last key
+    pieces = [opening.encode("utf-8"), b"["]
+    seen: set[str] = set()
+    for index, block in enumerate(document.blocks):
+        data = block.to_dict()
+        _raise_first(validator.iter_errors(data), origin, ("blocks", index))
+        for segment in block.segments:
+            if segment.id in seen:
+                raise InputError(f"{origin}: field blocks: segment id {segment.id} occurs twice")
+            seen.add(segment.id)
+        text = form_text(data)[:-1].replace("\n", "\n    ")
+        pieces.append(b"%s\n    %s" % (b"," if index else b"", text.encode("utf-8")))
+    pieces.append(b"\n  ]\n}\n" if document.blocks else b"]\n}\n")
+    return b"".join(pieces)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .capacity import check_fits, memory_bounded
 from .document import Document
 from .engines import Engine, EngineOptions
 from .errors import InputError, NotReviewed
@@ -59,12 +60,15 @@ class RunResult:
 
 def read_document(path: str | Path, input_format: str | None = None) -> Document:
     """Read and segment an input file (`-`: standard input), by its extension or `input_format`."""
+    from .capacity import memory_bound
     from .readers import read
     from .segment import segment
 
-    return segment(read(path, input_format))
+    with memory_bound(path):
+        return segment(read(path, input_format))
 
 
+@memory_bounded
 def translate_file(
     input_path: str | Path,
     output_dir: str | Path = "output",
@@ -108,6 +112,7 @@ def translate_file(
     glossary = load_glossary(glossary_paths)
     raw = read(input_path, input_format, known_words=glossary.latin_words())
     document = segment(raw)
+    check_fits(len(document.segments), input_path)
     given = given or GivenFront()
     apply_given(document, given)
     name, json_path = job.stem, job.json_path
@@ -174,6 +179,7 @@ def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
     }
 
 
+@memory_bounded
 def export_file(
     json_path: str | Path,
     output_dir: str | Path | None = None,
@@ -188,6 +194,7 @@ def export_file(
     folder = Path(output_dir) if output_dir is not None else json_path.parent
     read = _file_identity(json_path)
     document = load(json_path)  # a JSON form that cannot be read fails before anything is made
+    check_fits(len(document.segments), json_path)
     extensions = [get_exporter(f).extension for f in parse_formats(formats)]
     check_export(json_path, document.meta, [folder / f"{json_path.stem}{e}" for e in extensions])
     # The JSON form is written again under its lock; read again too should an import have

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import cast, get_args
 
-from .document import Block, BlockKind, Document, RawText, Segment, renumber
+from .document import Block, BlockKind, Document, RawBlock, RawText, Segment, renumber
 
 # Full-width marks end a sentence wherever they stand; a run of them (？！, ……。) is one end.
 _CJK_END = "。！？!?｡"
@@ -183,6 +183,20 @@ def detect_script(text: str) -> str:
 _WHOLE_KINDS = ("dateline", "title", "heading", "source_note", "code", "byline", "boilerplate")
 
 
+def _separated(blocks: list[RawBlock]) -> list[RawBlock]:
+    """Blocks split where the text says so: U+2029 separates paragraphs, U+2028 is a line break
+    (Word and some editors write them in place of a paragraph or a line)."""
+    out: list[RawBlock] = []
+    for block in blocks:
+        if block.kind == "code" or ("\u2028" not in block.text and "\u2029" not in block.text):
+            out.append(block)
+            continue
+        for piece in block.text.replace("\u2028", "\n").split("\u2029"):
+            if piece.strip():
+                out.append(RawBlock(piece.strip(), block.kind, dict(block.meta)))
+    return out
+
+
 def segment(raw: RawText) -> Document:
     """Turn a reader's raw blocks into a segmented Document with positional ids and metadata.
 
@@ -192,7 +206,7 @@ def segment(raw: RawText) -> Document:
     from .news import date_in_english, source_note_pieces, structure
 
     meta = dict(raw.meta)
-    found = structure(raw.blocks)
+    found = structure(_separated(raw.blocks))
     texts = [b.text for b in found]
     kinds = classify_blocks(texts, [b.kind for b in found])
     blocks: list[Block] = []

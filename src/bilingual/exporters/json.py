@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..document import Document, form_text, validate
+from ..document import Document, form_bytes
 from . import ExportOptions, Finding, Rendered
 
 
@@ -17,7 +17,6 @@ class JsonExporter:
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
         """The validated JSON form, as `bilingual.document.dump` writes it."""
-        data = document.to_dict()
         # the file's name is the pipeline's; the error names the document it was made from
-        validate(data, origin=f"{document.meta.get('input') or 'document'} (JSON form)")
-        return Rendered(form_text(data).encode("utf-8"))
+        origin = f"{document.meta.get('input') or 'document'} (JSON form)"
+        return Rendered(form_bytes(document, origin))

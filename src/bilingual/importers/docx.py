@@ -20,7 +20,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..exporters import READER_FINGERPRINT, REVISION_PREFIX, read_revision_stamp
-from ..safexml import MAX_XML_BYTES, parse_xml
+from ..safexml import parse_xml
+from ..unpack import zip_member
 from ..wordml import NOT_SHOWN
 from . import CHINESE_PREFIX, SEGMENT_ID, EditedFile, EditedSegment, Problem, squash
 
@@ -148,23 +149,7 @@ def _hint_styles(styles: Any) -> set[str]:
 
 
 def _member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes | None:
-    """A zip member's bytes, read with a hard limit whatever its header claims (zip bombs)."""
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > MAX_XML_BYTES:
-        raise InputError(
-            f"{path}: {name} unpacks to {info.file_size // 2**20} MB; refused (a zip bomb?)"
-        )
-    try:
-        with archive.open(info) as handle:
-            data = handle.read(MAX_XML_BYTES + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
-        raise InputError(f"{path}: corrupt DOCX ({name} cannot be unpacked)") from None
-    if len(data) > MAX_XML_BYTES:
-        raise InputError(f"{path}: {name} unpacks to more than it claims; refused (a zip bomb?)")
-    return data
+    return zip_member(archive, name, str(path))
 
 
 def _relationship_targets(data: bytes, path: Path) -> dict[str, str]:

@@ -93,3 +93,9 @@ def read(
         return reader.parse(sys.stdin.buffer.read(), "stdin")
     path = Path(path)
     return reader.read(path) if data is None else reader.parse(data, str(path))
+
+
+def warn(message: str) -> None:
+    """Say on stderr what a reader could not read (it names the file): text is never dropped
+    without a word. Readers run in batch workers too, whose stderr is the run's."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)

@@ -16,6 +16,9 @@ from ..errors import InputError
 from ..wordml import NOT_SHOWN
 from ..wordml import w as _w
 
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Word's own chains are a few styles long; a longer one is damaged.
+_STYLE_DEPTH = 32
 # Subtrees whose text Word does not show as body text: revisions and text-box copies
 # (`wordml.NOT_SHOWN`), field instructions (a field shows its result), and the reference marks
 # whose notes are read after the body.
@@ -62,9 +65,12 @@ class DocxReader:
             raise InputError(f"{name}: the file is empty")
         import docx
 
+        from ..unpack import check_zip
+
         try:
+            check_zip(io.BytesIO(data), name)  # before python-docx holds every part whole
             document = docx.Document(io.BytesIO(data))
-            walker = _Walker(document)
+            walker = _Walker(document, name)
             blocks = walker.body()
             blocks += walker.notes()
         except InputError:
@@ -88,8 +94,10 @@ class DocxReader:
 class _Walker:
     """Turns the body (and the notes parts) into raw blocks, in the order Word shows them."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Any, name: str) -> None:
         self.document = document
+        self.name = name
+        self.part = "word/document.xml"  # the part being walked, for warnings
         self.styles: dict[str, Any] = {}
         for style in document.styles:
             self.styles[style.style_id] = style
@@ -108,6 +116,7 @@ class _Walker:
                 if rel.reltype != reltype or rel.is_external:
                     continue
                 part = rel.target_part
+                self.part = str(part.partname).lstrip("/")
                 root = part.element if hasattr(part, "element") else parse_xml(part.blob)
                 for note in root.iterchildren(_w(tag)):
                     if note.get(_w("type")) in ("separator", "continuationSeparator"):
@@ -139,7 +148,33 @@ class _Walker:
                             )
             elif tag in (_w("sdt"), _w("sdtContent"), _w("customXml"), _w("ins"), _w("moveTo")):
                 blocks.extend(self._container(child))
+            elif tag == _w("altChunk"):
+                blocks.extend(self._alt_chunk(child))
         return blocks
+
+    def _alt_chunk(self, element: Any) -> list[RawBlock]:
+        """An embedded part Word shows as if it were body text: HTML is read, anything else
+        (RTF, MHT, a whole DOCX) is named in a warning."""
+        from . import warn
+        from .html import HtmlReader
+
+        rel = self.document.part.rels.get(element.get(f"{{{_R}}}id") or "")
+        if rel is None or rel.is_external:
+            warn(f"{self.name}: an embedded part (altChunk) points to nothing; skipped")
+            return []
+        part = rel.target_part
+        partname = str(part.partname).lstrip("/")
+        if part.content_type in ("text/html", "application/xhtml+xml"):
+            try:
+                return HtmlReader().parse(part.blob, f"{self.name}:{partname}").blocks
+            except InputError as e:
+                warn(f"{e}; skipped")
+                return []
+        warn(
+            f"{self.name}: {partname} ({part.content_type}) is an embedded document (altChunk) "
+            "that is not read; open the DOCX in Word and save it again to make it body text"
+        )
+        return []
 
     def _paragraph(self, p: Any) -> list[RawBlock]:
         parts: list[str] = []
@@ -164,11 +199,25 @@ class _Walker:
             if tag == _TEXT_BOX:
                 boxes.append(child)
             elif tag == _w("t"):
-                parts.append(child.text or "")
+                parts.append(self._t(child))
             elif tag in _CHARACTERS:
                 parts.append(_CHARACTERS[tag])
             else:
                 self._text(child, parts, boxes)
+
+    def _t(self, t: Any) -> str:
+        """A w:t's text; an entity reference inside (never resolved: no DTD is read) is left
+        out with a warning, and the text after it kept."""
+        if len(t) == 0:
+            return t.text or ""
+        from . import warn
+
+        parts = [t.text or ""]
+        for child in t:
+            if not isinstance(child.tag, str):
+                warn(f"{self.name}: {self.part}: the entity reference {child} is not expanded")
+            parts.append(child.tail or "")
+        return "".join(parts)
 
     def _block(self, p: Any, text: str) -> RawBlock:
         style_id, outline, listed = None, None, False
@@ -181,7 +230,11 @@ class _Walker:
             listed = ppr.find(_w("numPr")) is not None
         style = self.styles.get(style_id) if style_id else None
         names: list[str] = []
-        while style is not None:  # a style based on Heading 2 is a heading too
+        seen: set[str] = set()
+        # A style based on Heading 2 is a heading too. A chain that comes back on itself (a style
+        # based on itself, or two on each other) ends where it repeats.
+        while style is not None and style.style_id not in seen and len(seen) < _STYLE_DEPTH:
+            seen.add(style.style_id)
             names.append(style.name or "")
             if outline is None:
                 sppr = style.element.find(_w("pPr"))

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,11 @@ _BLOCKS = {*_LEAVES, "div", "section", "article", "main", "header", "figure", "u
            "details"}  # fmt: skip
 
 
+_INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_XML_DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>")
+_MAX_DEPTH = 2048  # libxml2's limit with huge_tree
+
+
 class HtmlReader:
     name = "html"
     extensions = (".html", ".htm", ".xhtml")
@@ -77,16 +85,30 @@ class HtmlReader:
             raise InputError(f"{name}: a binary file, not HTML")
         import lxml.html
 
+        # An XHTML page's internal DTD subset is no text (lxml.html would keep its `]>`), and
+        # its XML declaration names an encoding the text is no longer in (lxml refuses it).
+        text = _INTERNAL_SUBSET.sub("", _XML_DECLARATION.sub("", text, count=1), count=1)
+        text = _trim_long_tags(text)
+        # Real pages nest deeper than libxml2's default 256 levels and hold text nodes over
+        # 10 MB; `huge_tree` lifts both (to 2,048 levels and 1 GB).
+        parser = lxml.html.HTMLParser(huge_tree=True)
         try:
-            root = lxml.html.document_fromstring(text)
+            root = lxml.html.document_fromstring(text, parser=parser)
         except Exception:  # lxml's parser errors: nothing a user can act on beyond this
             raise InputError(f"{name}: not readable HTML") from None
+        if any("Excessive depth" in e.message for e in parser.error_log):
+            from . import warn
+
+            warn(
+                f"{name}: elements nested more than {_MAX_DEPTH} deep are not read; "
+                "the text inside them is missing"
+            )
         meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
         article = _article(root)
         around = _by_density(root) if article is None else None
         if around is not None:
             # a page built of <div>s alone: the article is where the sentences are
-            _extract(text, meta)
+            _extract(root, meta)
             blocks = _Structure(prune=True, lengths=around.lengths).read_all(around.elements)
         elif article is None and not _is_page(root):
             blocks = _Structure().read(root.find("body") if root.find("body") is not None else root)
@@ -100,7 +122,7 @@ class HtmlReader:
         return RawText(blocks=blocks, meta=meta)
 
     def _page(self, text: str, root: Any, article: Any, meta: dict[str, Any]) -> list[RawBlock]:
-        extracted = _extract(text, meta)
+        extracted = _extract(root, meta)
         container = article if article is not None else root.find("body")
         if container is None:
             return extracted
@@ -116,12 +138,42 @@ class HtmlReader:
         return structure or extracted
 
 
-def _extract(text: str, meta: dict[str, Any]) -> list[RawBlock]:
+# libxml2 checks each attribute of a tag against the ones before it: a tag with 200,000 of
+# them took minutes. A tag this long is trimmed to its first attributes (none of the ones read
+# here, class, id, role..., comes that late in a real page; attributes hold no text we read).
+_LONG_TAG = re.compile(r"<[A-Za-z][^\s<>/]*(?=[^<>]{20000})")
+_ATTRIBUTE = re.compile(r"""\s*[^\s=<>/"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s<>"']*))?|\s*/""")
+_MAX_ATTRIBUTES = 256
+
+
+def _trim_long_tags(text: str) -> str:
+    if not _LONG_TAG.search(text):
+        return text
+    pieces: list[str] = []
+    done = 0
+    for found in _LONG_TAG.finditer(text):
+        if found.start() < done:
+            continue
+        pieces.append(text[done : found.end()])
+        position, kept = found.end(), 0
+        while (attribute := _ATTRIBUTE.match(text, position)) and attribute.end() > position:
+            if kept < _MAX_ATTRIBUTES:
+                pieces.append(attribute.group())
+                kept += 1
+            position = attribute.end()
+        done = position
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _extract(root: Any, meta: dict[str, Any]) -> list[RawBlock]:
     """trafilatura's article as blocks; its title, date, author and site name go into `meta`."""
+    import copy
+
     import trafilatura
 
     found = trafilatura.bare_extraction(
-        text,
+        copy.deepcopy(root),  # parsed with our limits; trafilatura changes the tree it reads
         favor_precision=True,  # without it a small page comes back as one run-on paragraph
         include_comments=False,
         include_tables=True,
@@ -311,6 +363,18 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", _BREAK_BETWEEN_CJK.sub("", text)).strip()
 
 
+@contextmanager
+def _deep_pages() -> Iterator[None]:
+    """Room for the walk: two frames a level, and a page nested to libxml2's limit needs more
+    than Python's default."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3 * _MAX_DEPTH + 1000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 class _Structure:
     """Blocks from the page's own elements, in document order."""
 
@@ -324,18 +388,20 @@ class _Structure:
         self.blocks: list[RawBlock] = []
 
     def read(self, element: Any) -> list[RawBlock]:
-        self._container(element, None)
+        with _deep_pages():
+            self._container(element, None)
         return self.blocks
 
     def read_all(self, elements: list[Any]) -> list[RawBlock]:
         """The blocks of sibling `elements`, in order, each left out when it is furniture."""
-        for element in elements:
-            if self._skip(element):
-                continue
-            if element.tag in _BLOCKS:
-                self._block(element, None)
-            else:
-                self._emit(self._inline(element), None, None, element)
+        with _deep_pages():
+            for element in elements:
+                if self._skip(element):
+                    continue
+                if element.tag in _BLOCKS:
+                    self._block(element, None)
+                else:
+                    self._emit(self._inline(element), None, None, element)
         return self.blocks
 
     def _skip(self, element: Any) -> bool:

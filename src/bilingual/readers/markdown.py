@@ -156,6 +156,14 @@ def _blocks(tokens: list[Any]) -> list[RawBlock]:
 
 
 def _inline_text(children: list[Any]) -> str:
+    # The first character of the text after each child, found in one pass from the end (a
+    # search forward from every soft break made long soft-wrapped paragraphs quadratic).
+    following = [""] * len(children)
+    ahead = ""
+    for i in range(len(children) - 1, -1, -1):
+        following[i] = ahead
+        if children[i].content:
+            ahead = children[i].content[:1]
     parts: list[str] = []
     for i, child in enumerate(children):
         if child.type in ("text", "code_inline"):
@@ -165,7 +173,7 @@ def _inline_text(children: list[Any]) -> str:
         elif child.type == "softbreak":
             # a line break inside a paragraph is a space in Latin text, nothing between CJK
             before = parts[-1][-1:] if parts and parts[-1] else ""
-            after = next((c.content[:1] for c in children[i + 1 :] if c.content), "")
+            after = following[i]
             parts.append("" if _CJK.match(before) or _CJK.match(after) else " ")
         elif child.type == "image":
             continue  # its alt text describes a picture; the caption, if any, is text nearby

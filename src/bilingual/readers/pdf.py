@@ -75,6 +75,7 @@ class PdfReader:
             raise InputError(f"{name}: the file is empty")
         import pypdfium2 as pdfium
 
+        _check_streams(data, name)
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as e:
@@ -103,6 +104,24 @@ class PdfReader:
         return RawText(blocks=blocks, meta={"input": Path(name).name, "pages": len(pages)})
 
 
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _check_streams(data: bytes, name: str) -> None:
+    """Refuse a PDF one compressed stream of which inflates past the bound on any part of an
+    input (pdfium would inflate it whole while reading the page: a stream bomb)."""
+    from ..unpack import inflate_size
+
+    for number, found in enumerate(_STREAM.finditer(data), 1):
+        start = found.end()
+        header = data[start : start + 2]
+        if len(header) < 2 or header[0] & 0x0F != 8 or int.from_bytes(header, "big") % 31:
+            continue  # not zlib data (its two-byte header says so): another filter
+        end = data.find(b"endstream", start)
+        view = memoryview(data)[start : end if end >= 0 else len(data)]
+        inflate_size(view, name, f"stream {number}")
+
+
 def _page_lines(page: Any) -> list[list[_Line]]:
     """The page's lines as columns in reading order: [[lines of a band's left column], ...]."""
     width = page.get_width()
@@ -115,12 +134,15 @@ def _page_lines(page: Any) -> list[list[_Line]]:
     # Runs whose middles share a height make a band; a band splits into lines where a gap
     # wider than the text's size separates them (the gutter between two columns).
     bands: list[list[_Run]] = []
+    low = high = 0.0  # the last band's lowest bottom and highest top, kept as runs join it
     for run in sorted(runs, key=lambda r: -(r[1] + r[3]) / 2):
         middle = (run[1] + run[3]) / 2
-        if bands and min(r[1] for r in bands[-1]) < middle < max(r[3] for r in bands[-1]):
+        if bands and low < middle < high:
             bands[-1].append(run)
+            low, high = min(low, run[1]), max(high, run[3])
         else:
             bands.append([run])
+            low, high = run[1], run[3]
     lines: list[_Line] = []
     rows: list[list[_Line]] = []  # the lines of each band, left to right
     for band in bands:
@@ -360,13 +382,14 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
     ]
     usual_gap = statistics.median(gaps) if gaps else 0.0
     blocks: list[RawBlock] = []
-    current = ""
+    current: list[str] = []  # the paragraph's lines, joined once it ends (not line by line)
     title = False  # the current paragraph is the title
     previous: _Line | None = None
 
     def close() -> None:
         if current:
-            blocks.append(RawBlock(current, "title", {"level": 1}) if title else RawBlock(current))
+            text = "".join(current)
+            blocks.append(RawBlock(text, "title", {"level": 1}) if title else RawBlock(text))
 
     for column in columns:
         right = max(line.x1 for line in column)
@@ -378,7 +401,7 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
                 continue
             if line.cells is not None:
                 close()
-                current, title, previous = "", False, None
+                current, title, previous = [], False, None
                 blocks.extend(
                     RawBlock(cell, "paragraph", {"table_cell": True}) for cell in line.cells
                 )
@@ -393,10 +416,12 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
                 )
             ):
                 close()
-                current = ""
+                current = []
             if not current:
                 title = starts_title
-            current = _join(current, text) if current else text
+                current.append(text)
+            else:
+                _join(current, text)
             previous = line
     close()
     return blocks
@@ -437,9 +462,14 @@ def _ends_paragraph(
     return room > (len(first) + 2) * char_width * 1.2
 
 
-def _join(current: str, text: str) -> str:
-    if _CJK.match(current[-1]) or _CJK.match(text[0]):
-        return current + text  # Chinese lines join without a space
-    if current.endswith("-") and len(current) > 1 and current[-2].isalpha() and text[0].islower():
-        return current[:-1] + text  # a word hyphenated at the line end
-    return current + " " + text
+def _join(current: list[str], text: str) -> None:
+    """Add the line `text` to the paragraph's pieces `current` (never empty)."""
+    last = current[-1]
+    if _CJK.match(last[-1]) or _CJK.match(text[0]):
+        current.append(text)  # Chinese lines join without a space
+    elif last.endswith("-") and len(last) > 1 and last[-2].isalpha() and text[0].islower():
+        current[-1] = last[:-1]  # a word hyphenated at the line end
+        current.append(text)
+    else:
+        current.append(" ")
+        current.append(text)

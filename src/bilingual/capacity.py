@@ -1,0 +1,76 @@
+"""What this machine can hold: a document too large for its free memory is refused early, with
+its size and what to do, never a MemoryError halfway through a run."""
+
+from __future__ import annotations
+
+import functools
+import resource
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import InputError
+
+# Peak memory of a run per segment, measured with benchmarks/memory.py (a DOCX output is the
+# heaviest; the JSON form alone needs less): a document is refused when this much is not free.
+BYTES_PER_SEGMENT = 6 * 1024
+_SPLIT = "split it into smaller files and translate each"
+
+
+def check_fits(segments: int, origin: str | Path) -> None:
+    """Refuse (exit 3) a document of `segments` segments that this machine cannot hold."""
+    free = free_memory()
+    need = segments * BYTES_PER_SEGMENT
+    if free is not None and need > free:
+        raise InputError(
+            f"{origin}: {segments:,} segments need about {need / 2**30:.1f} GB of memory, "
+            f"more than is free here ({free / 2**30:.1f} GB); {_SPLIT}"
+        )
+
+
+@contextmanager
+def memory_bound(origin: str | Path) -> Iterator[None]:
+    """Turn running out of memory into the same one-line refusal (exit 3)."""
+    try:
+        yield
+    except MemoryError:
+        raise InputError(f"{origin}: too large for the memory free here; {_SPLIT}") from None
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def memory_bounded(function: _F) -> _F:
+    """`memory_bound` around a whole stage whose first argument is the file it works on."""
+
+    @functools.wraps(function)
+    def bounded(origin: Any, *args: Any, **kwargs: Any) -> Any:
+        with memory_bound(origin):
+            return function(origin, *args, **kwargs)
+
+    return bounded  # type: ignore[return-value]
+
+
+def free_memory() -> int | None:
+    """Bytes this process may still use: the system's available memory, or what is left of
+    the process's address-space limit when one is set; None when neither is known."""
+    limits = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except OSError:
+        pass
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        try:
+            with open("/proc/self/status", encoding="ascii") as status:
+                used = next(
+                    int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:")
+                )
+            limits.append(max(soft - used, 0))
+        except (OSError, StopIteration):
+            pass
+    return min(limits) if limits else None
