@@ -180,3 +180,29 @@ def review_form(article_document, tmp_path: Path) -> Path:
     from tests.sample_documents import translated
 
     return dump(translated(article_document), tmp_path / "article.json")
+
+
+# Debian's Chromium, driven by Playwright (which cannot download a browser here); the flags keep
+# it from reaching for the network at start-up.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A real headless Chromium for the module's tests."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (apt-get install chromium); .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -16,7 +16,7 @@ import pytest
 from bilingual.document import dump, load
 from tests.sample_documents import simplified_with_hostile_text
 from tests.test_importers import edit_xliff
-from tests.test_render import CHROMIUM, CHROMIUM_ARGS, OVERFLOW_JS
+from tests.test_render import OVERFLOW_JS
 
 pytestmark = pytest.mark.slow
 
@@ -52,18 +52,6 @@ def serve(sandbox_env: dict[str, str], tmp_path: Path) -> Iterator:
         _, err = process.communicate(timeout=30)  # and its pipes closed
         assert process.returncode == 0, err
         assert "editor stopped" in err
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (apt-get install chromium); .ci/run installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def row(page, segment_id: str):

@@ -188,43 +188,32 @@ def test_a_given_byline_and_a_date_of_a_page_show_as_they_are(tmp_path: Path) ->
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script", fs.SCRIPTS)
-def test_reader_html_in_chromium_at_1280_and_375(tmp_path: Path, script: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_reader_html_in_chromium_at_1280_and_375(tmp_path: Path, script: str, browser) -> None:
     document = article(tmp_path, "html", script)
     page_path = tmp_path / "reader.html"
     page_path.write_bytes(render(document, "html"))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=["--no-sandbox"]
+    for width in (1280, 375):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(page_path.as_uri())
+        sizes = page.eval_on_selector_all(
+            "header h1 > span",
+            "spans => spans.map(s => parseFloat(getComputedStyle(s).fontSize))",
         )
-        try:
-            for width in (1280, 375):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                page.goto(page_path.as_uri())
-                sizes = page.eval_on_selector_all(
-                    "header h1 > span",
-                    "spans => spans.map(s => parseFloat(getComputedStyle(s).fontSize))",
-                )
-                assert len(sizes) == 2
-                zh, en = sizes
-                assert 0.75 <= en / zh <= 1.0, (width, sizes)  # comparable, Chinese not smaller
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, width
-                # the header comes first, above the text's rows
-                header_bottom = page.eval_on_selector(
-                    "header", "h => h.getBoundingClientRect().bottom"
-                )
-                first_row = page.eval_on_selector(".pair", "p => p.getBoundingClientRect().top")
-                assert header_bottom <= first_row
-                shot = tmp_path / f"reader-{script}-{width}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                assert shot.stat().st_size > 5_000
-                page.close()
-        finally:
-            browser.close()
+        assert len(sizes) == 2
+        zh, en = sizes
+        assert 0.75 <= en / zh <= 1.0, (width, sizes)  # comparable, Chinese not smaller
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, width
+        # the header comes first, above the text's rows
+        header_bottom = page.eval_on_selector("header", "h => h.getBoundingClientRect().bottom")
+        first_row = page.eval_on_selector(".pair", "p => p.getBoundingClientRect().top")
+        assert header_bottom <= first_row
+        shot = tmp_path / f"reader-{script}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 5_000
+        page.close()
 
 
 @pytest.mark.slow

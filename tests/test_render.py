@@ -24,16 +24,6 @@ from tests.sample_documents import translated
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 # Layout numbers measured by the page itself, for every segment row.
 ROWS_JS = """() => [...document.querySelectorAll('.pair')].map(row => {
   const zh = row.querySelector('.zh').getBoundingClientRect();
@@ -54,18 +44,6 @@ OVERFLOW_JS = """() => {
 @pytest.fixture(scope="module")
 def article(article_document: Document) -> Document:
     return translated(article_document)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (apt-get install chromium); .ci/run installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, path: Path, width: int, requests: list[str]):
