@@ -253,3 +253,16 @@ def test_a_long_headline_is_shortened_in_the_title_property_only(tmp_path: Path,
     if edition == "reader":
         assert title.endswith("…")
         assert long_english.strip() in docx_parts(data)["word/document.xml"]  # the page, whole
+
+
+def test_a_deep_input_path_is_kept_whole_in_the_identifier(tmp_path: Path):
+    # import reads the identifier back to tell which document a DOCX was made for; a batch's
+    # deep relative path once ended the export with "unexpected ValueError" past 255 characters.
+    from bilingual.exporters import document_fingerprint
+
+    document = article(tmp_path, "docx", "hant")
+    document.meta["input"] = "/".join(["a-rather-long-folder-name"] * 12) + "/story.docx"
+    data = render(document, "docx", ExportOptions())
+    fingerprint = document_fingerprint(document)
+    assert len(fingerprint) > 255
+    assert f"<dc:identifier>{fingerprint}</dc:identifier>" in docx_parts(data)["docProps/core.xml"]

@@ -257,7 +257,9 @@ class _Writer:
         core.category = f"bilingual {__version__}"
         core.language = f"{self.tag}, en-US"
         fingerprint = document_fingerprint(self.document, reader=self.reader)
-        core.identifier = self.clean(fingerprint, "meta.input")
+        # The identifier is read back by `import`, never shown: it is kept whole, past the 255
+        # characters python-docx allows a property (a batch's deep input path reaches them).
+        core._element.get_or_add_identifier().text = self.clean(fingerprint, "meta.input")
         core.created = core.modified = now
         core.revision = 1
 
