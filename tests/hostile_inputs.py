@@ -46,6 +46,12 @@ def markdown_soft_wrapped(lines: int) -> bytes:
     return ("\n".join(words[i % 3] for i in range(lines)) + "\n").encode("utf-8")
 
 
+def text_hard_wrapped(lines: int) -> bytes:
+    """One plain-text paragraph of `lines` lines of the same width, none ending a sentence."""
+    line = "經濟部今天宣布新的產業措施行政院隨後表示全力支持並將編列預算推動"
+    return ("\n".join([line] * lines) + "\n").encode("utf-8")
+
+
 def pdf_paragraph_across_pages(kilobytes: int) -> bytes:
     """One paragraph of Latin text (no sentence ends) running across full pages."""
     line = "the ministry said on tuesday that the new rules would apply from next year and"

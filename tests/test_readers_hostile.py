@@ -314,6 +314,8 @@ def test_xhtml_internal_subset_is_no_text(tmp_path: Path, declaration: str) -> N
     [
         # before: 40,000 / 80,000 lines took 6.9 / 36.9 s (a slice per soft break)
         ("wrapped.md", hostile_inputs.markdown_soft_wrapped, 160_000, 60),
+        # before: 40,000 lines took 25 s (the paragraph so far copied for every line joined)
+        ("wrapped.txt", hostile_inputs.text_hard_wrapped, 160_000, 30),
         # before: 300 KB took 74 s
         ("paragraph.pdf", hostile_inputs.pdf_paragraph_across_pages, 300, 30),
         # before: 60,000 runs took 139 s (the band's bounds rescanned for every run)
