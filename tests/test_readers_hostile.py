@@ -195,37 +195,10 @@ def test_docx_part_that_unpacks_past_the_limit_is_refused(tmp_path: Path) -> Non
     assert "64 MB" in done.stderr and "unexpected" not in done.stderr
 
 
-def pdf_with_content(content: bytes, *, compressed: bool = True) -> bytes:
-    """A one-page PDF whose page content stream is `content` (deflated when `compressed`)."""
-    stream = zlib.compress(content, 9) if compressed else content
-    flate = b"/Filter /FlateDecode " if compressed else b""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< " + flate + b"/Length " + str(len(stream)).encode() + b" >>\nstream\n"
-        + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]  # fmt: skip
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
-
-
 def test_pdf_small_compressed_page_is_read(tmp_path: Path) -> None:
     content = b"BT /F1 12 Tf 72 700 Td (Economic security first.) Tj ET"
     path = tmp_path / "small.pdf"
-    path.write_bytes(pdf_with_content(content))
+    path.write_bytes(hostile_inputs.pdf([content]))
     assert [s.source for s in read_document(path).segments] == ["Economic security first."]
 
 
@@ -236,7 +209,7 @@ def test_pdf_stream_that_inflates_past_the_limit_is_refused(tmp_path: Path) -> N
     stream = b"".join(inflater.compress(chunk) for _ in range(1200)) + inflater.flush()
     text = b"BT /F1 12 Tf 72 700 Td (Bomb.) Tj ET"
     path = tmp_path / "bomb.pdf"
-    path.write_bytes(pdf_with_content(b"", compressed=False).replace(
+    path.write_bytes(hostile_inputs.pdf([b""], compress=False).replace(
         b"/Length 0 >>\nstream\n\nendstream",
         b"/Filter /FlateDecode /Length " + str(len(stream)).encode() + b" >>\nstream\n"
         + stream + b"\nendstream",
