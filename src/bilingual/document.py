@@ -23,9 +23,10 @@ from .files import read_bytes
 FORMAT = "bilingual-document"
 # Version 2: the kinds byline, caption, boilerplate, footnote and code, and a heading's level.
 # Version 3: a segment's `via` (how its machine English was obtained) and the term placement
-# "model". Version 1 and 2 forms still load (they are version 3 without those).
-VERSION = 3
-VERSIONS = (1, 2, 3)
+# "model". Version 4: the kind figure (a photo of the article, its bytes in the assets folder
+# beside the form). Older forms still load (they are version 4 without those).
+VERSION = 4
+VERSIONS = (1, 2, 3, 4)
 
 # How a segment's machine English was obtained, in the order the translate stage tries them: the
 # model's first answer, the model asked again on its own, the placeholder path, the fallback.
@@ -46,9 +47,13 @@ BlockKind = Literal[
     "caption",
     "byline",
     "boilerplate",
+    "figure",
 ]
 # Where a segment's target stands: empty, a machine draft, or a human's.
 Status = Literal["empty", "machine", "human"]
+
+# Image file types a figure may hold: raster formats only (an SVG can carry script).
+IMAGE_TYPES = ("png", "jpeg", "gif", "webp")
 
 # Kinds whose text is never sent to the engine or given an English version: code is shown as it
 # is; boilerplate (延伸閱讀, 點我訂閱) is kept so nothing is lost, and used by no consumer.
@@ -78,6 +83,30 @@ class Term:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(slots=True)
+class Figure:
+    """A photo of the article, in its place in the reading order. It holds no text: its caption
+    is the `caption` block that follows it. The bytes are kept apart (`Document.assets`, and in
+    the assets folder beside the JSON form), named by their content hash."""
+
+    sha256: str  # of the image bytes, 64 hex digits
+    ext: str  # one of IMAGE_TYPES
+    width: int  # pixels
+    height: int  # pixels
+    # The size the source displayed it at, in points, when it said (a DOCX extent, <img width>).
+    display_width: float | None = None
+    display_height: float | None = None
+    alt: str = ""  # the source's alternative text, kept for the HTML edition
+
+    @property
+    def name(self) -> str:
+        """The asset's file name: `<sha256>.<ext>`."""
+        return f"{self.sha256}.{self.ext}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None and v != ""}
 
 
 # Why a human segment needs looking at again; set when a later run finds its review outdated.
@@ -199,6 +228,7 @@ class Block:
     segments: list[Segment] = field(default_factory=list)
     # A heading's level (1 for `Heading 1`, `<h1>`, `#`) when its reader knew it.
     level: int | None = None
+    figure: Figure | None = None  # a `figure` block's picture (it has no segments)
 
     @property
     def source(self) -> str:
@@ -213,6 +243,8 @@ class Block:
         data: dict[str, Any] = {"id": self.id, "kind": self.kind}
         if self.level is not None:
             data["level"] = self.level
+        if self.figure is not None:
+            data["figure"] = self.figure.to_dict()
         data["segments"] = [s.to_dict() for s in self.segments]
         return data
 
@@ -232,7 +264,14 @@ class Block:
             )
             for s in data["segments"]
         ]
-        return cls(id=data["id"], kind=data["kind"], segments=segments, level=data.get("level"))
+        figure = Figure(**data["figure"]) if "figure" in data else None
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            segments=segments,
+            level=data.get("level"),
+            figure=figure,
+        )
 
 
 @dataclass
@@ -246,6 +285,9 @@ class Document:
     # The version of the JSON form it was loaded from (a new document: this one); it is always
     # written as the current version.
     form_version: int = VERSION
+    # The bytes of the figures' images, by `Figure.name`; read by the readers, written to and
+    # loaded from the assets folder beside the JSON form.
+    assets: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def segments(self) -> list[Segment]:
@@ -345,6 +387,9 @@ class RawBlock:
     text: str
     kind: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # A picture found in its place (kind "figure", empty text) and its bytes.
+    figure: Figure | None = None
+    image: bytes | None = None
 
 
 @dataclass
@@ -447,7 +492,10 @@ def _raise_first(errors: Any, origin: str, prefix: tuple[Any, ...]) -> None:
     if found:
         err = found[0]
         where = "/".join(str(p) for p in (*prefix, *err.absolute_path)) or "(top level)"
-        raise InputError(f"{origin}: field {where}: {err.message}")
+        # A field the schema forbids in this place (a picture outside a figure block) fails
+        # "not {}", whose own message just repeats the value.
+        message = "not allowed here" if err.validator == "not" else err.message
+        raise InputError(f"{origin}: field {where}: {message}")
 
 
 def load(path: str | Path) -> Document:
