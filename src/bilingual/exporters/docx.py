@@ -27,7 +27,6 @@ from __future__ import annotations
 import io
 import re
 import uuid
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -45,6 +44,7 @@ from . import (
     document_fingerprint,
     revision_stamp,
 )
+from .docx_body import Body, splice
 from .text import (
     Cleaner,
     Piece,
@@ -75,6 +75,7 @@ MUTED = "6B6B6B"
 INK = "1F2933"
 NOT_VERIFIED = "not verified"  # after a rendering the glossary marks `verified: false`
 UNVERIFIED_SHOWN = 8  # renderings named in the front matter's line about them
+_ROWS = "\x00rows\x00"  # where a table's rows go, for a table written row by row
 
 
 class DocxExporter:
@@ -105,24 +106,7 @@ def build_docx(
     )
     buffer = io.BytesIO()
     writer.doc.save(buffer)
-    return _splice_body(buffer.getvalue(), marker, writer.body), writer.clean.warnings()
-
-
-def _splice_body(package: bytes, marker: str, body: list[str]) -> bytes:
-    """`package` with the paragraph holding `marker` in word/document.xml replaced by `body`."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "word/document.xml":
-                xml = data.decode("utf-8")
-                at = xml.index(marker)
-                start, end = xml.rindex("<w:p>", 0, at), xml.index("</w:p>", at) + len("</w:p>")
-                data = b"".join(
-                    [xml[:start].encode(), *(x.encode("utf-8") for x in body), xml[end:].encode()]
-                )
-            target.writestr(info, data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return splice(buffer.getvalue(), marker, writer.body), writer.clean.warnings()
 
 
 @dataclass
@@ -187,7 +171,7 @@ class _Writer:
             for chinese in (True, False)
             for term in (True, False)
         }
-        self.body: list[str] = []  # the body's paragraphs and tables, as XML text
+        self.body = Body()  # the body's paragraphs and tables, as XML text kept deflated
         self.front = reader_front(document, options, self.clean, self.convert)
         if self.reader:
             self.blocks = reader_blocks(document, options, self.front)
@@ -328,17 +312,16 @@ class _Writer:
     def _side_by_side(self) -> None:
         half = self.text_width // 2
         widths = [half, self.text_width - half]
-        rows = [
-            self._row(
-                [
-                    self._cell(half, [self._label("中文", chinese=True)], bottom_rule=True),
-                    self._cell(
-                        widths[1], [self._label("English", chinese=False)], bottom_rule=True
-                    ),
-                ],
-                header=True,
-            )
-        ]
+        header = self._row(
+            [
+                self._cell(half, [self._label("中文", chinese=True)], bottom_rule=True),
+                self._cell(widths[1], [self._label("English", chinese=False)], bottom_rule=True),
+            ],
+            header=True,
+        )
+        # the rows join the body one by one as they are made: a million never wait in a list
+        opening, closing = self._table(widths, [_ROWS]).split(_ROWS)
+        self.body.append(opening + header)
         previous_kind = None
         for block in self.blocks:
             for index, segment in enumerate(block.segments):
@@ -349,9 +332,9 @@ class _Writer:
                     self._cell(widths[0], zh, top_rule=first),
                     self._cell(widths[1], en, top_rule=first),
                 ]
-                rows.append(self._row(cells, keep=block.kind in ("title", "heading")))
+                self.body.append(self._row(cells, keep=block.kind in ("title", "heading")))
             previous_kind = block.kind
-        self.body.append(self._table(widths, rows))
+        self.body.append(closing)
 
     def _segment_paragraphs(
         self, block: Block, segment: Segment, *, first_in_block: bool
