@@ -9,6 +9,7 @@ never its text: `title` becomes the headline and `meta.title`, `date` `meta.date
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,15 @@ class MarkdownReader:
             text = text[end:]
             if "title" in fields:
                 blocks.append(RawBlock(fields["title"], "title", {"level": 1}))
-        tokens = MarkdownIt("commonmark").enable("table").parse(text)
-        body = _blocks(tokens)
+        md = MarkdownIt("commonmark").enable("table")
+        # Inline markup is parsed one block at a time as the blocks are read (`_blocks`), and each
+        # token let go once read: parsed all at once first, a table of a million cells held
+        # four million tokens (about 1.4 KB a cell).
+        md.disable(["inline", "text_join"])
+        env: dict[str, Any] = {}  # the link reference definitions the block parse finds
+        tokens = md.parse(text, env)
+        del text
+        body = _blocks(tokens, lambda content: md.inline.parse(content, md, env, []))
         if blocks and body and body[0].kind == "title":
             if body[0].text == blocks[0].text:
                 body = body[1:]  # the `#` line repeats the front matter's title
@@ -116,12 +124,17 @@ def _iso_date(value: Any) -> str | None:
     return None
 
 
-def _blocks(tokens: list[Any]) -> list[RawBlock]:
+def _blocks(tokens: list[Any], inline: Callable[[str], list[Any]]) -> list[RawBlock]:
+    """The blocks of markdown-it's block `tokens` (emptied as they are read); `inline` parses
+    an inline token's content into its children."""
     blocks: list[RawBlock] = []
     # The containers the next inline text sits in (list item, block quote, table cell).
     inside: list[str] = []
     heading: int | None = None
-    for token in tokens:
+    has_title = False
+    tokens.reverse()
+    while tokens:
+        token = tokens.pop()
         kind = token.type
         if kind in ("list_item_open", "blockquote_open", "th_open", "td_open"):
             inside.append(kind[:-5])
@@ -137,12 +150,13 @@ def _blocks(tokens: list[Any]) -> list[RawBlock]:
                 meta = {"language": token.info.strip()} if token.info.strip() else {}
                 blocks.append(RawBlock(code, "code", meta))
         elif kind == "inline":
-            text = _inline_text(token.children or []).strip()
+            text = _inline_text(inline(token.content)).strip()
             if not text:
                 continue
             if heading is not None:
                 # the first `#` is the document's title, any later one a top-level heading
-                first = heading == 1 and not any(b.kind == "title" for b in blocks)
+                first = heading == 1 and not has_title
+                has_title = has_title or first
                 blocks.append(RawBlock(text, "title" if first else "heading", {"level": heading}))
             elif inside:
                 # a short list item or cell is still body text, never a heading
@@ -166,7 +180,7 @@ def _inline_text(children: list[Any]) -> str:
             ahead = children[i].content[:1]
     parts: list[str] = []
     for i, child in enumerate(children):
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "text_special", "code_inline"):  # text_special: `\*`
             parts.append(child.content)
         elif child.type == "hardbreak":
             parts.append("\n")
