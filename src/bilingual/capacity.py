@@ -35,7 +35,18 @@ def memory_bound(origin: str | Path) -> Iterator[None]:
     try:
         yield
     except MemoryError:
-        raise InputError(f"{origin}: too large for the memory free here; {_SPLIT}") from None
+        raise InputError(
+            f"{origin}{_size(origin)}: too large for the memory free here; {_SPLIT}"
+        ) from None
+
+
+def _size(origin: str | Path) -> str:
+    """` (16.0 MB)`: the size of the input file, for the line that refuses it."""
+    try:
+        size = Path(origin).stat().st_size
+    except (OSError, ValueError):  # standard input, a name that is not a file
+        return ""
+    return f" ({size / 2**20:.1f} MB)"
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
