@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 
 from .errors import InputError
 
-# Peak memory of a run per segment, measured with benchmarks/memory.py (a DOCX output is the
-# heaviest; the JSON form alone needs less): a document is refused when this much is not free.
-BYTES_PER_SEGMENT = 6 * 1024
+# What a run still needs per segment once the document is segmented (its DOCX, HTML and JSON
+# form rendered and held until written, the checks), measured with benchmarks/memory.py: a
+# million short lines took about 0.75 GB beyond the segmented document. A document is refused
+# when this much is not free.
+BYTES_PER_SEGMENT = 1536
 _SPLIT = "split it into smaller files and translate each"
 
 
