@@ -9,6 +9,7 @@ and every exporter consumes one.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import re
 import sys
@@ -571,14 +572,16 @@ def form_bytes(document: Document, origin: str) -> bytes:
     check.head(head)
     opening = form_text(head)
     opening = opening[: opening.rindex("[")]  # "blocks" is the last key
-    pieces = [opening.encode("utf-8"), b"["]
+    # written into one growing buffer: a list of pieces joined at the end held the form twice
+    form = io.BytesIO()
+    form.write(opening.encode("utf-8") + b"[")
     for index, block in enumerate(document.blocks):
         data = block.to_dict()
         check.block(data, index)
         text = form_text(data)[:-1].replace("\n", "\n    ")
-        pieces.append(b"%s\n    %s" % (b"," if index else b"", text.encode("utf-8")))
-    pieces.append(b"\n  ]\n}\n" if document.blocks else b"]\n}\n")
-    return b"".join(pieces)
+        form.write(b"%s\n    %s" % (b"," if index else b"", text.encode("utf-8")))
+    form.write(b"\n  ]\n}\n" if document.blocks else b"]\n}\n")
+    return form.getvalue()
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
