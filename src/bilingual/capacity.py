@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import resource
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,12 +35,14 @@ def check_fits(segments: int, origin: str | Path) -> None:
 @contextmanager
 def memory_bound(origin: str | Path) -> Iterator[None]:
     """Turn running out of memory into the same one-line refusal (exit 3)."""
+    # made beforehand: once memory has run out, even this line may not be made
+    refusal = f"{origin}{_size(origin)}: too large for the memory free here; {_SPLIT}"
     try:
         yield
-    except MemoryError:
-        raise InputError(
-            f"{origin}{_size(origin)}: too large for the memory free here; {_SPLIT}"
-        ) from None
+    except MemoryError as e:
+        # the frames the error passed through still hold the document: let go of it first
+        traceback.clear_frames(e.__traceback__)
+        raise InputError(refusal) from None
 
 
 def _size(origin: str | Path) -> str:
