@@ -110,8 +110,8 @@ def translate_file(
     ensure_folder(folder)
 
     glossary = load_glossary(glossary_paths)
-    raw = read(input_path, input_format, known_words=glossary.latin_words())
-    document = segment(raw)
+    # the reader's raw blocks are let go once segmented (a million lines: hundreds of MB)
+    document = segment(read(input_path, input_format, known_words=glossary.latin_words()))
     check_fits(len(document.segments), input_path)
     given = given or GivenFront()
     apply_given(document, given)
