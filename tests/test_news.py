@@ -182,6 +182,7 @@ class Recorder:
 
     name = "recorder"
     fills_targets = True
+    max_input_tokens: int | None = None  # takes any length
 
     def __init__(self) -> None:
         self.warnings: list[str] = []

@@ -4,15 +4,16 @@ runs the last three stages again on a JSON form."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .capacity import check_fits, memory_bounded
+from .capacity import check_fits, memory_bound, memory_bounded
 from .document import Document
 from .engines import Engine, EngineOptions
-from .errors import InputError, NotReviewed
+from .errors import BilingualError, InputError, NotReviewed
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
 from .files import ensure_folder, write_all
 from .front import GivenFront
@@ -20,41 +21,121 @@ from .locks import json_form_lock
 from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
 from .version import __version__
 
+if TYPE_CHECKING:  # the glossary loads when a run starts
+    from .glossary import Glossary
+
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
 # The formats a reader's edition changes (TMX, XLIFF and the JSON form are for tools and review).
 READER_FORMATS = {"docx", "html", "md", "pdf"}
 
 
+TRANSLATED, UP_TO_DATE, FAILED, NOT_DONE = "translated", "up to date", "failed", "not done"
+
+
+@dataclass
+class DocumentReport:
+    """What happened to one document of a run: its figures, its warnings and what was written.
+    The one-file summary and a batch's report are both made from it."""
+
+    input: str
+    status: str = FAILED
+    reason: str | None = None
+    exit_code: int = 0
+    segments: int = 0
+    translated: int = 0
+    from_memory: int = 0
+    deduplicated: int = 0
+    human: int = 0
+    terms: int = 0
+    model: int = 0  # terms the model rendered itself (an engine that takes groups)
+    protected: int = 0
+    fallback: int = 0
+    # how each machine segment's English was obtained (`document.Via`): model, retry, ...
+    via: dict[str, int] = field(default_factory=dict)
+    errors: int = 0  # the checks' findings, counted
+    warnings: int = 0
+    seconds: float = 0.0
+    written: list[str] = field(default_factory=list)
+    # The lines said to the user about this document (reviews not carried, invisible
+    # characters, the exporters' warnings, edits kept): `warnings` above counts check findings.
+    said: list[str] = field(default_factory=list)
+    # The error that failed it, for a one-file run to raise (not part of the report).
+    error: BilingualError | None = field(default=None, repr=False, compare=False)
+
+    def count(self, document: Document, sent: set[int], repeats: set[int]) -> None:
+        """Its figures from the finished `document`: `sent` and `repeats` are the segments (by
+        id()) the engine translated for it, and those filled by the draft of an equal one."""
+        from .translate.run import via_counts
+
+        self.segments = len(document.segments)
+        self.human = self.translated = self.deduplicated = self.from_memory = 0
+        for s in document.translatable_segments:  # a dateline's date is written out
+            if s.status == "human":
+                self.human += 1
+            elif id(s) in sent:
+                self.translated += bool(s.target)
+            elif id(s) in repeats:
+                self.deduplicated += bool(s.target)
+            elif s.target:
+                self.from_memory += 1
+        terms = [t for s in document.segments for t in s.terms]
+        self.terms = len(terms)
+        self.model = sum(1 for t in terms if t.placed == "model")
+        self.protected = sum(1 for t in terms if t.placed == "protected")
+        self.fallback = sum(1 for t in terms if t.placed == "fallback")
+        self.via = via_counts(document)
+
+    def figures(self) -> dict[str, Any]:
+        """The one-file run's figures by name; a repeat within the document is translated."""
+        return {
+            "segments": self.segments,
+            "translated": self.translated + self.deduplicated,
+            "from_memory": self.from_memory,
+            "human": self.human,
+            "terms": self.terms,
+            "model": self.model,
+            "protected": self.protected,
+            "fallback": self.fallback,
+            "via": self.via,
+            "seconds": self.seconds,
+        }
+
+
 @dataclass
 class RunResult:
-    """What a run produced and the figures for its summary line."""
+    """What a one-file run produced: its document, what was written, its report and the lines
+    for the user."""
 
     document: Document
     written: list[Path] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
+    report: DocumentReport = field(default_factory=lambda: DocumentReport(""))
     warnings: list[str] = field(default_factory=list)
+    translates: bool = True  # False for an export: nothing was translated
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.report.figures()
 
     def summary(self) -> str:
-        s = self.stats
-        parts = [f"{s.get('segments', 0)} segments"]
-        if "translated" in s:
-            parts.append(f"{s['translated']} translated")
-        if s.get("from_memory"):
-            parts.append(f"{s['from_memory']} from memory")
-        if s.get("human"):
-            parts.append(f"{s['human']} kept from review")
-        if s.get("model") or s.get("protected") or s.get("fallback"):
-            by_model = f"{s['model']} by the model, " if s.get("model") else ""
+        r = self.report
+        parts = [f"{r.segments} segments"]
+        if self.translates:
+            parts.append(f"{r.translated + r.deduplicated} translated")
+        if r.from_memory:
+            parts.append(f"{r.from_memory} from memory")
+        if r.human:
+            parts.append(f"{r.human} kept from review")
+        if r.model or r.protected or r.fallback:
+            by_model = f"{r.model} by the model, " if r.model else ""
             parts.append(
-                f"{s['terms']} terms ({by_model}{s.get('protected', 0)} protected, "
-                f"{s.get('fallback', 0)} fallback)"
+                f"{r.terms} terms ({by_model}{r.protected} protected, {r.fallback} fallback)"
             )
-        elif "terms" in s:  # a worksheet: the terms are found, none is placed
-            parts.append(f"{s['terms']} terms found")
-        if any((s.get("via") or {}).values()):  # how the English was obtained (`Via`)
-            parts.append("via " + ", ".join(f"{n} {how}" for how, n in s["via"].items()))
-        if "seconds" in s:
-            parts.append(f"{s['seconds']:.1f} s")
+        elif self.translates:  # a worksheet: the terms are found, none is placed
+            parts.append(f"{r.terms} terms found")
+        if any(r.via.values()):  # how the English was obtained (`Via`)
+            parts.append("via " + ", ".join(f"{n} {how}" for how, n in r.via.items()))
+        if self.translates:
+            parts.append(f"{r.seconds:.1f} s")
         return ", ".join(parts)
 
 
@@ -83,89 +164,240 @@ def translate_file(
     progress: Progress | None = None,
     input_format: str | None = None,
     given: GivenFront | None = None,
+    force: bool = False,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> RunResult:
     """Translate one input file (`-`: standard input) and write its bilingual outputs; the main
     job of the tool. The reader is chosen by the extension, or by `input_format`; `given` holds
-    a title, byline and date that win over the text's own."""
-    import time
+    a title, byline and date that win over the text's own; `force` writes over a JSON form that
+    another input made. A batch of one (`batch.run_documents`) with no up-to-date skip and no
+    report; its error, if it fails, is raised."""
+    from .batch import run_documents
+    from .readers import stem
 
-    from .check import check_document
-    from .engines import open_engine
-    from .front import apply_given, apply_title_en, untitled_warning
-    from .glossary import annotate, load_glossary
-    from .glossary.match import invisible_warnings
-    from .readers import read, stem
-    from .review import carry_reviews, load_previous, merge_concurrent_edits, now
-    from .segment import segment
-    from .translate import translate_document
-
-    started, started_at = time.perf_counter(), now()
     input_path, folder = Path(input_path), Path(output_dir)
     # the outputs' name: the input's stem, `stdin` for standard input
     job = Job(input_path, input_path.name, folder, stem(input_path))
     # a bad --format, an output that would replace the input or another input's JSON form:
     # each fails before any work is done
     check_plan([job], [get_exporter(f).extension for f in parse_formats(formats)])
-    claim_json_form(job)
+    claim_json_form(job, force=force)
     ensure_folder(folder)
-
-    glossary = load_glossary(glossary_paths)
-    raw = read(input_path, input_format, known_words=glossary.latin_words())
-    document = segment(raw)
-    check_fits(len(document.segments), input_path)
-    given = given or GivenFront()
-    apply_given(document, given)
-    name, json_path = job.stem, job.json_path
-    # Taken before annotating builds the matcher, so that a large glossary's digest rows and its
-    # automaton are never in memory together.
-    glossary_digest = glossary.digest()
-    annotate(document, glossary)
-    # The previous run's reviewed English stays (the translate stage skips human segments and
-    # flags those whose source or renderings changed since the review).
-    unplaced: list[str] = []
-    carry_reviews(document, load_previous(json_path, document), unplaced=unplaced)
-    apply_title_en(document, given.title_en, started_at)  # the user's English wins
-    translator = open_engine(engine, engine_options or EngineOptions())
-    stats = translate_document(
-        document,
-        translator,
-        glossary=glossary,
+    outcome = run_documents(
+        [job],
+        engine=engine,
+        engine_options=engine_options,
+        formats=formats,
+        export_options=export_options,
+        glossary_paths=glossary_paths,
         memory_path=memory_path,
         use_memory=use_memory,
-        progress=progress,
+        segment_progress=progress,
+        input_format=input_format,
+        given=given or GivenFront(),
+        force=force,
+        executor=executor,
+        ray_address=ray_address,
+        one_file=True,
+        log_folder=folder,
     )
-    document.meta["signature"] = _signature(translator, glossary_digest)
-    if (origin := made_from(input_path)) is not None:  # standard input has no place
-        document.meta["signature"][MADE_FROM] = origin
-    with json_form_lock(json_path):  # read-merge-write only: never held while translating
-        kept = merge_concurrent_edits(document, json_path, started_at)
+    report, document = outcome.reports[0], outcome.documents[0]
+    assert report is not None  # a batch of one is reported, unless Ctrl-C came first
+    if report.error is not None:
+        raise report.error
+    assert document is not None
+    return RunResult(
+        document,
+        [Path(p) for p in report.written],
+        report,
+        [*outcome.warnings, *report.said],
+    )
+
+
+@dataclass
+class Settings:
+    """What every document of a run shares: the glossary, the outputs asked for and the run's
+    part of the signature (tool, segmenter, engine, model, options, glossary)."""
+
+    glossary: Glossary
+    formats: list[str]  # the requested formats, the JSON form among them or not
+    export_options: ExportOptions
+    signature: dict[str, Any]
+    input_format: str | None = None
+    force: bool = False
+    # A batch skips documents up to date and reads only regular files; one file does neither
+    # (it may be standard input or a pipe).
+    in_batch: bool = True
+    given: GivenFront = field(default_factory=GivenFront)
+    known_words: frozenset[str] = frozenset()  # the glossary's Latin words, for the reader
+
+
+@dataclass
+class Prepared:
+    """A document read, segmented, annotated, its reviews carried: ready to translate."""
+
+    job: Job
+    document: Document
+    report: DocumentReport
+    started: float
+    read_at: str  # when its previous JSON form was read (review.now()): later edits are merged
+    # The segments (by id()) the engine translated for it, and those filled by the draft of an
+    # equal segment met first; for its figures.
+    sent: set[int] = field(default_factory=set)
+    repeats: set[int] = field(default_factory=set)
+
+
+def prepare(job: Job, settings: Settings) -> Prepared | DocumentReport:
+    """Read, segment, annotate and carry the reviews of one input (the stages before
+    translating); a report instead when a batch finds it up to date. A bad input raises."""
+    import time
+
+    from .front import apply_given, apply_title_en
+    from .glossary import annotate
+    from .readers import read
+    from .review import carry_reviews, load_previous, now
+    from .segment import segment
+
+    started = time.perf_counter()
+    report = DocumentReport(job.name)
+    data = _input_bytes(job.input, regular_only=settings.in_batch)
+    signature = {**settings.signature, "input_sha256": sha256(data)}
+    if settings.in_batch and not settings.force:
+        wanted = [f"{job.stem}{get_exporter(f).extension}" for f in settings.formats if f != "json"]
+        if up_to_date(job, signature, wanted, report):
+            report.status = UP_TO_DATE
+            return report
+    read_at = now()
+    claim_json_form(job, force=settings.force, same_content=signature["input_sha256"])
+    with memory_bound(job.input):
+        raw = read(job.input, settings.input_format, data=data, known_words=settings.known_words)
+        document = segment(raw)
+    check_fits(len(document.segments), job.input)
+    if settings.in_batch:  # the path in the batch, so that a/press.txt's edits stay there
+        document.meta["input"] = job.name
+    apply_given(document, settings.given)
+    annotate(document, settings.glossary)
+    # The previous run's reviewed English stays (the translate stage skips human segments and
+    # flags those whose source or renderings changed since the review).
+    carry_reviews(document, load_previous(job.json_path, document), unplaced=report.said)
+    apply_title_en(document, settings.given.title_en, read_at)  # the user's English wins
+    if (origin := made_from(job.input)) is not None:  # standard input has no place
+        signature[MADE_FROM] = origin
+    document.meta["signature"] = signature
+    return Prepared(job, document, report, started, read_at)
+
+
+def _input_bytes(path: Path, *, regular_only: bool) -> bytes:
+    """The input's bytes, read once: what is hashed is what is parsed."""
+    import sys
+
+    from .files import read_regular_file
+    from .readers import STDIN, input_bytes
+
+    if str(path) == STDIN:
+        return sys.stdin.buffer.read()
+    # a batch never reads a pipe or a device: they have no end
+    return read_regular_file(path) if regular_only else input_bytes(path)
+
+
+def finish(prepared: Prepared, settings: Settings) -> None:
+    """Under the JSON form's lock: keep the human edits imported while the run translated,
+    check, render, sign and write one translated document (the stages after translating);
+    its report says what was written and warned. A failure raises (the JSON form is written
+    all the same when only the reader's edition is refused)."""
+    import time
+
+    from .check import check_document
+    from .front import untitled_warning
+    from .glossary.match import invisible_warnings
+    from .review import merge_concurrent_edits
+
+    job, document, report = prepared.job, prepared.document, prepared.report
+    ensure_folder(job.folder)
+    with json_form_lock(job.json_path):  # read-merge-write only: never held while translating
+        kept = merge_concurrent_edits(document, job.json_path, prepared.read_at)
+        report.count(document, prepared.sent, prepared.repeats)
         findings = check_document(document)
+        report.errors = sum(1 for f in findings if f.severity == "error")
+        report.warnings = sum(1 for f in findings if f.severity == "warning")
+        # for a later batch that finds it up to date to count them
+        document.meta["signature"]["checks"] = {
+            "errors": report.errors,
+            "warnings": report.warnings,
+        }
+        options = settings.export_options
         try:
             outputs, warnings = render_outputs(
-                document, folder, name, formats, export_options, findings
+                document, job.folder, job.stem, settings.formats, options, findings
             )
         except NotReviewed:
             # the translation is kept: the JSON form is written, the outputs for readers are not
-            write_all(render_outputs(document, folder, name, "json", export_options, findings)[0])
+            write_all(render_outputs(document, job.folder, job.stem, "json", options, findings)[0])
             raise
         written = write_all(outputs)
-
-    result = RunResult(document=document, written=written, stats=stats)
+    label = document.meta.get("input") or job.name
     invisible = invisible_warnings([(s.id, s.source) for s in document.segments])
-    untitled = [line for line in [untitled_warning(document)] if line]
-    result.warnings = [*unplaced, *translator.warnings, *invisible, *untitled, *warnings]
+    report.said.extend(f"{label}: {line}" for line in invisible)
+    report.said.extend(line for line in [untitled_warning(document)] if line)
+    report.said.extend(warnings)
     if kept:
-        result.stats["human"] = result.stats.get("human", 0) + len(kept)
-        result.warnings.append(
-            f"{json_path}: kept the human edits of {', '.join(kept)}, imported while this run "
-            "translated"
+        report.said.append(
+            f"{job.json_path}: kept the human edits of {', '.join(kept)}, imported while this "
+            "run translated"
         )
-    result.stats["seconds"] = time.perf_counter() - started
-    return result
+    report.status = TRANSLATED
+    report.written = [str(p) for p in written]
+    report.seconds = round(time.perf_counter() - prepared.started, 3)
 
 
-def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
-    """What made the translation: tool, segmenter, engine, model, decoding options and glossary."""
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def up_to_date(
+    job: Job, signature: dict[str, Any], wanted: Sequence[str], report: DocumentReport
+) -> bool:
+    """Whether the JSON form of `job` was made from these bytes with this engine and glossary
+    and every requested output exists as it was written with it; if so, `report` gets its
+    segments and its checks' findings, counted."""
+    import json
+
+    from .files import read_regular_file
+
+    try:
+        data = json.loads(read_regular_file(job.json_path))
+        written = data["meta"]["signature"]
+        segments = sum(len(block["segments"]) for block in data["blocks"])
+    except (InputError, ValueError, KeyError, TypeError):
+        return False
+    if not isinstance(written, dict) or any(written.get(k) != v for k, v in signature.items()):
+        return False
+    outputs = written.get("outputs") or {}
+    for name in wanted:
+        digest = outputs.get(name)
+        try:
+            if digest is None or sha256(read_regular_file(job.folder / name)) != digest:
+                return False
+        except InputError:
+            return False
+    report.segments = segments
+    checks = written.get("checks")
+    if isinstance(checks, dict):
+        report.errors, report.warnings = int(checks["errors"]), int(checks["warnings"])
+    else:  # written before the checks were recorded: checked again
+        from .check import check_document
+        from .document import load
+
+        findings = check_document(load(job.json_path))
+        report.errors = sum(1 for f in findings if f.severity == "error")
+        report.warnings = sum(1 for f in findings if f.severity == "warning")
+    return True
+
+
+def run_signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
+    """What made the translation: tool, segmenter, engine, model, decoding options and glossary
+    (each document adds its input's hash and origin, and the digests of what was written)."""
     from .news import SEGMENTER_VERSION
 
     description = translator.describe()
@@ -202,7 +434,8 @@ def export_file(
     with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):
         if _file_identity(json_path) != read:
             document = load(json_path)
-        result = RunResult(document=document, stats={"segments": len(document.segments)})
+        report = DocumentReport(str(json_path), TRANSLATED, segments=len(document.segments))
+        result = RunResult(document, report=report, translates=False)
         result.written, result.warnings = export_document(
             document, folder, stem=json_path.stem, formats=formats, options=options
         )
@@ -243,13 +476,11 @@ def render_outputs(
     formats: Sequence[str] | str | None,
     options: ExportOptions | None,
     findings: Sequence[Finding],
-    *,
-    json_form: bool = True,
 ) -> tuple[list[tuple[Path, bytes]], list[str]]:
     """Each requested format rendered, as (path, bytes) in the order to write them: the JSON
-    form last, so that it appears only once every other output is in place (`json_form=False`
-    leaves it to the caller, a batch that records the others' digests in it). Also the warnings
-    of the exporters, each said once (several exporters clean the same text)."""
+    form last, so that it appears only once every other output is in place, with their
+    digests in its signature. Also the warnings of the exporters, each said once (several
+    exporters clean the same text)."""
     options = options or ExportOptions()
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
@@ -267,8 +498,13 @@ def render_outputs(
             f"{label}: the reader's edition has {unreviewed}; review them (`bilingual import`) "
             "before sending it, or refuse such a run with --require-reviewed"
         )
-    for name in [*[f for f in parse_formats(formats) if f != "json"], *["json"][:json_form]]:
+    for name in [*[f for f in parse_formats(formats) if f != "json"], "json"]:
         exporter = get_exporter(name)
+        signature = document.meta.get("signature")
+        if name == "json" and isinstance(signature, dict):
+            # The JSON form records what was written with it: a later batch finds it up to
+            # date only when every requested output is still the one written here.
+            signature["outputs"] = {p.name: sha256(data) for p, data in outputs}
         path = output_dir / f"{stem}{exporter.extension}"
         try:
             rendered = exporter.render(document, options, findings)

@@ -1,20 +1,24 @@
 """Executors: where a batch's engine work runs. `local` decodes in this process; `ray` sends the
 batches to Ray actors (`pip install 'bilingual[ray]'`). Everything else stays with the caller.
 
-An executor is a context manager yielding a `translate.run.Executor`: given the engine and a list
-of batches of texts, it yields each batch's translations in order.
+An executor is a context manager yielding an `Executor`: given the engine and a list of batches
+of texts, it yields each batch's translations in order. Executors know only the engine protocol,
+never the run loop that calls them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..engines import Engine
+from ..engines import Engine, Translation
 from ..errors import UsageError
-from ..translate.run import Executor
+
+# Runs the engine over several batches of texts, yielding each batch's translations in order: one
+# after the other in this process (`local.in_turn`), or spread over Ray actors (ray.py).
+Executor = Callable[[Engine, list[list[str]]], Iterator[list[Translation]]]
 
 # name -> "module:function"; Ray is imported only when a run asks for it.
 EXECUTORS: dict[str, str] = {

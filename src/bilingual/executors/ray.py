@@ -39,7 +39,8 @@ from typing import Any
 
 from ..engines import Engine, EngineOptions, Translation
 from ..errors import EngineUnavailable, UsageError
-from ..translate.run import Executor, in_turn
+from . import Executor
+from .local import in_turn
 
 INSTALL_HINT = "--executor ray needs Ray: pip install 'bilingual[ray]'"
 # How many times one worker slot may lose its actor before the run gives up (a model that

@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 from ..check import number_context
 from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, VIAS, Document, Segment, Term, Via
 from ..engines import Engine, Group, GroupEngine, Translation, takes_groups
+from ..executors import Executor
+from ..executors.local import in_turn
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path, still_accepted
 from .guarantee import Problem, note, problems, terms_can_fix
@@ -29,9 +31,6 @@ from .split import fits, in_pieces, pieces_note, split_segment
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
 Progress = Callable[[int, int], None]  # (segments done, segments to translate)
-# Runs the engine over several batches of texts, yielding each batch's translations in order: one
-# after the other in this process (`in_turn`), or spread over Ray actors (executors/ray.py).
-Executor = Callable[[Engine, list[list[str]]], Iterator[list[Translation]]]
 T = TypeVar("T")
 W = TypeVar("W", "_Work", "_Piece")
 
@@ -77,13 +76,6 @@ def token_batches(items: Sequence[T], count: Callable[[T], int], max_tokens: int
     if current:
         result.append(current)
     return result
-
-
-def in_turn(engine: Engine, batches: list[list[str]]) -> Iterator[list[Translation]]:
-    """Each batch through `engine` when its turn comes (a lazy loop: the first batch's results
-    are stored before the second is decoded, so an interrupted run keeps them)."""
-    for texts in batches:
-        yield engine.translate_batch(texts)
 
 
 def memory_keys(engine: Engine) -> tuple[str, str]:
@@ -281,7 +273,7 @@ class Run:
         """Whether a stored draft of a segment too long for the model was made whole, before
         long segments were translated in pieces: the model saw only its start, so it is
         translated anew."""
-        limit = getattr(self.engine, "max_input_tokens", None)
+        limit = self.engine.max_input_tokens
         if not limit or in_pieces(draft.notes):
             return False
         return not fits(segment, limit, self.engine.count_tokens)
@@ -353,7 +345,7 @@ class Run:
         segment of any length costs no more memory at a time than a batch of sentences.
         """
         # An engine that declares no limit (a test's scripted engine, say) takes any length.
-        limit = getattr(self.engine, "max_input_tokens", None)
+        limit = self.engine.max_input_tokens
         pieces = split_segment(segment, limit, self.engine.count_tokens) if limit else None
         if pieces is None:
             return [_Work(segment, protect(segment) if segment.terms else None)]
