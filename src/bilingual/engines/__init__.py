@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
@@ -59,6 +60,28 @@ class Engine(Protocol):
     def describe(self) -> dict[str, Any]:
         """Model name, version and decoding options (for the signature and the memory key)."""
         ...
+
+    def worker_spec(self) -> WorkerSpec:
+        """What a worker in another process needs to open this same engine (an executor that
+        runs the engine elsewhere, `executors.ray`); UsageError saying why when it cannot."""
+        ...
+
+
+@dataclass
+class WorkerSpec:
+    """How a worker opens an engine: `factory` ("module:function") called with `folder`, a
+    folder of the worker's own, `package`, the bytes the engine's model needs (a worker has no
+    shared disk), and `arguments`. Small, and all of it can be pickled."""
+
+    factory: str
+    package: bytes
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+    def open(self, folder: Path) -> Engine:
+        module, function = self.factory.split(":")
+        opener = getattr(importlib.import_module(module), function)
+        engine: Engine = opener(folder, self.package, **self.arguments)
+        return engine
 
 
 @dataclass

@@ -184,7 +184,6 @@ class Run:
         self.entry_of = entry_of
         self.model, self.options = memory_keys(engine)
         self.max_tokens = engine.options.max_batch_tokens
-        self.stats = {"translated": 0, "from_memory": 0, "human": 0}
         self.total = 0
         self.done = 0
         # For an engine that takes groups: where each pending segment sits (by id()), which
@@ -205,7 +204,6 @@ class Run:
         for index, segment in enumerate(document.translatable_segments):
             if segment.status == "human":
                 self._flag_review(segment)
-                self.stats["human"] += 1
                 self.settled.add(id(segment))
                 continue
             if not segment.source.strip():
@@ -245,7 +243,6 @@ class Run:
         review = {"source": edit.source, "renderings": list(edit.renderings), "at": edit.at}
         segment.apply_human(edit.target, review)
         self._flag_review(segment)
-        self.stats["human"] += 1
 
     def _apply_stored(self, segment: Segment) -> bool:
         assert self.memory is not None
@@ -266,7 +263,6 @@ class Run:
         if any(p in ("protected", "model") for p in draft.placed) and self.check(segment):
             segment.clear_target()
             return False
-        self.stats["from_memory"] += 1
         return True
 
     def _cut_off(self, segment: Segment, draft: Draft) -> bool:
@@ -290,14 +286,20 @@ class Run:
     def _through_engine(self, work: list[_Work]) -> None:
         """Translate `work` text by text: whole (terms through placeholders) when the model
         copies them, else (or when a segment's terms did not come through) by the fallback."""
+        self._fallback(self._whole_where_copied(work))
+
+    def _whole_where_copied(self, work: list[_Work]) -> list[_Work]:
+        """Translate whole what can go whole; return the work for the fallback.
+
+        The shortest sentences with terms go first, with the plain ones: a probe of whether
+        this model copies placeholders at all. If not one comes through (a stand-in with
+        random weights, a model that rewrites Latin text), translating the other sentences
+        with terms whole would be wasted, so they go straight to the fallback. A run probes
+        once: later documents of a batch go by what the first probe found.
+        """
         count = self.engine.count_tokens
         with_terms = sorted((w for w in work if w.protection), key=lambda w: count(w.text))
         plain = [w for w in work if w.protection is None]
-        # The shortest sentences with terms go first, with the plain ones: a probe of whether
-        # this model copies placeholders at all. If not one comes through (a stand-in with
-        # random weights, a model that rewrites Latin text), translating the other sentences
-        # with terms whole would be wasted, so they go straight to the fallback.
-        # A batch probes once: later documents go by what the first probe found.
         fallbacks: list[_Work] = []
         if self.copies_placeholders is None:
             probe, rest = with_terms[:PROBE], with_terms[PROBE:]
@@ -313,7 +315,11 @@ class Run:
             self._whole(rest, fallbacks)
         else:
             fallbacks.extend(rest)
+        return fallbacks
 
+    def _fallback(self, fallbacks: list[_Work]) -> None:
+        """Each segment's text between its terms translated as pieces (batched with the pieces
+        of the others), then joined around the terms' renderings (`terms.join`)."""
         pieces: list[_Piece] = []
         for item in fallbacks:
             item.parts = fallback_parts(item.segment)
@@ -455,7 +461,6 @@ class Run:
                     if note(problem) not in segment.notes:
                         segment.notes.append(note(problem))
             if segment.target:
-                self.stats["translated"] += 1
                 placed = [term.placed for term in segment.terms]
                 draft = Draft(segment.target, segment.notes, placed, via=segment.via)
                 stored.append((segment.source, renderings_for(segment), draft))
@@ -643,16 +648,14 @@ def translate_document(
     finally:
         if memory is not None:
             memory.close()
-    terms = [term for segment in document.segments for term in segment.terms]
-    return {
-        "segments": len(document.segments),
-        **run.stats,
-        "terms": len(terms),
-        "model": sum(1 for term in terms if term.placed == "model"),
-        "protected": sum(1 for term in terms if term.placed == "protected"),
-        "fallback": sum(1 for term in terms if term.placed == "fallback"),
-        "via": via_counts(document),
-    }
+    from ..pipeline import DocumentReport
+
+    # the figures as a run's report counts them (`DocumentReport.count`), by name
+    report = DocumentReport(str(document.meta.get("input") or ""))
+    report.count(document, sent={id(segment) for segment in todo}, repeats=set())
+    figures = report.figures()
+    del figures["seconds"]
+    return figures
 
 
 def via_counts(document: Document) -> dict[str, int]:
