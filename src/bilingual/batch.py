@@ -1,11 +1,13 @@
-"""A batch: many documents in one run (`bilingual translate PATH... -o DIR`).
+"""The one run loop, for one document or many (`run_documents`), and the batch around it
+(`translate_batch`, `bilingual translate PATH... -o DIR`).
 
-Owns what a run over many inputs adds to the one-document flow of `pipeline`: finding the inputs
-and where each one's outputs go, skipping documents that are up to date, streaming documents
-through a bounded window so that the segments of many documents go through the engine together,
-translating a repeated sentence once per run, writing each document as soon as it is done, and
-the per-document report. The engine itself runs through an executor (`executors`): in this
-process, or on Ray actors.
+The loop opens the glossary, engine, memory and executor once, streams documents through a
+bounded window so that the segments of many documents go through the engine together, translates
+a repeated sentence once per run, and finishes each document as soon as it is done; the stages
+of one document are `stages.prepare` and `stages.finish`. A one-file run (`pipeline.translate_file`)
+is a batch of one. The batch adds finding the inputs and where each one's outputs go, skipping
+documents that are up to date, and the report. The engine itself runs through an executor
+(`executors`): in this process, or on Ray actors.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .document import Document, Segment
-from .engines import Engine, EngineOptions
+from .engines import Engine, EngineOptions, Executor
 from .errors import (
     BilingualError,
     EngineUnavailable,
@@ -31,7 +33,7 @@ from .errors import (
 from .exporters import ExportOptions, get_exporter, parse_formats
 from .front import GivenFront
 from .outputs import Job, check_plan
-from .pipeline import (
+from .stages import (
     FAILED,
     NOT_DONE,
     TRANSLATED,
@@ -42,8 +44,7 @@ from .pipeline import (
 )
 from .version import __version__
 
-if TYPE_CHECKING:  # the memory and the executors load when a run starts
-    from .executors import Executor
+if TYPE_CHECKING:  # the memory opens when a run starts
     from .memory import Memory
 
 __all__ = ["REPORT", "BatchProgress", "BatchResult", "DocumentReport", "find_inputs"]
@@ -298,8 +299,8 @@ def run_documents(
     outcome: Outcome | None = None,
 ) -> Outcome:
     """The one run loop, for one document or many: the glossary, engine, memory and executor
-    opened once, each document prepared (`pipeline.prepare`), the segments of a window of
-    documents translated together, each document finished (`pipeline.finish`) as soon as its
+    opened once, each document prepared (`stages.prepare`), the segments of a window of
+    documents translated together, each document finished (`stages.finish`) as soon as its
     last segment is. A bad document is reported and the loop goes on; an engine that fails
     stops it (the documents waiting for it fail with its error); Ctrl-C is raised.
 
@@ -309,7 +310,7 @@ def run_documents(
     from .executors import open_executor
     from .glossary import load_glossary
     from .memory import Memory, default_memory_path
-    from .pipeline import Settings, run_signature
+    from .stages import Settings, run_signature
 
     outcome = outcome or Outcome([None] * len(jobs), [None] * len(jobs))
     glossary = load_glossary(glossary_paths)
@@ -463,7 +464,7 @@ class _Loop:
     # -- the flow --------------------------------------------------------------------------
 
     def go(self) -> None:
-        from .pipeline import prepare
+        from .stages import prepare
 
         window: list[_Waiting] = []
         segments = 0
@@ -541,7 +542,7 @@ class _Loop:
             self._finish(item)
 
     def _finish(self, item: _Waiting) -> None:
-        from .pipeline import finish
+        from .stages import finish
 
         try:
             finish(item.prepared, self.settings)

@@ -11,7 +11,7 @@ segments before them; the translate stage checks and repairs whatever it answers
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -108,6 +108,12 @@ class GroupEngine(Engine, Protocol):
     takes_groups: bool
 
     def translate_groups(self, groups: list[Group]) -> Iterator[dict[str, Translation]]: ...
+
+
+# Runs an engine over several batches of texts, yielding each batch's translations in order: one
+# after the other in this process (`executors.local`), or spread over Ray actors
+# (`executors.ray`). An executor knows the engine protocol and nothing of the run loop.
+Executor = Callable[[Engine, list[list[str]]], Iterator[list[Translation]]]
 
 
 def takes_groups(engine: Engine) -> bool:

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from ..engines import Engine, Translation
+from ..engines import Engine, Executor
 from ..errors import UsageError
 
-# Runs the engine over several batches of texts, yielding each batch's translations in order: one
-# after the other in this process (`local.in_turn`), or spread over Ray actors (ray.py).
-Executor = Callable[[Engine, list[list[str]]], Iterator[list[Translation]]]
+__all__ = ["EXECUTORS", "Executor", "check_executor", "open_executor"]
 
 # name -> "module:function"; Ray is imported only when a run asks for it.
 EXECUTORS: dict[str, str] = {

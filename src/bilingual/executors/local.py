@@ -6,8 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..engines import Engine, Translation
-from . import Executor
+from ..engines import Engine, Executor, Translation
 
 
 def in_turn(engine: Engine, batches: list[list[str]]) -> Iterator[list[Translation]]:

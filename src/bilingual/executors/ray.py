@@ -34,9 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..engines import Engine, Translation, WorkerSpec
+from ..engines import Engine, Executor, Translation, WorkerSpec
 from ..errors import EngineUnavailable, UsageError
-from . import Executor
 from .local import in_turn
 
 INSTALL_HINT = "--executor ray needs Ray: pip install 'bilingual[ray]'"

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..check import number_context
-from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, VIAS, Document, Segment, Term, Via
-from ..engines import Engine, Group, GroupEngine, Translation, takes_groups
-from ..executors import Executor
+from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, Document, Segment, Term, Via
+from ..engines import Engine, Executor, Group, GroupEngine, Translation, takes_groups
 from ..executors.local import in_turn
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path, still_accepted
@@ -648,7 +647,7 @@ def translate_document(
     finally:
         if memory is not None:
             memory.close()
-    from ..pipeline import DocumentReport
+    from ..stages import DocumentReport
 
     # the figures as a run's report counts them (`DocumentReport.count`), by name
     report = DocumentReport(str(document.meta.get("input") or ""))
@@ -656,12 +655,3 @@ def translate_document(
     figures = report.figures()
     del figures["seconds"]
     return figures
-
-
-def via_counts(document: Document) -> dict[str, int]:
-    """How many machine segments got their English each way (`Via`), for the run's summary."""
-    counts: dict[str, int] = dict.fromkeys(VIAS, 0)
-    for segment in document.segments:
-        if segment.status == "machine" and segment.via in counts:
-            counts[segment.via] += 1
-    return counts
