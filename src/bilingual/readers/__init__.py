@@ -90,7 +90,7 @@ def read(
     if known_words and hasattr(reader, "known_words"):  # only a reader that re-wraps lines
         reader.known_words = known_words
     if str(path) == STDIN:
-        return reader.parse(sys.stdin.buffer.read(), "stdin")
+        return reader.parse(sys.stdin.buffer.read() if data is None else data, "stdin")
     path = Path(path)
     return reader.read(path) if data is None else reader.parse(data, str(path))
 
