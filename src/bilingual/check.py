@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .document import Document, Segment
+from .document import Document, Segment, renderings_in_force
 from .numbers import extra_digits, missing_facts, source_numbers, target_numbers
 
 Severity = Literal["error", "warning"]
@@ -290,7 +290,7 @@ def number_findings(segment: Segment, context: _Context) -> list[Finding]:
     kept = [f for f in facts if all(f.span[1] <= a or f.span[0] >= b for a, b in spans)]
     for fact in missing_facts(kept, quantities, segment.target):
         findings.append(Finding(segment.id, ERROR, "number-missing", fact.message()))
-    extra = extra_digits(facts, quantities, context.known_values, _renderings(segment))
+    extra = extra_digits(facts, quantities, context.known_values, renderings_in_force(segment))
     if extra:
         # A year is the usual clarification a translator adds (去年 -> "in 2025"); any other
         # number the Chinese does not have is wrong until someone checks it.
@@ -321,10 +321,6 @@ def _term_spans(segment: Segment) -> list[tuple[int, int]]:
     return [(t.start, t.end) for t in segment.terms]
 
 
-def _renderings(segment: Segment) -> list[str]:
-    return [t.rendering for t in segment.terms]
-
-
 # --- Chinese left in the target ----------------------------------------------------------------
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -350,7 +346,8 @@ def _han_share(text: str) -> float:
 def _chinese_left(segment: Segment) -> tuple[Severity, str] | None:
     """(severity, message) when the target still holds Chinese, else None."""
     target = segment.target
-    for rendering in _renderings(segment):  # a rendering may itself hold Chinese, on purpose
+    # a rendering may itself hold Chinese, on purpose
+    for rendering in renderings_in_force(segment):
         if has_han(rendering):
             target = target.replace(rendering, " ")
     runs = [(m.start(), m.group()) for m in _HAN_RUN.finditer(target)]

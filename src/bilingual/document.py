@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .errors import InputError
 from .files import read_bytes
@@ -84,6 +84,7 @@ SOURCE_CHANGED = "source changed since review"
 GLOSSARY_CHANGED = "glossary changed since review"
 REVIEW_FLAGS = (SOURCE_CHANGED, GLOSSARY_CHANGED)
 REVISION_SIZE = 12  # hex digits of a segment's revision
+E = TypeVar("E")  # a human edit, as wherever it is kept holds one
 
 
 def english_digest(text: str) -> str:
@@ -100,7 +101,8 @@ class Segment:
     """One sentence: the unit of alignment, translation, memory and review.
 
     Its target changes in three ways only, each one method: `apply_draft` (a machine draft),
-    `apply_human` (a person's edit) and `clear_target`.
+    `apply_human` (a person's edit) and `clear_target`; its notes and flags grow only through
+    `add_note`, `add_flag` and `flag_outdated_review`.
     """
 
     id: str
@@ -159,6 +161,25 @@ class Segment:
         self.status = "empty"
         self.via = None
 
+    def add_note(self, note: str) -> None:
+        """Say `note` about the target, once."""
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def add_flag(self, flag: str) -> None:
+        """Ask a person to look again, for the reason `flag` (once)."""
+        if flag not in self.flags:
+            self.flags.append(flag)
+
+    def flag_outdated_review(self) -> None:
+        """Flag a human edit whose review was made for another source or for renderings the
+        glossary no longer accepts (`SOURCE_CHANGED`, `GLOSSARY_CHANGED`)."""
+        review = self.review or {}
+        if "source" in review and review["source"] != self.source:
+            self.add_flag(SOURCE_CHANGED)
+        if "renderings" in review and not still_accepted(list(review["renderings"]), self):
+            self.add_flag(GLOSSARY_CHANGED)
+
     @property
     def revision(self) -> str:
         """A short hash of the target, the status and the review record: what an edit was made
@@ -187,6 +208,49 @@ class Segment:
         if self.via is not None:
             data["via"] = self.via
         return data
+
+
+def renderings_in_force(segment: Segment) -> list[str]:
+    """A segment's renderings, in term order: what a human edit records it was made for.
+
+    A later run compares them with the renderings then in force to flag "glossary changed
+    since review".
+    """
+    return [term.rendering for term in segment.terms]
+
+
+def still_accepted(reviewed: list[str], segment: Segment) -> bool:
+    """Whether the renderings a review was made for are still accepted, term by term: the one in
+    force, the entry's other form (a review made when the first mention fell elsewhere) or one
+    of the glossary's `also` (a review made for "the 6th" stands when the glossary now writes
+    "the sixth" and also accepts "the 6th")."""
+    if reviewed == renderings_in_force(segment):
+        return True
+    return len(reviewed) == len(segment.terms) and all(
+        term.accepts(rendering) for rendering, term in zip(reviewed, segment.terms, strict=True)
+    )
+
+
+def edit_for(
+    segment: Segment,
+    sources: Collection[str],
+    by_source: Callable[[str], E | None],
+    at_id: Callable[[str], E | None] | None,
+    reviewed_source: Callable[[E], str],
+) -> E | None:
+    """The human edit `segment` takes, wherever edits are kept (a previous JSON form, the memory).
+
+    The edit made for its source, wherever that sentence stood; else the edit at its id, even
+    though the source there changed (it is then flagged until a person decides), unless the
+    sentence that edit was made for is still in the text (`sources`): it moved, and took its
+    edit along. Without `at_id`, an edit goes only where its Chinese is.
+    """
+    edit = by_source(segment.source)
+    if edit is None and at_id is not None:
+        edit = at_id(segment.id)
+        if edit is not None and reviewed_source(edit) in sources:
+            return None
+    return edit
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
-from .document import VIAS, Segment, Via
+from .document import VIAS, Via, renderings_in_force
 from .errors import InputError, OutputError
 from .locks import LockWait
 
@@ -72,27 +72,6 @@ def default_memory_path() -> Path:
     if xdg := os.environ.get("XDG_DATA_HOME"):
         return Path(xdg) / "bilingual" / FILENAME
     return Path.home() / ".local" / "share" / "bilingual" / FILENAME
-
-
-def renderings_in_force(segment: Segment) -> list[str]:
-    """A segment's renderings, in term order: what a human edit records it was made for.
-
-    A later run compares them with the renderings then in force to flag "glossary changed
-    since review".
-    """
-    return [term.rendering for term in segment.terms]
-
-
-def still_accepted(reviewed: list[str], segment: Segment) -> bool:
-    """Whether the renderings a review was made for are still accepted, term by term: the one in
-    force, the entry's other form (a review made when the first mention fell elsewhere) or one
-    of the glossary's `also` (a review made for "the 6th" stands when the glossary now writes
-    "the sixth" and also accepts "the 6th")."""
-    if reviewed == renderings_in_force(segment):
-        return True
-    return len(reviewed) == len(segment.terms) and all(
-        term.accepts(rendering) for rendering, term in zip(reviewed, segment.terms, strict=True)
-    )
 
 
 @dataclass
