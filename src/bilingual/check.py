@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from .document import Document, Segment, renderings_in_force
 from .numbers import extra_digits, missing_facts, source_numbers, target_numbers
+from .script import BRACKET_FAMILIES, HAN, count_han, has_han
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -277,7 +278,7 @@ def _check_segment(segment: Segment, context: _Context) -> tuple[list[Finding], 
     findings.extend(number_findings(segment, context))
     for message in unbalanced(source, target):
         add(WARNING, "unbalanced", message)
-    return findings, _han_count(source) >= MIN_HAN_FOR_RATIO
+    return findings, count_han(source) >= MIN_HAN_FOR_RATIO
 
 
 def number_findings(segment: Segment, context: _Context) -> list[Finding]:
@@ -323,23 +324,13 @@ def _term_spans(segment: Segment) -> list[tuple[int, int]]:
 
 # --- Chinese left in the target ----------------------------------------------------------------
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_HAN_RUN = re.compile(f"[{HAN}]+")
 _CJK_PUNCT = re.compile(r"[，。、；：！？「」『』《》〈〉【】（）…—]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def has_han(text: str) -> bool:
-    """Whether `text` holds a Han character (the translate stage's guarantee asks it too)."""
-    return _HAN.search(text) is not None
-
-
-def _han_count(text: str) -> int:
-    return len(_HAN.findall(text))
-
-
 def _han_share(text: str) -> float:
-    han, latin = _han_count(text), len(_LATIN.findall(text))
+    han, latin = count_han(text), len(_LATIN.findall(text))
     return han / (han + latin) if han + latin else 0.0
 
 
@@ -377,12 +368,7 @@ def _in_brackets(text: str, index: int) -> bool:
 # over several sentences, so a segment may open one and close it in the next. Only a balance
 # that differs from the source's is reported.
 _PAIRS = {
-    "quotes": ("“「『﹁", "”」』﹂"),
-    "single quotes": ("‘", "’"),
-    "parentheses": ("(（", ")）"),
-    "square brackets": ("[【〔［", "]】〕］"),
-    "braces": ("{｛", "}｝"),
-    "angle quotes": ("《〈", "》〉"),
+    family: ("".join(pairs), "".join(pairs.values())) for family, pairs in BRACKET_FAMILIES.items()
 }
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .document import RawBlock
+from .script import CLOSERS, HAN, SENTENCE_END_MARKS
 
 # The segmenter's version, recorded in the signature of every JSON form: ids are positional, so
 # a text segmented by another version may number its blocks differently (see review.py).
@@ -47,7 +48,8 @@ MONTHS = [
     "December",
 ]
 
-_CJK_END = "。！？!?"
+# A text that ends in a sentence end (the closing quotes and brackets after it aside).
+_ENDS_IN_A_MARK = re.compile(rf"[{re.escape(SENTENCE_END_MARKS)}.][{re.escape(CLOSERS)}]*\s*$")
 _DATE_LABEL = (
     r"(?:date|dateline|日期|發布日期|发布日期|發稿時間|发稿时间"
     r"|發布時間|发布时间|更新時間|更新时间)"
@@ -76,7 +78,7 @@ _BRACKETED_BYLINE = re.compile(rf"^\s*{_BRACKETED}")
 _BYLINE_WORDS = re.compile(r"記者|记者|特派|社|網|网|中心|新聞|新闻|[／/]")
 # An agency's dateline: 新华社北京2026年3月5日电（记者张伟）, 中新社上海3月5日电.
 _AGENCY = (
-    r"[\u4e00-\u9fff]{1,5}(?:社|网|網|报|報|台)[\u4e00-\u9fff]{0,10}?"
+    rf"[{HAN}]{{1,5}}(?:社|网|網|报|報|台)[{HAN}]{{0,10}}?"
     r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:专电|專電|电|電)"
     r"(?:[（(](?:记者|記者)[^（）()\n]{1,40}[）)])?"
 )
@@ -177,7 +179,7 @@ def leading_date(text: str) -> tuple[str, int] | None:
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(re.search(rf"[{_CJK_END}.][」』”’）)】》〉〕］\]\"']*\s*$", text)) or "。" in text
+    return bool(_ENDS_IN_A_MARK.search(text)) or "。" in text
 
 
 def is_short_line(text: str) -> bool:

@@ -13,16 +13,15 @@ from collections.abc import Sequence
 from typing import cast, get_args
 
 from .document import Block, BlockKind, Document, RawBlock, RawText, Segment, renumber
+from .script import CHINESE_FULL_STOPS, CLOSERS, SENTENCE_END_MARKS, han_characters
 
 # Full-width marks end a sentence wherever they stand; a run of them (？！, ……。) is one end.
-_CJK_END = "。！？!?｡"
 # Closing quotes and brackets travel with the mark they follow: 「…成果。」 is one sentence.
-_CLOSERS = "」』”’）)】》〉〕］]\"'"
-_CLOSE = re.escape(_CLOSERS)  # for use inside a character class
+_CLOSE = re.escape(CLOSERS)  # for use inside a character class
 _SENTENCE_END = re.compile(
     rf"""
     (?:
-        [。！？｡]+[{_CJK_END}]*          # full-width end marks, in runs
+        [{CHINESE_FULL_STOPS}]+[{SENTENCE_END_MARKS}]*  # full-width end marks, in runs
       | [!?]+(?=[{_CLOSE}]*(?:\s|$))  # ASCII ! ? only before space or the end
       | \.(?=[{_CLOSE}]*(?:\s|$))      # ASCII . likewise, so never inside 3.5
     )
@@ -166,7 +165,7 @@ def detect_script(text: str) -> str:
     """`zh-Hant` when the text has more Traditional-only characters than Simplified-only ones."""
     import opencc
 
-    han = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+    han = han_characters(text)
     if not han:
         return "zh-Hant"
     traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han), strict=False))

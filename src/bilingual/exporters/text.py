@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..document import Block, Document, Segment, Term
 from ..errors import InputError
+from ..script import has_han
 from . import ExportOptions, Finding
 
 # XML 1.0 cannot carry C0 controls other than tab, line feed and carriage return, lone surrogates
@@ -339,12 +340,9 @@ class Front:
         return join_nonempty([self.title_zh, self.title_en], " | ")
 
 
-_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
-
-
 def has_chinese(text: str) -> bool:
     """Whether a line the user gave (a byline, a credit) is Chinese, to set it as Chinese."""
-    return bool(_CJK.search(text))
+    return has_han(text)
 
 
 def reader_front(

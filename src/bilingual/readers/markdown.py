@@ -14,9 +14,10 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..script import CJK
 from .text import decode
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = re.compile(f"[{CJK}]")
 _FRONT_MATTER = re.compile(
     r"\A(?:---[ \t]*\n(?P<yaml>.*?)\n---|\+\+\+[ \t]*\n(?P<toml>.*?)\n\+\+\+)[ \t]*(?:\n|\Z)",
     re.DOTALL,

@@ -18,8 +18,9 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..script import CJK
 
-_CJK = re.compile(r"[\u2e80-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = re.compile(f"[{CJK}]")
 _PAGE_NUMBER = re.compile(
     r"^[\s\-–—·.|]*(?:(?:page|p\.)\s*)?[第]?\s*\d{1,4}\s*(?:頁|页)?"
     r"(?:\s*(?:/|of|共)\s*\d{1,4}\s*(?:頁|页)?)?[\s\-–—·.|]*$",
