@@ -166,7 +166,7 @@ def translate_file(
 
 def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
     """What made the translation: tool, segmenter, engine, model, decoding options and glossary."""
-    from .news import SEGMENTER_VERSION
+    from .segment import SEGMENTER_VERSION
 
     description = translator.describe()
     return {

@@ -485,7 +485,7 @@ def segmenter_version(document: Document) -> int:
 
 
 def _current_segmenter() -> int:
-    from .news import SEGMENTER_VERSION
+    from .segment import SEGMENTER_VERSION
 
     return SEGMENTER_VERSION
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..news import SHORT_LINE_CHARS
 from ..script import CJK, CLOSERS, SENTENCE_END_MARKS, WIDE
-from ..segment import HEADING_MAX_CHARS
 
 # A blank line may hold spaces, ideographic spaces, NBSP, form feeds or vertical tabs.
 _BLANK_LINES = re.compile(r"\n[ \t\u3000\u00a0\f\v]*\n\s*")
@@ -188,7 +188,7 @@ def _stands_alone(line: str) -> bool:
     """A short line without a final mark (a headline, a dateline) is a block of its own; one
     ending in a comma is a sentence going on."""
     stripped = line.strip()
-    return not stripped.endswith(tuple(_FINAL + _GOING_ON)) and len(stripped) <= HEADING_MAX_CHARS
+    return not stripped.endswith(tuple(_FINAL + _GOING_ON)) and len(stripped) <= SHORT_LINE_CHARS
 
 
 def _join(pieces: list[str], line: str, words: set[str] | None = None) -> None:
