@@ -4,7 +4,6 @@ and never run the checks (the pipeline's check stage passes them the findings)."
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Protocol
 
 from ..document import Document, Segment, english_digest
 from ..errors import OutputError, UsageError
+from ..registry import load
 
 
 @dataclass
@@ -132,8 +132,7 @@ def get_exporter(name: str) -> Exporter:
         target = EXPORTERS[name]
     except KeyError:
         raise UsageError(f"unknown format {name!r} (choose from {', '.join(EXPORTERS)})") from None
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)()
+    return load(target)()
 
 
 def parse_formats(value: str | Sequence[str] | None) -> list[str]:

@@ -6,7 +6,6 @@ Each reader parses bytes, so a file and standard input (`-`) are read the same w
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 from typing import Protocol
@@ -14,22 +13,21 @@ from typing import Protocol
 from ..document import RawText
 from ..errors import InputError
 from ..files import read_bytes
+from ..registry import load
 
 STDIN = "-"
 
 
 class Reader(Protocol):
     name: str
-    extensions: tuple[str, ...]
 
     def parse(self, data: bytes, name: str) -> RawText:
         """Raw blocks of `data`, the content of the input called `name` (for messages)."""
         ...
 
-    def read(self, path: Path) -> RawText: ...
-
 
 # name -> "module:Class"; importing every reader up front would load libraries no run needs.
+# So the extensions each reader takes are said here, once, and not on its class.
 READERS: dict[str, str] = {
     "text": "bilingual.readers.text:TextReader",
     "docx": "bilingual.readers.docx:DocxReader",
@@ -59,8 +57,7 @@ def get_reader(name: str) -> Reader:
         target = READERS[FORMAT_NAMES.get(name, name)]
     except KeyError:
         raise InputError(f"no reader named {name!r} (known: {', '.join(READERS)})") from None
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)()
+    return load(target)()
 
 
 def input_bytes(path: Path) -> bytes:
@@ -92,7 +89,7 @@ def read(
     if str(path) == STDIN:
         return reader.parse(sys.stdin.buffer.read(), "stdin")
     path = Path(path)
-    return reader.read(path) if data is None else reader.parse(data, str(path))
+    return reader.parse(input_bytes(path) if data is None else data, str(path))
 
 
 def warn(message: str) -> None:

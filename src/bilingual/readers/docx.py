@@ -43,12 +43,6 @@ _CAPTION_STYLES = {"caption", "標號", "题注", "題注", "图表标题"}
 
 class DocxReader:
     name = "docx"
-    extensions = (".docx",)
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if data.startswith(_OLE_MAGIC):

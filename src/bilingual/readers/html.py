@@ -70,12 +70,6 @@ _MAX_DEPTH = 2048  # libxml2's limit with huge_tree
 
 class HtmlReader:
     name = "html"
-    extensions = (".html", ".htm", ".xhtml")
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():

@@ -27,12 +27,6 @@ _AUTHOR_KEYS = ("author", "authors", "byline")
 
 class MarkdownReader:
     name = "markdown"
-    extensions = (".md", ".markdown")
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():

@@ -64,12 +64,6 @@ class _Line:
 
 class PdfReader:
     name = "pdf"
-    extensions = (".pdf",)
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():

@@ -209,13 +209,7 @@ def _join(pieces: list[str], line: str, words: set[str] | None = None) -> None:
 
 class TextReader:
     name = "text"
-    extensions = (".txt", ".text")
     known_words: frozenset[str] = frozenset()  # the glossary's Latin words (see `layout`)
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():
