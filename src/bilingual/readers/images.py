@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import io
 import os
@@ -170,12 +171,42 @@ def _data_url(src: str, origin: str) -> bytes | None:
         return None
 
 
-class Places:
-    """The pictures found inside a block's inline text, each marked where it stands, so that
-    the block is cut around them: text before, the figure, text after, in reading order."""
+class Pictures:
+    """The pictures of one input, as a reader finds them by their `src`: each loaded once (so a
+    bad one is named once, however many passes read the page), and marked where it stands in a
+    block's inline text, so that the block is cut around it: text before, the figure, text
+    after, in reading order."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # pictures are looked for beside the input; standard input and a part inside another
+        # file (a DOCX's embedded page) have no folder, only their data: URLs
+        self.base = Path(name).parent if name != "stdin" and Path(name).is_file() else None
         self.figures: list[RawBlock] = []
+        self.found: dict[str, RawBlock | None] = {}  # by src, vetted once
+        self.remote: set[str] = set()  # pictures on the network, never fetched
+
+    def find(
+        self, src: str, alt: str = "", display: tuple[float | None, float | None] = (None, None)
+    ) -> RawBlock | None:
+        """The figure of the picture at `src`, or None when there is none to keep."""
+        if src not in self.found:
+            if urlsplit(src.strip()).scheme.lower() in ("http", "https") or src.startswith("//"):
+                self.remote.add(src)
+            label = "a data: URL picture" if src.lower().startswith("data:") else src[:200]
+            origin = f"{self.name}: {label}"
+            data = load(src, self.base, origin)
+            self.found[src] = None if data is None else figure_block(data, origin)
+        found = self.found[src]
+        if found is None or found.figure is None:
+            return None
+        figure = dataclasses.replace(
+            found.figure,
+            alt=" ".join(alt.split()),
+            display_width=_points(display[0]),
+            display_height=_points(display[1]),
+        )
+        return RawBlock("", "figure", figure=figure, image=found.image)
 
     def mark(self, figure: RawBlock) -> str:
         """The mark to put in the text where `figure` stands."""
@@ -190,6 +221,20 @@ class Places:
             yield self.figures[int(m.group(1))]
             start = m.end()
         yield text[start:]
+
+    def unmarked(self, text: str) -> str:
+        return _MARK.sub("", text)
+
+    def say_remote(self) -> None:
+        """One line for the pictures on the network in what was read: they are never fetched."""
+        from . import warn
+
+        if self.remote:
+            count = len(self.remote)
+            warn(
+                f"{self.name}: {count} picture{'s' * (count != 1)} on the network not fetched "
+                "(save the page with its pictures to keep them); left out"
+            )
 
 
 def with_captions(blocks: list[RawBlock]) -> list[RawBlock]:
