@@ -138,17 +138,17 @@ def load(src: str, base: Path | None, origin: str) -> bytes | None:
     folder = os.path.realpath(base)
     path = os.path.realpath(os.path.join(folder, relative))
     if os.path.isabs(relative) or os.path.commonpath([folder, path]) != folder:
-        warn(f"{origin}: the picture {relative} is outside the input's folder; left out")
+        warn(f"{origin}: a picture outside the input's folder; left out")
         return None
     try:
         if os.path.getsize(path) > MAX_BYTES:
-            warn(f"{origin}: {relative} is larger than {MAX_BYTES // 2**20} MB; left out")
+            warn(f"{origin}: a picture larger than {MAX_BYTES // 2**20} MB; left out")
             return None
         from ..files import read_regular_file
 
         return read_regular_file(Path(path))
     except Exception:  # missing, a folder, a pipe, unreadable: all the same to the reader
-        warn(f"{origin}: the picture {relative} cannot be read (missing?); left out")
+        warn(f"{origin}: the picture cannot be read (missing?); left out")
         return None
 
 
