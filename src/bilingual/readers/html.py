@@ -387,7 +387,10 @@ def _picture(img: Any, pictures: Pictures) -> RawBlock | None:
     width, height = _pixels(img.get("width")), _pixels(img.get("height"))
     if any(side is not None and side < MIN_SIDE for side in (width, height)):
         return None
-    display = tuple(None if side is None else side * POINTS_PER_PIXEL for side in (width, height))
+    display = (
+        None if width is None else width * POINTS_PER_PIXEL,
+        None if height is None else height * POINTS_PER_PIXEL,
+    )
     # a lazy-loading page keeps the real picture in data-src and a placeholder in src
     for attribute in ("src", "data-src", "data-original", "data-lazy-src"):
         value = img.get(attribute)
