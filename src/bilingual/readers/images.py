@@ -110,6 +110,9 @@ def identify(data: bytes) -> tuple[str, int, int] | str:
                 width, height = image.size
                 if width * height >= MAX_PIXELS:
                     return f"a picture whose header claims {width} x {height} pixels"
+                # A JPEG decoded at an eighth of its size reads all of its data (a truncated or
+                # damaged one fails all the same) in a third of the time and a 64th the memory.
+                image.draft(image.mode, (width // 8, height // 8))
                 image.load()
     except Image.DecompressionBombError:
         return "a picture whose header claims too many pixels"
