@@ -250,3 +250,36 @@ def test_an_edit_found_by_id_is_never_put_on_another_sentence_after_a_picture(
     assert after.segments[0].id == "b4s1"
     assert (after.segments[0].status, after.segments[0].target) == ("human", "This numbering.")
     assert SOURCE_CHANGED in after.segments[0].flags
+
+
+def test_an_older_documents_vml_picture_is_read_too(tmp_path: Path) -> None:
+    """Word 2003 wrote a picture as VML (`w:pict/v:shape/v:imagedata`); its size is in the
+    shape's style."""
+    import docx
+    from docx.oxml import parse_xml
+
+    source = picture_docx(tmp_path / "photo.docx", SIMPLIFIED)
+    document = docx.Document(str(source))
+    drawing = document.element.body.findall(".//" + qn_w("drawing"))[0]
+    blip = drawing.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}blip")
+    rel_id = blip.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+    pict = parse_xml(
+        f'<w:pict xmlns:w="{W}" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:r="{R}">'
+        f'<v:shape style="width:240pt;height:1.5in" alt="总理"><v:imagedata r:id="{rel_id}"/>'
+        "</v:shape></w:pict>"
+    )
+    drawing.getparent().replace(drawing, pict)
+    document.save(str(tmp_path / "old.docx"))
+    found = read_document(tmp_path / "old.docx")
+    assert kinds(found) == ["paragraph", "figure", "caption", "paragraph"]
+    figure = found.blocks[1].figure
+    assert figure is not None
+    assert (figure.display_width, figure.display_height, figure.alt) == (240.0, 108.0, "总理")
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def qn_w(tag: str) -> str:
+    return f"{{{W}}}{tag}"

@@ -37,6 +37,9 @@ _DRAWING = _w("drawing")
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _EMU_PER_POINT = 12700
+_VML = "urn:schemas-microsoft-com:vml"
+_VML_SIZE = re.compile(r"(width|height)\s*:\s*([0-9.]+)\s*(pt|in|px)?", re.IGNORECASE)
+_VML_POINTS = {"pt": 1.0, "in": 72.0, "px": 0.75}
 _CHARACTERS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "\u2011"}
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -221,7 +224,7 @@ class _Walker:
             elif tag in _CHARACTERS:
                 parts.append(_CHARACTERS[tag])
             else:
-                if tag == _DRAWING:  # a picture; a text box inside it is read as before
+                if tag in (_DRAWING, _w("pict")):  # a picture; a text box in it is read as before
                     drawings.append((child, bool("".join(parts).strip())))
                 self._text(child, parts, boxes, drawings)
 
@@ -230,22 +233,31 @@ class _Walker:
         its extent gives; None for a shape, a chart or a linked picture (nothing to embed)."""
         from .images import figure_block
 
-        blip = drawing.find(f".//{{{_A}}}blip")
-        rel_id = blip.get(f"{{{_R}}}embed") if blip is not None else None
+        size: list[float | None] = [None, None]
+        alt = ""
+        if drawing.tag == _w("pict"):  # an older document's VML picture (Word 2003)
+            image = drawing.find(f".//{{{_VML}}}imagedata")
+            rel_id = image.get(f"{{{_R}}}id") if image is not None else None
+            shape = image.getparent() if image is not None else None
+            if shape is not None:
+                for name, value, unit in _VML_SIZE.findall(shape.get("style") or ""):
+                    index = 0 if name.lower() == "width" else 1
+                    size[index] = float(value) * _VML_POINTS[(unit or "pt").lower()]
+                alt = shape.get("alt") or ""
+        else:
+            blip = drawing.find(f".//{{{_A}}}blip")
+            rel_id = blip.get(f"{{{_R}}}embed") if blip is not None else None
+            frame = drawing[0] if len(drawing) else drawing  # wp:inline or wp:anchor
+            if (extent := frame.find(f"{{{_WP}}}extent")) is not None:
+                for i, name in enumerate(("cx", "cy")):
+                    value = extent.get(name) or ""
+                    size[i] = int(value) / _EMU_PER_POINT if value.isdigit() else None
+            if (properties := frame.find(f"{{{_WP}}}docPr")) is not None:
+                alt = properties.get("descr") or properties.get("title") or ""
         rel = self.document.part.rels.get(rel_id or "")
         if rel is None or rel.is_external:
-            return None
+            return None  # a shape, a chart, or a picture linked to a file elsewhere
         part = rel.target_part
-        frame = drawing[0] if len(drawing) else drawing  # wp:inline or wp:anchor
-        size: list[float | None] = [None, None]
-        if (extent := frame.find(f"{{{_WP}}}extent")) is not None:
-            for i, name in enumerate(("cx", "cy")):
-                value = extent.get(name) or ""
-                size[i] = int(value) / _EMU_PER_POINT if value.isdigit() else None
-        properties = frame.find(f"{{{_WP}}}docPr")
-        alt = ""
-        if properties is not None:
-            alt = properties.get("descr") or properties.get("title") or ""
         origin = f"{self.name}: {str(part.partname).lstrip('/')}"
         return figure_block(part.blob, origin, alt=alt, display=(size[0], size[1]))
 
