@@ -115,4 +115,3 @@ def test_the_assets_folder_never_holds_an_input(tmp_path: Path) -> None:
     result = runner.invoke(cli, args)
     assert result.exit_code == ExitCode.USAGE
     assert f"which holds the input {inside / 'press.txt'}" in result.output
-
