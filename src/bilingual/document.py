@@ -484,14 +484,76 @@ def load(path: str | Path) -> Document:
     document = Document.from_dict(data)
     if not document.segments:
         raise InputError(f"{path}: the JSON form has no segments")
+    document.assets = load_assets(document, path)
     return document
 
 
-def dump(document: Document, path: str | Path) -> Path:
-    """Validate and write the JSON form atomically."""
-    from .files import write_bytes
+def assets_folder(json_path: str | Path) -> Path:
+    """Where the pictures of the JSON form at `json_path` are: `<stem>.assets/` beside it."""
+    json_path = Path(json_path)
+    return json_path.with_name(f"{json_path.stem}.assets")
 
-    return write_bytes(Path(path), form_bytes(document, str(path)))
+
+def load_assets(document: Document, json_path: Path) -> dict[str, bytes]:
+    """The bytes of the figures of `document`, from the assets folder beside its JSON form; a
+    missing file, or one whose content no longer matches its name, is a one-line InputError."""
+    import hashlib
+
+    assets: dict[str, bytes] = {}
+    folder = assets_folder(json_path)
+    for block in document.blocks:
+        figure = block.figure
+        if figure is None or figure.name in assets:
+            continue
+        path = folder / figure.name
+        where = f"the picture of block {block.id} of {json_path}"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(
+                f"{path}: missing ({where}); put the assets folder back beside the JSON form"
+            ) from None
+        except OSError as e:
+            raise InputError(f"{path}: cannot read {where} ({e.strerror})") from None
+        if hashlib.sha256(data).hexdigest() != figure.sha256:
+            raise InputError(f"{path}: altered ({where}): its content no longer matches its name")
+        assets[figure.name] = data
+    return assets
+
+
+def dump(document: Document, path: str | Path) -> Path:
+    """Validate and write the JSON form atomically, its pictures' files first."""
+    from .files import write_all
+
+    path = Path(path)
+    return write_all([*asset_files(document, path), (path, form_bytes(document, str(path)))])[-1]
+
+
+def asset_files(document: Document, json_path: Path) -> list[tuple[Path, bytes]]:
+    """The files of the pictures the JSON form at `json_path` names, to write with it (before
+    it): `<stem>.assets/<sha256>.<ext>`, each once, and only those not already there whole."""
+    import hashlib
+
+    folder = assets_folder(json_path)
+    files: dict[Path, bytes] = {}
+    for block in document.blocks:
+        if block.figure is None:
+            continue
+        name = block.figure.name
+        data = document.assets.get(name)
+        if data is None:
+            raise InputError(
+                f"{json_path}: block {block.id}: the bytes of the picture {name} are not in "
+                "the document"
+            )
+        path = folder / name
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == block.figure.sha256:
+                continue  # written by an earlier run: a name is its content
+        except OSError:
+            pass
+        files[path] = data
+    return list(files.items())
 
 
 def form_text(data: dict[str, Any]) -> str:

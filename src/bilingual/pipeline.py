@@ -10,14 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from .capacity import check_fits, memory_bounded
-from .document import Document
+from .document import Document, asset_files
 from .engines import Engine, EngineOptions
 from .errors import InputError, NotReviewed
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
 from .files import ensure_folder, write_all
 from .front import GivenFront
 from .locks import json_form_lock
-from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
+from .outputs import (
+    MADE_FROM,
+    Job,
+    check_export,
+    check_plan,
+    claim_json_form,
+    made_from,
+)
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
@@ -253,7 +260,8 @@ def render_outputs(
     options = options or ExportOptions()
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
-    outputs: list[tuple[Path, bytes]] = []
+    # the pictures' files first: every output that shows them is renamed into place after them
+    outputs = asset_files(document, output_dir / f"{stem}.json")
     warnings: list[str] = []
     for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
     unreviewed = _unreviewed(document, findings) if for_readers else ""
