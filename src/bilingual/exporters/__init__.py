@@ -31,6 +31,9 @@ class ExportOptions:
     edition: str = "review"
     credit: str | None = None  # a line under the byline of the reader's edition
     require_reviewed: bool = False  # refuse a reader's edition of machine drafts or errors
+    # Where the figures' images are, relative to the outputs (`assets_folder(stem)`): set by the
+    # run for the Markdown's image links; not an option of the command line or bilingual.toml.
+    assets: str = field(default="", metadata={"option": False})
 
     @property
     def reader(self) -> bool:
@@ -90,6 +93,11 @@ EXPORTERS: dict[str, str] = {
     "pdf": "bilingual.exporters.pdf:PdfExporter",
 }
 DEFAULT_FORMATS = ("docx", "html")
+
+
+def assets_folder(stem: str) -> str:
+    """The folder beside a document's outputs that holds its figures' images."""
+    return f"{stem}.assets"
 
 
 # The identifier of a reader's edition starts so instead of `bilingual:`: `import` refuses it.

@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..document import Block, Document, Segment
+from ..document import Block, Document, Figure, Segment
 from ..glossary.render import UNVERIFIED
 from ..version import __version__
 from . import (
@@ -46,6 +46,7 @@ from . import (
     revision_stamp,
 )
 from .text import (
+    IMAGE_MEDIA_TYPES,
     Cleaner,
     Piece,
     UsedTerm,
@@ -54,12 +55,15 @@ from .text import (
     cjk_font,
     clean_meta,
     converter,
+    display_points,
     english_pieces,
     english_status,
     findings_by_segment,
+    fitted,
     has_chinese,
     headline,
     join_nonempty,
+    missing_images,
     reader_blocks,
     reader_front,
     require_segments,
@@ -70,6 +74,10 @@ from .text import (
 # Sizes in twentieths of a point (twips), as Word stores them.
 PAPER = {"a4": (11906, 16838), "letter": (12240, 15840)}
 MARGIN = 1134  # 2 cm
+CELL_MARGIN = 140  # a table cell's left and right padding
+EMU_PER_POINT = 12700  # DrawingML's unit
+_DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_PICTURE = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 RULE = "D0D0D0"  # the light rule between paragraphs and columns
 MUTED = "6B6B6B"
 INK = "1F2933"
@@ -105,7 +113,8 @@ def build_docx(
     )
     buffer = io.BytesIO()
     writer.doc.save(buffer)
-    return _splice_body(buffer.getvalue(), marker, writer.body), writer.clean.warnings()
+    warnings = [*writer.clean.warnings(), *missing_images(document)]
+    return _splice_body(buffer.getvalue(), marker, writer.body), warnings
 
 
 def _splice_body(package: bytes, marker: str, body: list[str]) -> bytes:
@@ -139,6 +148,7 @@ class _Styles:
     term: str
     caption: str = "Caption"  # Word's own, so a caption list and restyling work
     code: str = ""
+    figure: str = ""  # a photo's paragraph: centred, kept with its caption
 
 
 # Word shows at most 255 characters of a document property, and python-docx refuses a longer
@@ -175,6 +185,8 @@ class _Writer:
         comments = options.comments and not self.reader
         self.findings = findings_by_segment(document, findings) if comments else {}
         self._bookmark_id = 0
+        self._picture_id = 0  # drawing ids, unique in the document
+        self._images: dict[str, str] = {}  # image name -> relationship id
         self.width, self.height = PAPER[options.paper]
         if options.landscape:
             self.width, self.height = self.height, self.width
@@ -341,13 +353,20 @@ class _Writer:
         ]
         previous_kind = None
         for block in self.blocks:
+            if block.kind == "figure":
+                # across both columns: a cell spanning the grid, its caption's rows under it
+                picture = self._figure(block, self.text_width - 2 * CELL_MARGIN)
+                cell = self._cell(self.text_width, [picture], span=2, top_rule=True)
+                rows.append(self._row([cell], keep=True))
             for index, segment in enumerate(block.segments):
-                # a light rule above each new block groups a paragraph's sentences visibly
+                # a light rule above each new block groups a paragraph's sentences visibly (not
+                # between a photo and its caption)
                 first = index == 0 and previous_kind is not None
+                rule = first and previous_kind != "figure"
                 zh, en = self._segment_paragraphs(block, segment, first_in_block=first)
                 cells = [
-                    self._cell(widths[0], zh, top_rule=first),
-                    self._cell(widths[1], en, top_rule=first),
+                    self._cell(widths[0], zh, top_rule=rule),
+                    self._cell(widths[1], en, top_rule=rule),
                 ]
                 rows.append(self._row(cells, keep=block.kind in ("title", "heading")))
             previous_kind = block.kind
@@ -401,6 +420,9 @@ class _Writer:
 
     def _interleaved(self) -> None:
         for block in self.blocks:
+            if block.kind == "figure":
+                self.body.append(self._figure(block, self.text_width))
+                continue
             zh: list[str] = []
             en: list[str] = []
             hints: list[str] = []
@@ -427,6 +449,52 @@ class _Writer:
             if hints:
                 text = "Terms: " + "; ".join(dict.fromkeys(hints))  # each cleaned above
                 self.body.append(self._paragraph(self.styles.hints, self._run(text, chinese=False)))
+
+    # -- photos ------------------------------------------------------------------------------
+
+    def _figure(self, block: Block, max_width: int) -> str:
+        """A paragraph holding the block's photo at its displayed size, scaled down to
+        `max_width` (twips) and to most of a page's height, its aspect ratio kept."""
+        figure = block.figure
+        assert figure is not None  # shown_blocks keeps only figures with their image
+        max_height = (self.height - 2 * MARGIN) * 3 // 4  # room for the caption under it
+        width, height = fitted(display_points(figure), max_width / 20, max_height / 20)
+        cx, cy = round(width * EMU_PER_POINT), round(height * EMU_PER_POINT)
+        rid = self._image_part(figure)
+        self._picture_id += 1
+        number = self._picture_id
+        alt = _attr(self.clean(figure.alt, f"figure {block.id} (alt text)"))
+        a, pic = _DRAWING, _PICTURE
+        drawing = (
+            '<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{number}" name="Picture {number}" descr="{alt}"/>'
+            f'<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="{a}" noChangeAspect="1"/>'
+            f'</wp:cNvGraphicFramePr><a:graphic xmlns:a="{a}"><a:graphicData uri="{pic}">'
+            f'<pic:pic xmlns:pic="{pic}"><pic:nvPicPr>'
+            f'<pic:cNvPr id="{number}" name="{figure.name}" descr="{alt}"/><pic:cNvPicPr/>'
+            f'</pic:nvPicPr><pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/>'
+            '</a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
+            f'<a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/>'
+            "</a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline>"
+            "</w:drawing>"
+        )
+        return self._paragraph(self.styles.figure, f"<w:r>{drawing}</w:r>")
+
+    def _image_part(self, figure: Figure) -> str:
+        """The relationship id of the figure's image in word/media/ (one part per image,
+        however often it is shown)."""
+        rid = self._images.get(figure.name)
+        if rid is None:
+            from docx.opc.constants import RELATIONSHIP_TYPE
+            from docx.opc.part import Part
+
+            part = self.doc.part
+            name = part.package.next_partname(f"/word/media/image%d.{figure.ext}")
+            blob = self.document.assets[figure.name]
+            image = Part(name, IMAGE_MEDIA_TYPES[figure.ext], blob, part.package)
+            rid = self._images[figure.name] = part.relate_to(image, RELATIONSHIP_TYPE.IMAGE)
+        return rid
 
     # -- end matter --------------------------------------------------------------------------
 
@@ -638,7 +706,12 @@ class _Writer:
         )
         margins = "".join(
             f'<w:{side} w:w="{size}" w:type="dxa"/>'
-            for side, size in (("top", 40), ("left", 140), ("bottom", 40), ("right", 140))
+            for side, size in (
+                ("top", 40),
+                ("left", CELL_MARGIN),
+                ("bottom", 40),
+                ("right", CELL_MARGIN),
+            )
         )
         properties = (
             f'<w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>{borders}'
@@ -659,13 +732,15 @@ class _Writer:
         *,
         top_rule: bool = False,
         bottom_rule: bool = False,
+        span: int = 1,
     ) -> str:
         borders = ""
         if top_rule or bottom_rule:
             top = _border("top", RULE) if top_rule else ""
             bottom = _border("bottom", "808080", size=6) if bottom_rule else ""
             borders = f"<w:tcBorders>{top}{bottom}</w:tcBorders>"
-        properties = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{borders}</w:tcPr>'
+        merged = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+        properties = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{merged}{borders}</w:tcPr>'
         return f"<w:tc>{properties}{''.join(paragraphs)}</w:tc>"
 
 
@@ -791,7 +866,8 @@ def _setup_styles(doc: Any, cjk: str, latin: str, tag: str, *, term_style: bool 
 
 
 def _news_styles(styles: Any, ids: _Styles, paragraph_style: Any) -> None:
-    """Word's Caption for captions (dressed quietly), and a monospace style for code blocks."""
+    """Word's Caption for captions (dressed quietly), a monospace style for code blocks, and
+    the paragraph that holds a photo."""
     from docx.shared import Pt, RGBColor
 
     caption = styles["Caption"]
@@ -802,6 +878,11 @@ def _news_styles(styles: Any, ids: _Styles, paragraph_style: Any) -> None:
     ids.caption = caption.style_id
     ids.code = paragraph_style("Code Block", 9)
     styles["Code Block"].font.name = "Consolas"
+    ids.figure = paragraph_style("Figure", 10.5)
+    figure = styles["Figure"].paragraph_format
+    figure.alignment = 1  # centre
+    figure.keep_with_next = True  # the caption under it stays on its page
+    figure.space_before = Pt(6)
 
 
 def _set_fonts(rpr: Any, cjk: str, latin: str) -> None:
