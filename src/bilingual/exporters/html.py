@@ -125,7 +125,7 @@ def render_html(
     reader = options.reader
     front = reader_front(document, options, clean, convert) if reader else None
     by_segment = {} if reader else findings_by_segment(document, findings)
-    blocks = []
+    blocks: list[_Block] = []
     shown = reader_blocks(document, options, front) if front else shown_blocks(document, options)
     for block in shown:
         view = _Block(block.id, block.kind)
