@@ -19,7 +19,8 @@ from lxml import etree
 
 from bilingual.document import Document
 from bilingual.exporters import ExportOptions, assets_folder, get_exporter
-from bilingual.exporters.docx import EMU_PER_POINT, MARGIN, PAPER
+from bilingual.exporters.docx import MARGIN, PAPER
+from bilingual.exporters.docx_markup import EMU_PER_POINT
 from bilingual.pipeline import export_document
 from bilingual.review import import_edits
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
