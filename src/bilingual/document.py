@@ -484,7 +484,41 @@ def load(path: str | Path) -> Document:
     document = Document.from_dict(data)
     if not document.segments:
         raise InputError(f"{path}: the JSON form has no segments")
+    document.assets = load_assets(document, path)
     return document
+
+
+def assets_folder(json_path: str | Path) -> Path:
+    """Where the pictures of the JSON form at `json_path` are: `<stem>.assets/` beside it."""
+    json_path = Path(json_path)
+    return json_path.with_name(f"{json_path.stem}.assets")
+
+
+def load_assets(document: Document, json_path: Path) -> dict[str, bytes]:
+    """The bytes of the figures of `document`, from the assets folder beside its JSON form; a
+    missing file, or one whose content no longer matches its name, is a one-line InputError."""
+    import hashlib
+
+    assets: dict[str, bytes] = {}
+    folder = assets_folder(json_path)
+    for block in document.blocks:
+        figure = block.figure
+        if figure is None or figure.name in assets:
+            continue
+        path = folder / figure.name
+        where = f"the picture of block {block.id} of {json_path}"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(
+                f"{path}: missing ({where}); put the assets folder back beside the JSON form"
+            ) from None
+        except OSError as e:
+            raise InputError(f"{path}: cannot read {where} ({e.strerror})") from None
+        if hashlib.sha256(data).hexdigest() != figure.sha256:
+            raise InputError(f"{path}: altered ({where}): its content no longer matches its name")
+        assets[figure.name] = data
+    return assets
 
 
 def dump(document: Document, path: str | Path) -> Path:

@@ -26,11 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import RawBlock
+from .document import Figure, RawBlock
 
 # The segmenter's version, recorded in the signature of every JSON form: ids are positional, so
 # a text segmented by another version may number its blocks differently (see review.py).
-SEGMENTER_VERSION = 3
+# Version 4: a picture is a `figure` block of its own (and its alt text may add a caption), so
+# the blocks after it are numbered one further on.
+SEGMENTER_VERSION = 4
 
 MONTHS = [
     "January",
@@ -157,6 +159,8 @@ class NewsBlock:
     pieces: list[str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     found: dict[str, str] = field(default_factory=dict)
+    figure: Figure | None = None  # a picture, passed through as its reader found it
+    image: bytes | None = None
 
 
 def date_in_english(iso: str) -> str:
@@ -266,7 +270,10 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
     for raw in blocks:
         text = raw.text
         if raw.kind not in (None, "paragraph"):
-            out.append(NewsBlock(text, raw.kind, meta=dict(raw.meta)))
+            # a structured reader's kind stands; a picture is no text for any rule
+            out.append(
+                NewsBlock(text, raw.kind, meta=dict(raw.meta), figure=raw.figure, image=raw.image)
+            )
             in_link_list = False
             continue
         if not dateline_seen and not body_seen:

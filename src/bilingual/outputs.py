@@ -15,10 +15,13 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BilingualError, OutputError, UsageError
 from .readers import STDIN
+
+if TYPE_CHECKING:
+    from .document import Document
 
 # The signature's record of which input made a JSON form: a digest of the input's resolved path
 # (the path itself would publish the user's folders in a file meant to be shared).
@@ -40,6 +43,36 @@ class Job:
     @property
     def json_path(self) -> Path:
         return self.folder / f"{self.stem}.json"
+
+
+def asset_outputs(document: Document, json_path: Path) -> list[tuple[Path, bytes]]:
+    """The files of the pictures the JSON form at `json_path` names, to write with it (before
+    it): `<stem>.assets/<sha256>.<ext>`, each once, and only those not already there whole."""
+    import hashlib
+
+    from .document import assets_folder
+    from .errors import InputError
+
+    folder = assets_folder(json_path)
+    files: dict[Path, bytes] = {}
+    for block in document.blocks:
+        if block.figure is None:
+            continue
+        name = block.figure.name
+        data = document.assets.get(name)
+        if data is None:
+            raise InputError(
+                f"{json_path}: block {block.id}: the bytes of the picture {name} "
+                "are not in the document"
+            )
+        path = folder / name
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == block.figure.sha256:
+                continue  # written by an earlier run: a name is its content
+        except OSError:
+            pass
+        files[path] = data
+    return list(files.items())
 
 
 def made_from(path: str | Path) -> str | None:
@@ -83,6 +116,14 @@ def check_plan(
                 f"the output {Path(path)} would overwrite the input {overwritten}; translate into "
                 "another folder (-o)"
             )
+    for job in jobs:  # the pictures' folder beside each JSON form holds no input either
+        assets = os.path.join(os.fspath(job.folder), f"{job.stem}.assets")
+        inside = inputs.find(assets) or inputs.inside(assets)
+        if inside is not None:
+            raise UsageError(
+                f"the pictures of {job.input} go in {Path(assets)}, which holds the input "
+                f"{inside}; translate into another folder (-o)"
+            )
 
 
 class _Inputs:
@@ -93,6 +134,7 @@ class _Inputs:
         self.folders: dict[str, str] = {}  # folder as given -> resolved: one lookup each
         self.places: dict[str, Path] = {}
         self.files: dict[tuple[int, int], Path] = {}
+        self.below: dict[str, Path] | None = None  # each folder that holds an input -> one of them
         for path in paths:
             if str(path) == STDIN:
                 continue
@@ -101,6 +143,20 @@ class _Inputs:
                 self.places[place] = path
             if identity is not None:
                 self.files[identity] = path
+
+    def inside(self, folder: str) -> Path | None:
+        """An input inside `folder` (at any depth), if any."""
+        if self.below is None:  # built on first use: only a run with pictures' folders asks
+            self.below = {}
+            for place, path in self.places.items():
+                parent = os.path.dirname(place)
+                while parent and parent not in self.below:
+                    self.below[parent] = path
+                    parent, last = os.path.dirname(parent), parent
+                    if parent == last:
+                        break
+        resolved = os.path.realpath(folder)
+        return self.below.get(resolved)
 
     def find(self, output: str) -> Path | None:
         """The input that `output` is, by place (the path given, or where its links lead) or

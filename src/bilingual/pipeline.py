@@ -24,7 +24,15 @@ from .exporters import (
 from .files import ensure_folder, write_all
 from .front import GivenFront
 from .locks import json_form_lock
-from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
+from .outputs import (
+    MADE_FROM,
+    Job,
+    asset_outputs,
+    check_export,
+    check_plan,
+    claim_json_form,
+    made_from,
+)
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
@@ -261,7 +269,8 @@ def render_outputs(
     options = replace(options or ExportOptions(), assets=assets_folder(stem))
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
-    outputs: list[tuple[Path, bytes]] = []
+    # the pictures' files first: every output that shows them is renamed into place after them
+    outputs = asset_outputs(document, output_dir / f"{stem}.json")
     warnings: list[str] = []
     for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
     unreviewed = _unreviewed(document, findings) if for_readers else ""

@@ -89,10 +89,15 @@ def read(
     reader = get_reader(name or EXTENSIONS.get(Path(path).suffix.lower(), "text"))
     if known_words and hasattr(reader, "known_words"):  # only a reader that re-wraps lines
         reader.known_words = known_words
+    from .images import with_captions
+
     if str(path) == STDIN:
-        return reader.parse(sys.stdin.buffer.read(), "stdin")
-    path = Path(path)
-    return reader.read(path) if data is None else reader.parse(data, str(path))
+        raw = reader.parse(sys.stdin.buffer.read(), "stdin")
+    else:
+        path = Path(path)
+        raw = reader.read(path) if data is None else reader.parse(data, str(path))
+    raw.blocks = with_captions(raw.blocks)
+    return raw
 
 
 def warn(message: str) -> None:

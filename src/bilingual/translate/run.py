@@ -207,7 +207,10 @@ class Run:
     def pending(self, document: Document) -> list[Segment]:
         """Apply human edits and stored drafts; return the segments the engine must translate."""
         sources = {s.source for s in document.segments}
+        from ..review import segmenter_version
+
         name = str(document.meta.get("input") or "")
+        segmenter = segmenter_version(document)  # what numbered the ids an edit is found by
         todo: list[Segment] = []
         grouped = takes_groups(self.engine)
         for index, segment in enumerate(document.translatable_segments):
@@ -223,7 +226,7 @@ class Run:
                 if edit is None and name:
                     # A segment whose source changed since its review keeps the reviewed text
                     # until a person decides, unless that source moved elsewhere in the text.
-                    edit = self.memory.lookup_human_at(name, segment.id)
+                    edit = self.memory.lookup_human_at(name, segment.id, segmenter=segmenter)
                     if edit is not None and edit.source in sources:
                         edit = None
                 if edit is not None:
