@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from .capacity import check_fits, memory_bounded
-from .document import Document
+from .document import Document, assets_folder
 from .engines import Engine, EngineOptions
 from .errors import InputError, NotReviewed
 from .exporters import (
     ExportOptions,
     Finding,
     RenderError,
-    assets_folder,
     get_exporter,
     parse_formats,
 )
@@ -266,7 +265,8 @@ def render_outputs(
     leaves it to the caller, a batch that records the others' digests in it). Also the warnings
     of the exporters, each said once (several exporters clean the same text)."""
     # the Markdown links the figures' images in the assets folder beside it
-    options = replace(options or ExportOptions(), assets=assets_folder(stem))
+    folder = assets_folder(output_dir / f"{stem}.json").name
+    options = replace(options or ExportOptions(), assets=folder)
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
     # the pictures' files first: every output that shows them is renamed into place after them

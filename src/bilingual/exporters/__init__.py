@@ -31,8 +31,8 @@ class ExportOptions:
     edition: str = "review"
     credit: str | None = None  # a line under the byline of the reader's edition
     require_reviewed: bool = False  # refuse a reader's edition of machine drafts or errors
-    # Where the figures' images are, relative to the outputs (`assets_folder(stem)`): set by the
-    # run for the Markdown's image links; not an option of the command line or bilingual.toml.
+    # The folder of the figures' images beside the outputs (the JSON form's `assets_folder`),
+    # set by the run for the Markdown's image links; not a command-line or bilingual.toml option.
     assets: str = field(default="", metadata={"option": False})
 
     @property
@@ -93,11 +93,6 @@ EXPORTERS: dict[str, str] = {
     "pdf": "bilingual.exporters.pdf:PdfExporter",
 }
 DEFAULT_FORMATS = ("docx", "html")
-
-
-def assets_folder(stem: str) -> str:
-    """The folder beside a document's outputs that holds its figures' images."""
-    return f"{stem}.assets"
 
 
 # The identifier of a reader's edition starts so instead of `bilingual:`: `import` refuses it.

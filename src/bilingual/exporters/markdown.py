@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from ..document import Block, Document
-from . import ExportOptions, Finding, Rendered, assets_folder
+from ..document import Block, Document, assets_folder
+from . import ExportOptions, Finding, Rendered
 from .text import (
     Cleaner,
     converter,
@@ -107,8 +107,8 @@ def _image(document: Document, block: Block, options: ExportOptions, clean: Clea
     after the input) and percent-encoded, so that no file name can end the link early."""
     figure = block.figure
     assert figure is not None  # shown_blocks keeps only figures with their image
-    input_stem = Path(str(document.meta.get("input") or "stdin")).stem
-    path = quote(f"{options.assets or assets_folder(input_stem)}/{figure.name}")
+    beside_input = assets_folder(Path(str(document.meta.get("input") or "stdin")).name).name
+    path = quote(f"{options.assets or beside_input}/{figure.name}")
     alt = _INLINE.sub(r"\\\1", " ".join(clean(figure.alt, f"figure {block.id} (alt text)").split()))
     return f"![{alt}]({path})"
 
