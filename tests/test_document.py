@@ -167,10 +167,12 @@ def test_a_figure_block_holds_a_picture_and_no_segment(tmp_path):
         blocks=[
             Block("b1", "figure", figure=figure),
             Block("b2", "caption", [Segment("b2s1", "貨輪停靠。")]),
-        ]
+        ],
+        assets={figure.name: b"picture"},
     )
-    again = load(dump(document, tmp_path / "f.json"))
+    again = load(dump(document, tmp_path / "f.json"))  # its picture in f.assets/, loaded again
     assert again.blocks[0].figure == figure and again.blocks[0].segments == []
+    assert again.assets == {figure.name: b"picture"}
     assert figure.name == f"{digest}.png"
     data = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
     data["blocks"][0]["figure"]["ext"] = "svg"  # never: an SVG can carry script

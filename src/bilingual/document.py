@@ -522,10 +522,38 @@ def load_assets(document: Document, json_path: Path) -> dict[str, bytes]:
 
 
 def dump(document: Document, path: str | Path) -> Path:
-    """Validate and write the JSON form atomically."""
-    from .files import write_bytes
+    """Validate and write the JSON form atomically, its pictures' files first."""
+    from .files import write_all
 
-    return write_bytes(Path(path), form_bytes(document, str(path)))
+    path = Path(path)
+    return write_all([*asset_files(document, path), (path, form_bytes(document, str(path)))])[-1]
+
+
+def asset_files(document: Document, json_path: Path) -> list[tuple[Path, bytes]]:
+    """The files of the pictures the JSON form at `json_path` names, to write with it (before
+    it): `<stem>.assets/<sha256>.<ext>`, each once, and only those not already there whole."""
+    import hashlib
+
+    folder = assets_folder(json_path)
+    files: dict[Path, bytes] = {}
+    for block in document.blocks:
+        if block.figure is None:
+            continue
+        name = block.figure.name
+        data = document.assets.get(name)
+        if data is None:
+            raise InputError(
+                f"{json_path}: block {block.id}: the bytes of the picture {name} are not in "
+                "the document"
+            )
+        path = folder / name
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == block.figure.sha256:
+                continue  # written by an earlier run: a name is its content
+        except OSError:
+            pass
+        files[path] = data
+    return list(files.items())
 
 
 def form_text(data: dict[str, Any]) -> str:

@@ -15,13 +15,10 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import BilingualError, OutputError, UsageError
 from .readers import STDIN
-
-if TYPE_CHECKING:
-    from .document import Document
 
 # The signature's record of which input made a JSON form: a digest of the input's resolved path
 # (the path itself would publish the user's folders in a file meant to be shared).
@@ -43,36 +40,6 @@ class Job:
     @property
     def json_path(self) -> Path:
         return self.folder / f"{self.stem}.json"
-
-
-def asset_outputs(document: Document, json_path: Path) -> list[tuple[Path, bytes]]:
-    """The files of the pictures the JSON form at `json_path` names, to write with it (before
-    it): `<stem>.assets/<sha256>.<ext>`, each once, and only those not already there whole."""
-    import hashlib
-
-    from .document import assets_folder
-    from .errors import InputError
-
-    folder = assets_folder(json_path)
-    files: dict[Path, bytes] = {}
-    for block in document.blocks:
-        if block.figure is None:
-            continue
-        name = block.figure.name
-        data = document.assets.get(name)
-        if data is None:
-            raise InputError(
-                f"{json_path}: block {block.id}: the bytes of the picture {name} "
-                "are not in the document"
-            )
-        path = folder / name
-        try:
-            if hashlib.sha256(path.read_bytes()).hexdigest() == block.figure.sha256:
-                continue  # written by an earlier run: a name is its content
-        except OSError:
-            pass
-        files[path] = data
-    return list(files.items())
 
 
 def made_from(path: str | Path) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .capacity import check_fits, memory_bounded
-from .document import Document, assets_folder
+from .document import Document, asset_files, assets_folder
 from .engines import Engine, EngineOptions
 from .errors import InputError, NotReviewed
 from .exporters import (
@@ -26,7 +26,6 @@ from .locks import json_form_lock
 from .outputs import (
     MADE_FROM,
     Job,
-    asset_outputs,
     check_export,
     check_plan,
     claim_json_form,
@@ -270,7 +269,7 @@ def render_outputs(
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
     # the pictures' files first: every output that shows them is renamed into place after them
-    outputs = asset_outputs(document, output_dir / f"{stem}.json")
+    outputs = asset_files(document, output_dir / f"{stem}.json")
     warnings: list[str] = []
     for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
     unreviewed = _unreviewed(document, findings) if for_readers else ""

@@ -94,18 +94,23 @@ def identify(data: bytes) -> tuple[str, int, int] | str:
     pixel is decoded; then the whole image is decoded once, so that a truncated or damaged file
     is found here rather than in an edition.
     """
+    import warnings
+
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, should the check below be passed
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = _TYPES.get(image.format or "")
-            if kind is None:
-                return f"a {image.format or 'unknown'} picture, not PNG, JPEG, GIF or WebP"
-            width, height = image.size
-            if width * height >= MAX_PIXELS:
-                return f"a picture whose header claims {width} x {height} pixels"
-            image.load()
+        with warnings.catch_warnings():
+            # Pillow warns of a large picture; the size is judged here, in words
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = _TYPES.get(image.format or "")
+                if kind is None:
+                    return f"a {image.format or 'unknown'} picture, not PNG, JPEG, GIF or WebP"
+                width, height = image.size
+                if width * height >= MAX_PIXELS:
+                    return f"a picture whose header claims {width} x {height} pixels"
+                image.load()
     except Image.DecompressionBombError:
         return "a picture whose header claims too many pixels"
     except Exception:  # Pillow's errors for a damaged file are many (OSError, SyntaxError...)
