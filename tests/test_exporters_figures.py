@@ -436,3 +436,25 @@ def test_a_reporters_docx_keeps_its_photo_in_every_output(tmp_path: Path):
     assert [docx.image(d) for d in docx.drawings()] == [picture]
     (link,) = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (elsewhere / "report.md").read_text())
     assert (elsewhere / unquote(link)).read_bytes() == picture
+
+
+@pytest.mark.parametrize(
+    "ext,pil_format,media_type", [("gif", "GIF", "image/gif"), ("webp", "WEBP", "image/webp")]
+)
+def test_gif_and_webp_photos_keep_their_type(ext, pil_format, media_type):
+    from PIL import Image
+
+    from tests.figure_samples import figure_for
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (20, 160, 60)).save(buffer, pil_format)
+    data = buffer.getvalue()
+    document = figure_document("zh-Hans")
+    figure = figure_for(data, ext, (300, 200))
+    document.blocks[5].figure = figure
+    document.assets[figure.name] = data
+    docx = Docx(render(document, "docx")[0])
+    assert docx.image(docx.drawings()[1]) == data
+    assert media_type in docx.types
+    page = render(document, "html")[0].decode()
+    assert f'src="data:{media_type};base64,{base64.b64encode(data).decode()}"' in page
