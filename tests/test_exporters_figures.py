@@ -458,3 +458,26 @@ def test_gif_and_webp_photos_keep_their_type(ext, pil_format, media_type):
     assert media_type in docx.types
     page = render(document, "html")[0].decode()
     assert f'src="data:{media_type};base64,{base64.b64encode(data).decode()}"' in page
+
+
+@pytest.mark.slow
+def test_a_review_docx_with_photos_resaved_by_libreoffice_imports_again(tmp_path: Path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail("LibreOffice is needed (.ci/run installs libreoffice-writer-nogui)")
+    document = figure_document("zh-Hant")
+    export_document(document, tmp_path, stem="photos", formats="docx")
+    resaved = tmp_path / "resaved"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+         "--convert-to", "docx", "--outdir", str(resaved), str(tmp_path / "photos.docx")],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    path = resaved / "photos.docx"
+    assert len(Docx(path.read_bytes()).drawings()) == 2  # the photos are still there
+    edited = EditedDocx(path)
+    edited.retype_inside_bookmark("b7s1", "Rescuers clear the fallen rocks.")
+    edited.save()
+    report = import_edits(path, tmp_path / "photos.json", use_memory=False)
+    assert report.problems == []
+    assert report.imported == ["b7s1"]
