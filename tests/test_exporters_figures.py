@@ -196,6 +196,18 @@ def test_every_exporter_says_a_missing_image_in_the_same_words():
     assert "figure b3" in lines["docx"][0]
 
 
+def test_alt_text_loses_what_xml_cannot_carry_in_the_same_words_everywhere():
+    document = figure_document("zh-Hant")
+    document.blocks[2].figure.alt = "入口\x01照片"  # type: ignore[union-attr]
+    line = "figure b3 (alt text): removed 1 character(s) XML and HTML cannot carry (U+0001)"
+    for fmt in ("docx", "html", "md"):
+        data, warnings = render(document, fmt)
+        assert warnings == [line]
+        if fmt == "docx":
+            data = etree.tostring(Docx(data).body, encoding="unicode").encode()
+        assert "入口照片".encode() in data and b"\x01" not in data
+
+
 # --- HTML ------------------------------------------------------------------------------------
 
 
