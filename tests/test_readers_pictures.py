@@ -207,3 +207,46 @@ def test_a_saved_page_is_read_without_a_network(tmp_path: Path) -> None:
     assert "1 picture on the network not fetched" in result.stderr
     assets = sorted(p.suffix for p in (out / "page.assets").iterdir())
     assert assets == [".jpeg", ".png"]
+
+
+def test_a_picture_outside_the_folder_through_a_link_is_left_out(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "elsewhere.png").write_bytes(image())
+    (tmp_path / "site" / "page_files").mkdir(parents=True)
+    (tmp_path / "site" / "page_files" / "a.png").symlink_to(tmp_path / "elsewhere.png")
+    page = tmp_path / "site" / "page.html"
+    page.write_text(f'<p>{TRADITIONAL["before"]}</p><img src="page_files/a.png">', "utf-8")
+    assert [b.kind for b in read(page).blocks] == [None]
+    assert "page_files/a.png: a picture outside the input's folder; left out" in (
+        capfd.readouterr().err
+    )
+
+
+def test_an_edit_found_by_id_is_never_put_on_another_sentence_after_a_picture(
+    tmp_path: Path,
+) -> None:
+    """Segmenter 3 numbered the text after the caption b3; with the picture a block of its own
+    (segmenter 4) b3 is the caption. An edit stored for b3s1 by segmenter 3 stays off it; one
+    stored for b4s1 by segmenter 4 is carried there (its source changed since the review)."""
+    from bilingual.document import SOURCE_CHANGED
+    from bilingual.memory import Memory
+    from bilingual.news import SEGMENTER_VERSION
+    from bilingual.pipeline import translate_file
+
+    source = picture_docx(tmp_path / "photo.docx", TRADITIONAL)
+    memory = tmp_path / "memory.sqlite"
+    with Memory(memory) as store:
+        store.store_human("舊的句子。", "Old numbering.", renderings=[], document="photo.docx",
+                          segment_id="b3s1", segmenter=3)  # fmt: skip
+        store.store_human("另一個舊句子。", "This numbering.", renderings=[],
+                          document="photo.docx", segment_id="b4s1",
+                          segmenter=SEGMENTER_VERSION)  # fmt: skip
+    document = translate_file(
+        source, tmp_path / "out", engine="none", formats="json", memory_path=memory
+    ).document
+    caption, after = document.blocks[2], document.blocks[3]
+    assert caption.kind == "caption" and caption.segments[0].status != "human"
+    assert after.segments[0].id == "b4s1"
+    assert (after.segments[0].status, after.segments[0].target) == ("human", "This numbering.")
+    assert SOURCE_CHANGED in after.segments[0].flags

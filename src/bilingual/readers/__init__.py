@@ -7,11 +7,12 @@ Each reader parses bytes, so a file and standard input (`-`) are read the same w
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 from typing import Protocol
 
-from ..document import RawText
+from ..document import RawBlock, RawText
 from ..errors import InputError
 from ..files import read_bytes
 
@@ -89,8 +90,6 @@ def read(
     reader = get_reader(name or EXTENSIONS.get(Path(path).suffix.lower(), "text"))
     if known_words and hasattr(reader, "known_words"):  # only a reader that re-wraps lines
         reader.known_words = known_words
-    from .images import with_captions
-
     if str(path) == STDIN:
         raw = reader.parse(sys.stdin.buffer.read(), "stdin")
     else:
@@ -104,3 +103,21 @@ def warn(message: str) -> None:
     """Say on stderr what a reader could not read (it names the file): text is never dropped
     without a word. Readers run in batch workers too, whose stderr is the run's."""
     print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def with_captions(blocks: list[RawBlock]) -> list[RawBlock]:
+    """A figure with no caption after it gets its alt text as one, when that text has Chinese
+    in it (an alt text of `photo` or a file name describes nothing a reader needs)."""
+    out: list[RawBlock] = []
+    for index, block in enumerate(blocks):
+        out.append(block)
+        if block.kind != "figure" or block.figure is None:
+            continue
+        after = blocks[index + 1] if index + 1 < len(blocks) else None
+        alt = block.figure.alt
+        if (after is None or after.kind != "caption") and _HAN.search(alt):
+            out.append(RawBlock(alt, "caption"))
+    return out
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

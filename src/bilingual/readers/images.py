@@ -240,21 +240,3 @@ class Pictures:
                 f"{self.name}: {count} picture{'s' * (count != 1)} on the network not fetched "
                 "(save the page with its pictures to keep them); left out"
             )
-
-
-def with_captions(blocks: list[RawBlock]) -> list[RawBlock]:
-    """A figure with no caption after it gets its alt text as one, when that text has Chinese
-    in it (an alt text of `photo` or a file name describes nothing a reader needs)."""
-    out: list[RawBlock] = []
-    for index, block in enumerate(blocks):
-        out.append(block)
-        if block.kind != "figure" or block.figure is None:
-            continue
-        after = blocks[index + 1] if index + 1 < len(blocks) else None
-        alt = block.figure.alt
-        if (after is None or after.kind != "caption") and _HAN.search(alt):
-            out.append(RawBlock(alt, "caption"))
-    return out
-
-
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
