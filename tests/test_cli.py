@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from bilingual.cli import cli
-from bilingual.document import load
+from bilingual.document import VERSION, load
 from bilingual.errors import OutputError
 from bilingual.segment import SEGMENTER_VERSION
 
@@ -76,7 +76,7 @@ def test_segment_json_is_the_json_form(article_path):
     from bilingual.document import validate
 
     validate(data)
-    assert data["version"] == 3
+    assert data["version"] == VERSION
     assert len([s for b in data["blocks"] for s in b["segments"]]) == 40
 
 

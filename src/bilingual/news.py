@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import RawBlock
+from .document import Figure, RawBlock
 from .script import CLOSERS, HAN, SENTENCE_END_MARKS
 
 MONTHS = [
@@ -158,6 +158,8 @@ class NewsBlock:
     pieces: list[str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     found: dict[str, str] = field(default_factory=dict)
+    figure: Figure | None = None  # a picture, passed through as its reader found it
+    image: bytes | None = None
 
 
 def date_in_english(iso: str) -> str:
@@ -290,7 +292,10 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
     for raw in blocks:
         text = raw.text
         if raw.kind not in (None, "paragraph"):
-            out.append(NewsBlock(text, raw.kind, meta=dict(raw.meta)))
+            # a structured reader's kind stands; a picture is no text for any rule
+            out.append(
+                NewsBlock(text, raw.kind, meta=dict(raw.meta), figure=raw.figure, image=raw.image)
+            )
             in_link_list = False
             continue
         if not dateline_seen and not body_seen:

@@ -343,6 +343,7 @@ def _remember(segments: list[Segment], document: Document, memory: Memory) -> No
             at=str((segment.review or {}).get("at", "")),
             document=name,
             segment_id=segment.id,
+            segmenter=segmenter_version(document),  # what numbered these ids
         )
         for segment in segments
     ]

@@ -65,7 +65,9 @@ def split_sentences(text: str) -> list[str]:
 
 # The segmenter's version, recorded in the signature of every JSON form: ids are positional, so
 # a text segmented by another version may number its blocks differently (see review.py).
-SEGMENTER_VERSION = 3
+# Version 4: a picture is a `figure` block of its own (and its alt text may add a caption), so
+# the blocks after it are numbered one further on.
+SEGMENTER_VERSION = 4
 
 
 def _is_dateline(text: str) -> bool:
@@ -176,6 +178,7 @@ def segment(raw: RawText) -> Document:
     texts = [b.text for b in found]
     kinds = classify_blocks(texts, [b.kind for b in found])
     blocks: list[Block] = []
+    assets: dict[str, bytes] = {}
     flash_tags: set[int] = set()  # blocks that are a flash tag: never the title
     for news_block, text, kind in zip(found, texts, kinds, strict=True):
         if "flash" in news_block.found:
@@ -197,6 +200,12 @@ def segment(raw: RawText) -> Document:
             meta["byline"] = news_block.found["byline"]
         if "date" in news_block.found:
             meta.setdefault("date", news_block.found["date"])
+        if kind == "figure" and news_block.figure is not None:
+            # a picture holds no segment; its bytes go with the document, once each
+            blocks.append(Block(id="", kind="figure", figure=news_block.figure))
+            if news_block.image is not None:
+                assets[news_block.figure.name] = news_block.image
+            continue
         if pieces is None:
             pieces = [text] if kind in _WHOLE_KINDS else split_sentences(text)
         block = Block(
@@ -218,4 +227,6 @@ def segment(raw: RawText) -> Document:
         if heading is not None:
             meta["title"] = heading.source.strip()
     renumber(blocks)
-    return Document(blocks=blocks, source_lang=detect_script("".join(texts)), meta=meta)
+    return Document(
+        blocks=blocks, source_lang=detect_script("".join(texts)), meta=meta, assets=assets
+    )

@@ -31,6 +31,9 @@ class ExportOptions:
     edition: str = "review"
     credit: str | None = None  # a line under the byline of the reader's edition
     require_reviewed: bool = False  # refuse a reader's edition of machine drafts or errors
+    # The folder of the figures' images beside the outputs (the JSON form's `assets_folder`),
+    # set by the run for the Markdown's image links; not a command-line or bilingual.toml option.
+    assets: str = field(default="", metadata={"option": False})
 
     @property
     def reader(self) -> bool:

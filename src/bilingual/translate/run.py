@@ -208,7 +208,10 @@ class Run:
     def pending(self, document: Document) -> list[Segment]:
         """Apply human edits and stored drafts; return the segments the engine must translate."""
         sources = {s.source for s in document.segments}
+        from ..review import segmenter_version
+
         name = str(document.meta.get("input") or "")
+        segmenter = segmenter_version(document)  # what numbered the ids an edit is found by
         todo: list[Segment] = []
         grouped = takes_groups(self.engine)
         for index, segment in enumerate(document.translatable_segments):
@@ -220,11 +223,12 @@ class Run:
             if not segment.source.strip():
                 continue
             if self.memory is not None:
+                at_id = partial(self.memory.lookup_human_at, name, segmenter=segmenter)
                 edit = edit_for(
                     segment,
                     sources,
                     self.memory.lookup_human,
-                    partial(self.memory.lookup_human_at, name) if name else None,
+                    at_id if name else None,
                     lambda edit: edit.source,
                 )
                 if edit is not None:
