@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from bilingual.cli import cli
-from bilingual.document import load
+from bilingual.document import VERSION, load
 from bilingual.errors import OutputError
-from bilingual.news import SEGMENTER_VERSION
+from bilingual.segment import SEGMENTER_VERSION
 
 STEM = "eppd-press-conference-2026-02-03.zh-Hant"
 
@@ -76,7 +76,7 @@ def test_segment_json_is_the_json_form(article_path):
     from bilingual.document import validate
 
     validate(data)
-    assert data["version"] == 3
+    assert data["version"] == VERSION
     assert len([s for b in data["blocks"] for s in b["segments"]]) == 40
 
 

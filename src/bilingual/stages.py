@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .capacity import check_fits, memory_bound
-from .document import VIAS, Document
+from .document import VIAS, Document, asset_files, assets_folder
 from .engines import Engine
 from .errors import BilingualError, InputError, NotReviewed
 from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
@@ -280,7 +280,7 @@ def up_to_date(
 def run_signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
     """What made the translation: tool, segmenter, engine, model, decoding options and glossary
     (each document adds its input's hash and origin, and the digests of what was written)."""
-    from .news import SEGMENTER_VERSION
+    from .segment import SEGMENTER_VERSION
 
     description = translator.describe()
     return {
@@ -305,10 +305,13 @@ def render_outputs(
     form last, so that it appears only once every other output is in place, with their
     digests in its signature. Also the warnings of the exporters, each said once (several
     exporters clean the same text)."""
-    options = options or ExportOptions()
+    # the Markdown links the figures' images in the assets folder beside it
+    folder = assets_folder(output_dir / f"{stem}.json").name
+    options = replace(options or ExportOptions(), assets=folder)
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
-    outputs: list[tuple[Path, bytes]] = []
+    # the pictures' files first: every output that shows them is renamed into place after them
+    outputs = asset_files(document, output_dir / f"{stem}.json")
     warnings: list[str] = []
     for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
     unreviewed = _unreviewed(document, findings) if for_readers else ""

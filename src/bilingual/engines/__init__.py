@@ -10,13 +10,13 @@ segments before them; the translate stage checks and repairs whatever it answers
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
+from ..registry import load
 
 if TYPE_CHECKING:
     from ..document import Segment
@@ -78,9 +78,7 @@ class WorkerSpec:
     arguments: dict[str, Any] = field(default_factory=dict)
 
     def open(self, folder: Path) -> Engine:
-        module, function = self.factory.split(":")
-        opener = getattr(importlib.import_module(module), function)
-        engine: Engine = opener(folder, self.package, **self.arguments)
+        engine: Engine = load(self.factory)(folder, self.package, **self.arguments)
         return engine
 
 
@@ -167,5 +165,4 @@ def open_engine(name: str, options: EngineOptions | None = None) -> Engine:
         target = ENGINES[name]
     except KeyError:
         raise UsageError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})") from None
-    module, factory = target.split(":")
-    return getattr(importlib.import_module(module), factory)(options)
+    return load(target)(options)

@@ -9,12 +9,12 @@ never the run loop that calls them.
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..engines import Engine, Executor
 from ..errors import UsageError
+from ..registry import load
 
 __all__ = ["EXECUTORS", "Executor", "check_executor", "open_executor"]
 
@@ -48,7 +48,6 @@ def open_executor(
 
     An executor that talks to other processes (Ray) keeps what they say in `log_folder`."""
     check_executor(name, address)
-    module, function = EXECUTORS[name].split(":")
-    opener = getattr(importlib.import_module(module), function)
+    opener = load(EXECUTORS[name])
     with opener(engine, address=address, log_folder=log_folder) as run:
         yield run
