@@ -314,22 +314,21 @@ def run_documents(
 
     outcome = outcome or Outcome([None] * len(jobs), [None] * len(jobs))
     glossary = load_glossary(glossary_paths)
+    # Taken before annotating builds the matcher, so that a large glossary's digest rows and
+    # its automaton are never in memory together.
+    digest = glossary.digest()
+    translator = open_engine(engine, engine_options or EngineOptions())
     settings = Settings(
         glossary,
         list(parse_formats(formats)),
         export_options or ExportOptions(),
-        # Taken before annotating builds the matcher, so that a large glossary's digest rows
-        # and its automaton are never in memory together.
-        {},
+        run_signature(translator, digest),
         input_format=input_format,
         force=force,
         in_batch=not one_file,
         given=given or GivenFront(),
         known_words=glossary.latin_words(),  # for the text reader's re-wrapping
     )
-    digest = glossary.digest()
-    translator = open_engine(engine, engine_options or EngineOptions())
-    settings.signature = run_signature(translator, digest)
     outcome.opened = True
     memory = Memory(memory_path or default_memory_path()) if use_memory else None
     try:
@@ -588,18 +587,14 @@ def translate_batch(
     (`outputs.claim_json_form`). Only regular files are read; a symbolic link in a folder that
     leads outside it is skipped unless `follow_symlinks`.
     """
-    from .executors import check_executor
+    from .executors import check_executor, executor_files
     from .files import ensure_folder
 
     started = time.perf_counter()
     requested = parse_formats(formats)  # a bad --format fails before any work is done
     check_executor(executor, ray_address)
     found: list[str] = []  # the symbolic links skipped
-    run_files = {}
-    if executor == "ray":
-        from .executors.ray import LOG_NAME
-
-        run_files[Path(output_dir).resolve() / LOG_NAME] = "the Ray log"
+    run_files = executor_files(executor, Path(output_dir))
     jobs = find_inputs(  # a collision is refused before anything is made
         paths,
         output_dir,

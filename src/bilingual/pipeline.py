@@ -95,6 +95,7 @@ def translate_file(
     another input made. A batch of one (`batch.run_documents`) with no up-to-date skip and no
     report; its error, if it fails, is raised."""
     from .batch import run_documents
+    from .executors import executor_files
     from .readers import stem
 
     input_path, folder = Path(input_path), Path(output_dir)
@@ -102,7 +103,8 @@ def translate_file(
     job = Job(input_path, input_path.name, folder, stem(input_path))
     # a bad --format, an output that would replace the input or another input's JSON form:
     # each fails before any work is done
-    check_plan([job], [get_exporter(f).extension for f in parse_formats(formats)])
+    extensions = [get_exporter(f).extension for f in parse_formats(formats)]
+    check_plan([job], extensions, run_files=executor_files(executor, folder))
     claim_json_form(job, force=force)
     ensure_folder(folder)
     outcome = run_documents(

@@ -16,7 +16,7 @@ from ..engines import Engine, Executor
 from ..errors import UsageError
 from ..registry import load
 
-__all__ = ["EXECUTORS", "Executor", "check_executor", "open_executor"]
+__all__ = ["EXECUTORS", "Executor", "check_executor", "executor_files", "open_executor"]
 
 # name -> "module:function"; Ray is imported only when a run asks for it.
 EXECUTORS: dict[str, str] = {
@@ -38,6 +38,16 @@ def check_executor(name: str, address: str | None) -> None:
 
     parse_address(address)
     join_timeout()  # a bad $BILINGUAL_RAY_JOIN_TIMEOUT, too, before any work
+
+
+def executor_files(name: str, output_dir: Path) -> dict[Path, str]:
+    """The files executor `name` writes in the output folder (path -> what it is), which no
+    input's output may replace."""
+    if name != "ray":
+        return {}
+    from .ray import LOG_NAME  # Ray itself is imported only when the run starts
+
+    return {output_dir.resolve() / LOG_NAME: "the Ray log"}
 
 
 @contextlib.contextmanager
