@@ -364,6 +364,14 @@ def test_a_resumed_batch_counts_the_checks_of_the_documents_it_kept(
     assert checks[0] in again.stdout
     totals = report_of(tmp_path / "out")["totals"]
     assert (totals["errors"], totals["warnings"]) != (0, 0)
+    # a JSON form written before the checks were recorded is checked again
+    for form in (tmp_path / "out").glob("*.json"):
+        data = json.loads(form.read_text(encoding="utf-8"))
+        if "signature" in data.get("meta", {}):
+            del data["meta"]["signature"]["checks"]
+            form.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    older = runner.invoke(cli, args)
+    assert "2 up to date" in older.stdout and checks[0] in older.stdout
 
 
 def test_the_progress_line_waits_for_a_pace_before_giving_one(

@@ -263,17 +263,20 @@ def up_to_date(
                 return False
         except InputError:
             return False
-    report.segments = segments
-    checks = written.get("checks")
-    if isinstance(checks, dict):
+    checks: Any = written.get("checks")
+    try:
         report.errors, report.warnings = int(checks["errors"]), int(checks["warnings"])
-    else:  # written before the checks were recorded: checked again
+    except (TypeError, KeyError, ValueError):  # written before the checks were recorded
         from .check import check_document
         from .document import load
 
-        findings = check_document(load(job.json_path))
+        try:
+            findings = check_document(load(job.json_path))
+        except BilingualError:  # translated again, and its load says why if it must
+            return False
         report.errors = sum(1 for f in findings if f.severity == "error")
         report.warnings = sum(1 for f in findings if f.severity == "warning")
+    report.segments = segments
     return True
 
 
