@@ -352,11 +352,19 @@ def test_a_resumed_batch_counts_the_checks_of_the_documents_it_kept(
 ) -> None:
     write(tmp_path / "in" / "a.txt", f"標題\n\n{SENTENCE}\n")
     write(tmp_path / "in" / "b.txt", "另一篇新聞稿。\n")
+    glossary = write(
+        tmp_path / "terms.yaml",
+        "terms:\n  - zh: 行政院\n    en: Executive Yuan\n    type: organisation\n",
+    )
     args = ["translate", str(tmp_path / "in"), "-o", "out", "--engine", "none", "--no-memory"]
+    args += ["--glossary", str(glossary)]
     first = runner.invoke(cli, args)
     again = runner.invoke(cli, args)
     assert first.exit_code == again.exit_code == 0, again.output
     assert "2 up to date" in again.stdout
+    # the worksheet translates nothing: the kept documents' figures are the first run's
+    figures = first.stdout.splitlines()[1]
+    assert "1 terms" in figures and figures in again.stdout.splitlines()
     checks = [
         line[line.index("checks:") :] for line in first.stdout.splitlines() if "checks:" in line
     ]

@@ -242,7 +242,7 @@ def up_to_date(
 ) -> bool:
     """Whether the JSON form of `job` was made from these bytes with this engine and glossary
     and every requested output exists as it was written with it; if so, `report` gets its
-    segments and its checks' findings, counted."""
+    segments, its terms and its checks' findings, counted."""
     import json
 
     from .files import read_regular_file
@@ -250,8 +250,9 @@ def up_to_date(
     try:
         data = json.loads(read_regular_file(job.json_path))
         written = data["meta"]["signature"]
-        segments = sum(len(block["segments"]) for block in data["blocks"])
-    except (InputError, ValueError, KeyError, TypeError):
+        segments = [segment for block in data["blocks"] for segment in block["segments"]]
+        placed = [term.get("placed") for s in segments for term in s.get("terms") or []]
+    except (InputError, ValueError, KeyError, TypeError, AttributeError):
         return False
     if not isinstance(written, dict) or any(written.get(k) != v for k, v in signature.items()):
         return False
@@ -276,7 +277,11 @@ def up_to_date(
             return False
         report.errors = sum(1 for f in findings if f.severity == "error")
         report.warnings = sum(1 for f in findings if f.severity == "warning")
-    report.segments = segments
+    report.segments = len(segments)
+    report.terms = len(placed)
+    report.model, report.protected, report.fallback = (
+        placed.count(how) for how in ("model", "protected", "fallback")
+    )
     return True
 
 
