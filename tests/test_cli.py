@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from bilingual.cli import cli
 from bilingual.document import VERSION, load
 from bilingual.errors import OutputError
-from bilingual.news import SEGMENTER_VERSION
+from bilingual.segment import SEGMENTER_VERSION
 
 STEM = "eppd-press-conference-2026-02-03.zh-Hant"
 

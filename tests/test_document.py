@@ -21,7 +21,10 @@ from bilingual.document import (
     Segment,
     Term,
     dump,
+    edit_for,
     load,
+    renderings_in_force,
+    still_accepted,
     validate,
 )
 from bilingual.errors import InputError
@@ -135,6 +138,45 @@ def test_clearing_a_target_drops_what_came_with_it():
     assert [t.placed for t in segment.terms] == [None, None]
 
 
+def test_an_outdated_review_is_flagged_once_for_each_reason():
+    segment = _segment_with_terms()
+    review = {"source": "賴清德與川普通話", "renderings": ["Lai", "Donald Trump"]}
+    segment.apply_human("Lai phoned Trump.", review)
+    segment.flag_outdated_review()
+    segment.flag_outdated_review()
+    assert segment.flags == [SOURCE_CHANGED, GLOSSARY_CHANGED]
+    segment.add_note("a note")
+    segment.add_note("a note")
+    assert segment.notes == ["a note"]
+
+
+def test_a_review_stands_for_the_renderings_in_force_and_those_also_accepted():
+    segment = _segment_with_terms()
+    assert renderings_in_force(segment) == ["Lai Ching-te", "Donald Trump"]
+    segment.terms[1].also = ["Trump"]
+    assert still_accepted(["Lai Ching-te", "Trump"], segment)
+    assert not still_accepted(["Lai", "Trump"], segment)
+    assert not still_accepted(["Lai Ching-te"], segment)
+
+
+def test_an_edit_goes_by_source_else_by_id_unless_its_sentence_moved():
+    moved = Segment("b1s1", "新句。")
+    # (reviewed source, English) by source and by id, as a JSON form or the memory holds them
+    edits = {"舊句。": ("舊句。", "Old."), "新句。": ("新句。", "New.")}
+    at_ids = {"b1s1": ("舊句。", "Old.")}
+    sources = {"新句。", "舊句。"}
+
+    def take(segment: Segment, sources: set[str], by_id: bool = True):
+        at_id = at_ids.get if by_id else None
+        return edit_for(segment, sources, edits.get, at_id, lambda edit: edit[0])
+
+    assert take(moved, sources) == ("新句。", "New.")  # by source, wherever it was
+    changed = Segment("b1s1", "改過的句子。")
+    assert take(changed, {"改過的句子。"}) == ("舊句。", "Old.")  # at its id: source changed
+    assert take(changed, {"改過的句子。", "舊句。"}) is None  # the old sentence moved
+    assert take(changed, {"改過的句子。"}, by_id=False) is None
+
+
 def test_version_2_forms_load_and_are_written_as_the_current_version_with_via(tmp_path):
     segment_data = {"id": "b1s1", "source": "源。", "target": "Source.", "status": "machine"}
     segment_data.update(terms=[], notes=[])
@@ -167,10 +209,12 @@ def test_a_figure_block_holds_a_picture_and_no_segment(tmp_path):
         blocks=[
             Block("b1", "figure", figure=figure),
             Block("b2", "caption", [Segment("b2s1", "貨輪停靠。")]),
-        ]
+        ],
+        assets={figure.name: b"picture"},
     )
-    again = load(dump(document, tmp_path / "f.json"))
+    again = load(dump(document, tmp_path / "f.json"))  # its picture in f.assets/, loaded again
     assert again.blocks[0].figure == figure and again.blocks[0].segments == []
+    assert again.assets == {figure.name: b"picture"}
     assert figure.name == f"{digest}.png"
     data = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
     data["blocks"][0]["figure"]["ext"] = "svg"  # never: an SVG can carry script

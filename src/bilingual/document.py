@@ -13,10 +13,10 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .errors import InputError
 from .files import read_bytes
@@ -115,6 +115,7 @@ SOURCE_CHANGED = "source changed since review"
 GLOSSARY_CHANGED = "glossary changed since review"
 REVIEW_FLAGS = (SOURCE_CHANGED, GLOSSARY_CHANGED)
 REVISION_SIZE = 12  # hex digits of a segment's revision
+E = TypeVar("E")  # a human edit, as wherever it is kept holds one
 
 
 def english_digest(text: str) -> str:
@@ -131,7 +132,8 @@ class Segment:
     """One sentence: the unit of alignment, translation, memory and review.
 
     Its target changes in three ways only, each one method: `apply_draft` (a machine draft),
-    `apply_human` (a person's edit) and `clear_target`.
+    `apply_human` (a person's edit) and `clear_target`; its notes and flags grow only through
+    `add_note`, `add_flag` and `flag_outdated_review`.
     """
 
     id: str
@@ -190,6 +192,25 @@ class Segment:
         self.status = "empty"
         self.via = None
 
+    def add_note(self, note: str) -> None:
+        """Say `note` about the target, once."""
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def add_flag(self, flag: str) -> None:
+        """Ask a person to look again, for the reason `flag` (once)."""
+        if flag not in self.flags:
+            self.flags.append(flag)
+
+    def flag_outdated_review(self) -> None:
+        """Flag a human edit whose review was made for another source or for renderings the
+        glossary no longer accepts (`SOURCE_CHANGED`, `GLOSSARY_CHANGED`)."""
+        review = self.review or {}
+        if "source" in review and review["source"] != self.source:
+            self.add_flag(SOURCE_CHANGED)
+        if "renderings" in review and not still_accepted(list(review["renderings"]), self):
+            self.add_flag(GLOSSARY_CHANGED)
+
     @property
     def revision(self) -> str:
         """A short hash of the target, the status and the review record: what an edit was made
@@ -218,6 +239,49 @@ class Segment:
         if self.via is not None:
             data["via"] = self.via
         return data
+
+
+def renderings_in_force(segment: Segment) -> list[str]:
+    """A segment's renderings, in term order: what a human edit records it was made for.
+
+    A later run compares them with the renderings then in force to flag "glossary changed
+    since review".
+    """
+    return [term.rendering for term in segment.terms]
+
+
+def still_accepted(reviewed: list[str], segment: Segment) -> bool:
+    """Whether the renderings a review was made for are still accepted, term by term: the one in
+    force, the entry's other form (a review made when the first mention fell elsewhere) or one
+    of the glossary's `also` (a review made for "the 6th" stands when the glossary now writes
+    "the sixth" and also accepts "the 6th")."""
+    if reviewed == renderings_in_force(segment):
+        return True
+    return len(reviewed) == len(segment.terms) and all(
+        term.accepts(rendering) for rendering, term in zip(reviewed, segment.terms, strict=True)
+    )
+
+
+def edit_for(
+    segment: Segment,
+    sources: Collection[str],
+    by_source: Callable[[str], E | None],
+    at_id: Callable[[str], E | None] | None,
+    reviewed_source: Callable[[E], str],
+) -> E | None:
+    """The human edit `segment` takes, wherever edits are kept (a previous JSON form, the memory).
+
+    The edit made for its source, wherever that sentence stood; else the edit at its id, even
+    though the source there changed (it is then flagged until a person decides), unless the
+    sentence that edit was made for is still in the text (`sources`): it moved, and took its
+    edit along. Without `at_id`, an edit goes only where its Chinese is.
+    """
+    edit = by_source(segment.source)
+    if edit is None and at_id is not None:
+        edit = at_id(segment.id)
+        if edit is not None and reviewed_source(edit) in sources:
+            return None
+    return edit
 
 
 @dataclass(slots=True)
@@ -515,7 +579,7 @@ def load(path: str | Path) -> Document:
     try:
         data = json.loads(text)
         del text
-        return _document_from_form(data, str(path))
+        document = _document_from_form(data, str(path))
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: line {e.lineno}: not valid JSON ({e.msg})") from None
     except RecursionError:  # a hand-edited `[[[[…` thousands deep
@@ -525,6 +589,8 @@ def load(path: str | Path) -> Document:
         raise InputError(
             f"{path}: not a JSON form (a number of more than {limit} digits)"
         ) from None
+    document.assets = load_assets(document, path)
+    return document
 
 
 def _document_from_form(data: Any, origin: str) -> Document:
@@ -547,11 +613,72 @@ def _document_from_form(data: Any, origin: str) -> Document:
     return document
 
 
-def dump(document: Document, path: str | Path) -> Path:
-    """Validate and write the JSON form atomically."""
-    from .files import write_bytes
+def assets_folder(json_path: str | Path) -> Path:
+    """Where the pictures of the JSON form at `json_path` are: `<stem>.assets/` beside it."""
+    json_path = Path(json_path)
+    return json_path.with_name(f"{json_path.stem}.assets")
 
-    return write_bytes(Path(path), form_bytes(document, str(path)))
+
+def load_assets(document: Document, json_path: Path) -> dict[str, bytes]:
+    """The bytes of the figures of `document`, from the assets folder beside its JSON form; a
+    missing file, or one whose content no longer matches its name, is a one-line InputError."""
+    import hashlib
+
+    assets: dict[str, bytes] = {}
+    folder = assets_folder(json_path)
+    for block in document.blocks:
+        figure = block.figure
+        if figure is None or figure.name in assets:
+            continue
+        path = folder / figure.name
+        where = f"the picture of block {block.id} of {json_path}"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(
+                f"{path}: missing ({where}); put the assets folder back beside the JSON form"
+            ) from None
+        except OSError as e:
+            raise InputError(f"{path}: cannot read {where} ({e.strerror})") from None
+        if hashlib.sha256(data).hexdigest() != figure.sha256:
+            raise InputError(f"{path}: altered ({where}): its content no longer matches its name")
+        assets[figure.name] = data
+    return assets
+
+
+def dump(document: Document, path: str | Path) -> Path:
+    """Validate and write the JSON form atomically, its pictures' files first."""
+    from .files import write_all
+
+    path = Path(path)
+    return write_all([*asset_files(document, path), (path, form_bytes(document, str(path)))])[-1]
+
+
+def asset_files(document: Document, json_path: Path) -> list[tuple[Path, bytes]]:
+    """The files of the pictures the JSON form at `json_path` names, to write with it (before
+    it): `<stem>.assets/<sha256>.<ext>`, each once, and only those not already there whole."""
+    import hashlib
+
+    folder = assets_folder(json_path)
+    files: dict[Path, bytes] = {}
+    for block in document.blocks:
+        if block.figure is None:
+            continue
+        name = block.figure.name
+        data = document.assets.get(name)
+        if data is None:
+            raise InputError(
+                f"{json_path}: block {block.id}: the bytes of the picture {name} are not in "
+                "the document"
+            )
+        path = folder / name
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == block.figure.sha256:
+                continue  # written by an earlier run: a name is its content
+        except OSError:
+            pass
+        files[path] = data
+    return list(files.items())
 
 
 def form_text(data: dict[str, Any]) -> str:

@@ -18,21 +18,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, Segment
+from ..document import Block, Document, Segment
 from ..version import __version__
 from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import (
+    IMAGE_MEDIA_TYPES,
+    PIXELS_PER_POINT,
     Cleaner,
     Piece,
     chinese_lang,
     chinese_pieces,
     clean_meta,
     converter,
+    display_points,
     english_pieces,
     english_status,
     findings_by_segment,
     headline,
     join_nonempty,
+    missing_images,
     reader_blocks,
     reader_front,
     require_segments,
@@ -88,10 +92,25 @@ class _Row:
 
 
 @dataclass
+class _Image:
+    """A photo as the page shows it: its bytes as a `data:` URL (the page stays one file that
+    asks the network for nothing), its displayed size in CSS pixels, its alt text."""
+
+    src: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass
 class _Block:
     id: str
     kind: str
     rows: list[_Row] = field(default_factory=list)
+    image: _Image | None = None
+    # a figure's caption: the rows of the caption block after it, shown in its <figcaption>
+    caption: list[_Row] = field(default_factory=list)
+    caption_id: str = ""
 
 
 def render_html(
@@ -114,12 +133,29 @@ def render_html(
     shown = reader_blocks(document, options, front) if front else shown_blocks(document, options)
 
     def views() -> Iterator[_Block]:
+        # one block behind: a caption right after a photo joins the photo's view
+        previous: _Block | None = None
         for block in shown:
             view = _Block(block.id, block.kind)
             for segment in block.segments:
                 row = _row(segment, block.kind, clean, convert, by_segment.get(segment.id))
                 view.rows.append(_plain(row) if reader else row)
-            yield view
+            if block.kind == "figure":
+                view.image = _image(document, block, clean)
+            elif (
+                block.kind == "caption"
+                and previous is not None
+                and previous.image
+                and not previous.caption
+            ):
+                previous.caption = view.rows  # the photo's caption, in both languages
+                previous.caption_id = block.id
+                continue
+            if previous is not None:
+                yield previous
+            previous = view
+        if previous is not None:
+            yield previous
 
     def chinese_meta(key: str) -> str:
         text = clean_meta(document, clean, key)
@@ -166,7 +202,7 @@ def render_html(
     )
     for piece in pieces:
         page.write(piece.encode("utf-8"))
-    return page.getvalue(), clean.warnings()
+    return page.getvalue(), [*clean.warnings(), *missing_images(document)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -206,6 +242,21 @@ def _row(
             f"segment {segment.id} (check)",
         )
     return row
+
+
+def _image(document: Document, block: Block, clean: Cleaner) -> _Image:
+    import base64
+
+    figure = block.figure
+    assert figure is not None  # shown_blocks keeps only figures with their image
+    data = base64.b64encode(document.assets[figure.name]).decode("ascii")
+    width, height = display_points(figure)
+    return _Image(
+        src=f"data:{IMAGE_MEDIA_TYPES[figure.ext]};base64,{data}",
+        width=round(width * PIXELS_PER_POINT),
+        height=round(height * PIXELS_PER_POINT),
+        alt=clean(figure.alt, f"figure {block.id} (alt text)"),
+    )
 
 
 def _plain(row: _Row) -> _Row:

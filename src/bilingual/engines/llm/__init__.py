@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import os
-import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,7 +21,8 @@ from typing import Any
 
 from ...document import Segment
 from ...errors import EngineUnavailable, UsageError
-from .. import EngineOptions, Group, Translation
+from ...script import count_han
+from .. import EngineOptions, Group, Translation, WorkerSpec
 from .prompt import Prompt
 from .reply import answers
 from .server import NONE, GroupFailed, Server, ServerDown, ShapeRefused, schema_for
@@ -31,7 +31,6 @@ API_KEY_VARIABLE = "BILINGUAL_LLM_API_KEY"
 WINDOW = 8  # groups submitted ahead, per worker
 # Requests in a row a server fails with 5xx or 429 through every retry before it is stopped.
 FAULTS = 3
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 class LLMEngine:
@@ -63,6 +62,13 @@ class LLMEngine:
 
     # -- what the translate stage asks ---------------------------------------------------------
 
+    def worker_spec(self) -> WorkerSpec:
+        raise UsageError(
+            f"--executor ray does not run the {self.name} engine: its model runs on servers; "
+            "to scale, give several --llm-url, or one URL in front of a vLLM deployment (vLLM's "
+            "own data parallelism, which can run on Ray)"
+        )
+
     @property
     def warnings(self) -> list[str]:
         """One line: the server(s), the model and how each constrains its output (once known)."""
@@ -91,7 +97,7 @@ class LLMEngine:
     def count_tokens(self, text: str) -> int:
         """An estimate that holds for the usual tokenizers: a token per Han character, one per
         four other characters."""
-        han = len(_HAN.findall(text))
+        han = count_han(text)
         return han + (len(text) - han + 3) // 4
 
     def translate_batch(self, texts: list[str]) -> list[Translation]:
