@@ -22,6 +22,7 @@ from .options import (
     input_format_option,
     llm_options,
     memory_option,
+    written,
 )
 
 
@@ -276,4 +277,4 @@ def _translate_one(
         )
     for warning in result.warnings:
         click.echo(f"bilingual: {warning}", err=True)
-    click.echo(f"{result.summary()}; wrote {', '.join(str(p) for p in result.written)}")
+    click.echo(f"{result.summary()}; wrote {written(result.written)}")
