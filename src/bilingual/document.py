@@ -440,7 +440,7 @@ def opening_words(text: str) -> str:
     return clause + ("…" if len(clause) < len(text) else "")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawBlock:
     """What a reader found, before segmentation: one block's text and what the reader knows of it.
 

@@ -147,7 +147,7 @@ SOURCE_NOTE = re.compile(
 _SOURCE_SEPARATORS = ("／", "/", "｜", "|")
 
 
-@dataclass
+@dataclass(slots=True)
 class NewsBlock:
     """A block after the news pass: its text, a kind when a rule decided one (None: classify it),
     the pieces its segments must be (None: split into sentences) and what it tells the document
