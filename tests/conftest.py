@@ -9,7 +9,9 @@ but outside the repository, such as `../shared`) fails, even where that file exi
 
 from __future__ import annotations
 
+import copy
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -34,7 +36,7 @@ os.environ.setdefault("BILINGUAL_DATA_DIR", str(_SANDBOX / "bilingual-data"))
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "eppd-press-conference-2026-02-03.zh-Hant.txt"
 
-__all__ = ["ARTICLE", "ROOT", "TOKENIZER_DIR"]
+__all__ = ["ARTICLE", "ROOT", "TOKENIZER_DIR", "invoke", "one_error_line", "run_bilingual"]
 
 
 # -- the guard: nothing beside the clone is read --------------------------------------------------
@@ -136,10 +138,76 @@ def article_path() -> Path:
 
 @pytest.fixture(scope="session")
 def article_document():
-    """The reference article, read once: copy it (Document.from_dict(d.to_dict())) to change it."""
+    """The reference article, read once and shared: a test that changes it takes `article_copy`."""
     from bilingual.pipeline import read_document
 
     return read_document(ARTICLE)
+
+
+@pytest.fixture(scope="session")
+def _article_as_read():
+    """The reference article as read, handed to no test (the shared one may have been changed)."""
+    from bilingual.pipeline import read_document
+
+    return read_document(ARTICLE)
+
+
+@pytest.fixture
+def article_copy(_article_as_read):
+    """The reference article as read, this test's own copy to change (a copy is cheaper than a
+    read)."""
+    return copy.deepcopy(_article_as_read)
+
+
+@pytest.fixture
+def own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test runs in its own empty folder: ./glossary/ and ./bilingual.toml are not the
+    repository's. Modules that want it for every test say `pytestmark = usefixtures(...)`."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# -- running the command line ---------------------------------------------------------------------
+
+
+def invoke(*args: object, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """`bilingual ARGS` in this process (click's CliRunner: stdout and stderr apart)."""
+    from click.testing import CliRunner
+
+    from bilingual.cli import cli
+
+    return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
+
+
+def run_bilingual(
+    args: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`bilingual ARGS` in a process of its own running the code under test; a process still
+    running after `timeout` seconds is killed and fails the test (rather than hanging the suite)."""
+    import bilingual
+
+    source = Path(bilingual.__file__).resolve().parents[1]
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bilingual", *args],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"bilingual {' '.join(args)} still running after {timeout} s", pytrace=False)
+
+
+def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+    """The one `bilingual: error: ...` line a failed command prints, with no traceback."""
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("bilingual: error: ")
+    return lines[0]
 
 
 @pytest.fixture
@@ -155,10 +223,21 @@ def sandbox_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def standin_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny stand-in Argos zh->en package (.argosmodel): the real tokenizer, random weights."""
+    """A tiny stand-in Argos zh->en package (.argosmodel): the real tokenizer, random weights.
+    Built once per run: parallel workers (pytest-xdist) share the first one's, under a lock in
+    the run's common temporary folder. Read it, never change it."""
+    import fcntl
+
     from tests.standin import build_standin_package
 
-    return build_standin_package(tmp_path_factory.mktemp("standin"))
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent  # the workers' basetemps are popen-gw0, popen-gw1, ...
+    folder = run_folder / "standin"
+    with open(run_folder / "standin.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = list(folder.glob("*.argosmodel"))
+        return built[0] if built else build_standin_package(folder)
 
 
 @pytest.fixture

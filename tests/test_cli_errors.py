@@ -18,19 +18,9 @@ import pytest
 from bilingual.errors import ExitCode, LockTimeout, OutputError
 from bilingual.locks import LOCK_TIMEOUT_ENV, LockWait, lock_timeout
 from bilingual.memory import Memory
+from tests.conftest import run_bilingual
 
 ARTICLE = "台北市長今天宣布新政策。\n\n市民表示歡迎。\n"
-
-
-def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bilingual", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, exit_code: int, *names: str) -> str:
@@ -91,7 +81,7 @@ def test_translate_gives_up_on_a_locked_memory_saying_why(
     (tmp_path / "article.txt").write_text(ARTICLE, encoding="utf-8")
     env = {**sandbox_env, LOCK_TIMEOUT_ENV: "2"}
     started = time.monotonic()
-    result = run_cli(
+    result = run_bilingual(
         [
             "translate",
             "article.txt",
@@ -119,7 +109,7 @@ def test_import_gives_up_on_a_locked_memory(
 ) -> None:
     (tmp_path / "article.txt").write_text(ARTICLE, encoding="utf-8")
     env = {**sandbox_env, LOCK_TIMEOUT_ENV: "1"}
-    made = run_cli(
+    made = run_bilingual(
         ["translate", "article.txt", "--engine", "none", "--no-memory", "--format", "xliff"],
         env,
         tmp_path,
@@ -132,7 +122,7 @@ def test_import_gives_up_on_a_locked_memory(
     )
     assert edited != text
     xliff.write_text(edited, encoding="utf-8")
-    result = run_cli(
+    result = run_bilingual(
         ["import", str(xliff), "--memory", str(locked_memory)],
         env,
         tmp_path,
@@ -258,7 +248,7 @@ def test_a_corrupt_memory_is_still_a_bad_input(tmp_path: Path) -> None:
 def json_form(tmp_path: Path, sandbox_env: dict[str, str]) -> Path:
     """A real JSON form (and its XLIFF) written by `translate --engine none`."""
     (tmp_path / "article.txt").write_text(ARTICLE, encoding="utf-8")
-    made = run_cli(
+    made = run_bilingual(
         ["translate", "article.txt", "--engine", "none", "--no-memory", "--format", "xliff"],
         sandbox_env,
         tmp_path,
@@ -303,7 +293,7 @@ def test_a_broken_json_form_is_a_bad_input_file(
         broken.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     before = broken.read_bytes()
     for command in commands_on(broken):
-        result = run_cli(command, sandbox_env, json_form.parent)
+        result = run_bilingual(command, sandbox_env, json_form.parent)
         line = assert_one_line_error(result, ExitCode.BAD_INPUT, str(broken), says)
         assert "article.txt" not in line  # the JSON file, not meta.input
     assert broken.read_bytes() == before
@@ -321,7 +311,7 @@ def test_a_lone_surrogate_is_removed_from_what_is_written_and_named(
         '"target": "Mayor \\ud800said.",\n          "status": "machine"',
     )
     out = json_form.parent / "x"
-    result = run_cli(commands_on(form)[0], sandbox_env, json_form.parent)
+    result = run_bilingual(commands_on(form)[0], sandbox_env, json_form.parent)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
     assert "segment b1s1" in result.stderr and "U+D800" in result.stderr
@@ -335,7 +325,7 @@ def test_a_lone_surrogate_is_removed_from_what_is_written_and_named(
     for name in ("article.xlf", "article.tmx", "article.html"):
         assert "Mayor said." in (out / name).read_text(encoding="utf-8"), name
     assert (out / "article.docx").stat().st_size > 0
-    check = run_cli(commands_on(form)[1], sandbox_env, json_form.parent)
+    check = run_bilingual(commands_on(form)[1], sandbox_env, json_form.parent)
     assert check.returncode in (0, 1) and "unexpected" not in check.stderr, check.stderr
     # An import writes the JSON form back: the surrogate survives as its escape.
     xliff = json_form.parent / "article.xlf"
@@ -346,7 +336,7 @@ def test_a_lone_surrogate_is_removed_from_what_is_written_and_named(
         ),
         encoding="utf-8",
     )
-    imported = run_cli(commands_on(form)[2], sandbox_env, json_form.parent)
+    imported = run_bilingual(commands_on(form)[2], sandbox_env, json_form.parent)
     assert imported.returncode == 0, imported.stderr
     data = json.loads(form.read_text(encoding="utf-8"))
     segments = [s for b in data["blocks"] for s in b["segments"]]

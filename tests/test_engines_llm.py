@@ -24,7 +24,7 @@ from bilingual.engines.llm.reply import answers
 from bilingual.errors import EngineUnavailable, ExitCode
 from bilingual.glossary import term_findings
 from bilingual.pipeline import translate_file
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, ROOT, invoke
 from tests.llm_server import Cues, FakeModel
 
 TRADITIONAL = """臺北市政府發布年度交通報告
@@ -120,10 +120,6 @@ def assert_guaranteed(document: Document) -> None:
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in stripped), segment.target
         assert term_findings(segment) == [], (segment.id, segment.target)
         assert all(t.placed in ("model", "protected", "fallback") for t in segment.terms)
-
-
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args))
 
 
 def _cue_names(cues: Cues) -> str:

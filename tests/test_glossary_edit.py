@@ -13,6 +13,9 @@ from bilingual.errors import GlossaryError, UsageError
 from bilingual.glossary import check_glossary, load_glossary
 from bilingual.glossary.edit import add_entry
 
+# Conflicts are checked against the glossary in force, ./glossary/ by default: not the repo's.
+pytestmark = pytest.mark.usefixtures("own_folder")
+
 TWO_SPACES = """\
 # Taiwan-US relations: the publisher's house renderings.
 name: Taiwan–US economic relations      # optional
@@ -43,12 +46,6 @@ terms:
 
 # trailing comment
 """
-
-
-@pytest.fixture(autouse=True)
-def _own_folder(tmp_path, monkeypatch):
-    # Conflicts are checked against the glossary in force, ./glossary/ by default: not the repo's.
-    monkeypatch.chdir(tmp_path)
 
 
 def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
