@@ -25,7 +25,26 @@ from tests.standin import TOKENIZER_DIR
 # Property tests check what holds, not how fast: on a loaded two-core machine (CI shares it) an
 # example can take longer than hypothesis's 200 ms default deadline and fail for no fault.
 settings.register_profile("bilingual", deadline=None)
+# The fast run (`-m "not slow"`) tries a fifth of the examples: every property is still tried on
+# fresh examples (and on the failures hypothesis remembers); the full run, CI's, tries them all.
+FAST_SHARE = 5
+settings.register_profile("bilingual-fast", deadline=None, max_examples=100 // FAST_SHARE)
 settings.load_profile("bilingual")
+_fast_run = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _fast_run
+    _fast_run = "not slow" in (config.getoption("markexpr", "") or "")
+    if _fast_run:
+        settings.load_profile("bilingual-fast")
+
+
+def examples(full: int) -> int:
+    """A property test's own example count (`@settings(max_examples=examples(60))`): all of them
+    in the full run, a fifth (at least 10) in the fast run."""
+    return max(10, full // FAST_SHARE) if _fast_run else full
+
 
 _SANDBOX = Path(tempfile.mkdtemp(prefix="bilingual-tests-"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -36,7 +55,15 @@ os.environ.setdefault("BILINGUAL_DATA_DIR", str(_SANDBOX / "bilingual-data"))
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "eppd-press-conference-2026-02-03.zh-Hant.txt"
 
-__all__ = ["ARTICLE", "ROOT", "TOKENIZER_DIR", "invoke", "one_error_line", "run_bilingual"]
+__all__ = [
+    "ARTICLE",
+    "ROOT",
+    "TOKENIZER_DIR",
+    "examples",
+    "invoke",
+    "one_error_line",
+    "run_bilingual",
+]
 
 
 # -- the guard: nothing beside the clone is read --------------------------------------------------

@@ -204,6 +204,7 @@ def test_failed_export_leaves_no_partial_file(tmp_path, article_document, monkey
     assert [p.name for p in tmp_path.iterdir()] == []  # no .html, no .json, no .part left over
 
 
+@pytest.mark.slow  # a subprocess
 def test_console_script_exit_codes(tmp_path, sandbox_env):
     """The installed entry point, as a user runs it: one line, the documented code."""
     exe = Path(sys.executable).with_name("bilingual")

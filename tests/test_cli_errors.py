@@ -75,6 +75,7 @@ def locked_memory(tmp_path: Path):
     holder.wait()
 
 
+@pytest.mark.slow  # a subprocess
 def test_translate_gives_up_on_a_locked_memory_saying_why(
     locked_memory: Path, tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
@@ -104,6 +105,7 @@ def test_translate_gives_up_on_a_locked_memory_saying_why(
     assert not (tmp_path / "out" / "article.json").exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_import_gives_up_on_a_locked_memory(
     locked_memory: Path, tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
@@ -130,6 +132,7 @@ def test_import_gives_up_on_a_locked_memory(
     assert_one_line_error(result, ExitCode.USAGE, str(locked_memory), "locked by another process")
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_lock_released_in_time_is_waited_for(tmp_path: Path) -> None:
     path = tmp_path / "memory.sqlite"
     Memory(path).close()
@@ -145,6 +148,7 @@ def test_a_lock_released_in_time_is_waited_for(tmp_path: Path) -> None:
     assert len(told) == 1 and str(path) in told[0]
 
 
+@pytest.mark.slow  # a real timeout
 def test_lock_wait_bounds_the_total_and_tells_once(tmp_path: Path) -> None:
     told: list[str] = []
     lock = LockWait(tmp_path / "form.json", "the JSON form", timeout=0.3, on_wait=told.append)
@@ -211,6 +215,7 @@ FULL_DISK = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a subprocess
 @pytest.mark.skipif(not _can_mount_tmpfs(), reason="needs unshare -rm and a tmpfs mount")
 def test_a_good_memory_on_a_full_disk_is_not_called_corrupt(tmp_path: Path) -> None:
     disk = tmp_path / "disk"
@@ -274,6 +279,7 @@ def commands_on(form: Path) -> list[list[str]]:
     ]
 
 
+@pytest.mark.slow  # a subprocess
 @pytest.mark.parametrize(
     ("old", "new", "says"),
     [
@@ -300,6 +306,7 @@ def test_a_broken_json_form_is_a_bad_input_file(
     assert not (json_form.parent / "x").exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_lone_surrogate_is_removed_from_what_is_written_and_named(
     json_form: Path, sandbox_env: dict[str, str]
 ) -> None:

@@ -18,6 +18,7 @@ from bilingual.glossary.exchange import (
     import_entries,
     import_file,
 )
+from tests.conftest import examples
 
 pytestmark = pytest.mark.usefixtures("own_folder")
 
@@ -246,7 +247,7 @@ TEXT = (
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.tuples(TEXT, TEXT, st.one_of(st.none(), TEXT), st.one_of(st.none(), TEXT)),
@@ -301,7 +302,7 @@ def test_formulas_are_exported_as_text_and_imported_as_they_were(tmp_path, fmt):
     assert [(e.zh, e.en) for e in back] == [(e.zh, e.en) for e in entries]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.tuples(

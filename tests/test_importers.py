@@ -16,6 +16,7 @@ from bilingual.errors import InputError
 from bilingual.exporters import ExportOptions, get_exporter
 from bilingual.files import write_all
 from bilingual.importers import IMPORTERS, get_importer, read_edits
+from tests.conftest import examples
 from tests.docx_edits import EditedDocx
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
@@ -397,7 +398,9 @@ TEXT = st.text(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(targets=st.lists(TEXT, min_size=3, max_size=3), layout=st.sampled_from(["docx", "xliff"]))
 def test_any_english_comes_back_as_written(article_copy, tmp_path_factory, targets, layout):

@@ -22,6 +22,7 @@ from bilingual.glossary import load_glossary
 from bilingual.news import SEGMENTER_VERSION, date_in_english, structure
 from bilingual.pipeline import read_document
 from bilingual.translate import translate_document
+from tests.conftest import examples
 
 TRADITIONAL = """外交部長林佳龍出席台美經貿記者會
 
@@ -146,7 +147,7 @@ def test_splits_lose_no_character(tmp_path):
             assert "".join(s.source for s in block.segments) == block.source
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=examples(200))
 @given(
     st.lists(
         st.text(

@@ -230,6 +230,7 @@ def _hold_json_form_lock(json_form: Path, seconds: float, env: dict[str, str]) -
     return holder
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_import_waits_for_the_json_form_lock_and_then_imports(
     tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
@@ -247,6 +248,7 @@ def test_an_import_waits_for_the_json_form_lock_and_then_imports(
     assert _human(json_form) == {"b2s1": EDIT}
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_json_form_lock_not_released_is_exit_2_naming_the_file(
     tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
@@ -357,6 +359,7 @@ def test_an_import_whose_json_form_cannot_be_written_leaves_the_memory_as_it_was
     assert sorted(Path(f"{after}.ls").read_text().split()) == sorted([json_form.name, xliff.name])
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_import_whose_memory_fails_puts_the_json_form_back(
     tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
