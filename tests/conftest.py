@@ -228,6 +228,20 @@ def run_bilingual(
         pytest.fail(f"bilingual {' '.join(args)} still running after {timeout} s", pytrace=False)
 
 
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], exit_code: int, *names: str
+) -> str:
+    """The one error line of a `bilingual` process (run_bilingual), naming every one of `names`."""
+    assert result.returncode == exit_code, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("bilingual: error:")]
+    assert len(errors) == 1, result.stderr
+    for name in names:
+        assert name in errors[0]
+    assert "unexpected" not in errors[0]
+    return errors[0]
+
+
 def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
     """The one `bilingual: error: ...` line a failed command prints, with no traceback."""
     assert "Traceback" not in result.output

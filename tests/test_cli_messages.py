@@ -1,6 +1,6 @@
-"""Smaller messages of issue 11, item 11: an undecodable input names the offset of its first bad
-byte; characters removed from the outputs are said once per place, however many formats are
-written (a deleted DOCX row naming its id once is in test_review.py)."""
+"""What the command line says about odd input: an undecodable input names the offset of its
+first bad byte; characters removed from the outputs are said once per place, however many formats
+are written (a deleted DOCX row naming its id once is in test_review.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A human edit is never lost (issue 11, items 1 and 2).
+"""A human edit is never lost, whatever runs at the same time.
 
 A translate that runs while `bilingual import` brings an edit into its JSON form keeps that edit
 when it writes (raced for real, with subprocesses and the stand-in model); the JSON form's lock
@@ -56,7 +56,7 @@ def _error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("bilingual: error:")]
 
 
-# --- item 1: an edit imported while translate runs -------------------------------------------
+# --- an edit imported while translate runs ---------------------------------------------------
 
 
 class _ImportingEngine:
@@ -275,7 +275,7 @@ def test_a_json_form_lock_not_released_is_exit_2_naming_the_file(
     assert json_form.read_bytes() == before
 
 
-# --- item 2: an import writes both destinations or neither ------------------------------------
+# --- an import writes both destinations or neither --------------------------------------------
 
 
 def _human_rows(memory: Path) -> int:
