@@ -20,6 +20,7 @@ from bilingual.cli import cli
 from bilingual.engines import ENGINES, EngineOptions, Translation
 from bilingual.errors import ExitCode, UsageError
 from bilingual.memory import Memory
+from bilingual.segment import SEGMENTER_VERSION
 from tests.archive import make_archive
 from tests.conftest import ROOT, run_bilingual
 
@@ -229,6 +230,7 @@ def test_human_edits_follow_the_path_in_the_batch_not_the_file_name(
             renderings=[],
             document="a/press.txt",
             segment_id="b1s1",
+            segmenter=SEGMENTER_VERSION,
         )
     out = tmp_path / "out"
     args = ["translate", str(inputs), "-o", str(out), "--engine", "none", "--memory", str(memory)]

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bilingual.cli import cli
-from bilingual.document import load
+from bilingual.document import VERSION, load
 from bilingual.errors import OutputError
-from bilingual.news import SEGMENTER_VERSION
+from bilingual.segment import SEGMENTER_VERSION
 from tests.conftest import invoke, one_error_line
 
 STEM = "eppd-press-conference-2026-02-03.zh-Hant"
@@ -64,7 +64,7 @@ def test_segment_json_is_the_json_form(article_path):
     from bilingual.document import validate
 
     validate(data)
-    assert data["version"] == 3
+    assert data["version"] == VERSION
     assert len([s for b in data["blocks"] for s in b["segments"]]) == 40
 
 

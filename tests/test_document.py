@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -11,13 +12,19 @@ from hypothesis import strategies as st
 from bilingual.document import (
     GLOSSARY_CHANGED,
     SOURCE_CHANGED,
+    VERSION,
+    Block,
     Document,
+    Figure,
     RawBlock,
     RawText,
     Segment,
     Term,
     dump,
+    edit_for,
     load,
+    renderings_in_force,
+    still_accepted,
     validate,
 )
 from bilingual.errors import InputError
@@ -131,7 +138,46 @@ def test_clearing_a_target_drops_what_came_with_it():
     assert [t.placed for t in segment.terms] == [None, None]
 
 
-def test_version_2_forms_load_and_are_written_as_version_3_with_via(tmp_path):
+def test_an_outdated_review_is_flagged_once_for_each_reason():
+    segment = _segment_with_terms()
+    review = {"source": "賴清德與川普通話", "renderings": ["Lai", "Donald Trump"]}
+    segment.apply_human("Lai phoned Trump.", review)
+    segment.flag_outdated_review()
+    segment.flag_outdated_review()
+    assert segment.flags == [SOURCE_CHANGED, GLOSSARY_CHANGED]
+    segment.add_note("a note")
+    segment.add_note("a note")
+    assert segment.notes == ["a note"]
+
+
+def test_a_review_stands_for_the_renderings_in_force_and_those_also_accepted():
+    segment = _segment_with_terms()
+    assert renderings_in_force(segment) == ["Lai Ching-te", "Donald Trump"]
+    segment.terms[1].also = ["Trump"]
+    assert still_accepted(["Lai Ching-te", "Trump"], segment)
+    assert not still_accepted(["Lai", "Trump"], segment)
+    assert not still_accepted(["Lai Ching-te"], segment)
+
+
+def test_an_edit_goes_by_source_else_by_id_unless_its_sentence_moved():
+    moved = Segment("b1s1", "新句。")
+    # (reviewed source, English) by source and by id, as a JSON form or the memory holds them
+    edits = {"舊句。": ("舊句。", "Old."), "新句。": ("新句。", "New.")}
+    at_ids = {"b1s1": ("舊句。", "Old.")}
+    sources = {"新句。", "舊句。"}
+
+    def take(segment: Segment, sources: set[str], by_id: bool = True):
+        at_id = at_ids.get if by_id else None
+        return edit_for(segment, sources, edits.get, at_id, lambda edit: edit[0])
+
+    assert take(moved, sources) == ("新句。", "New.")  # by source, wherever it was
+    changed = Segment("b1s1", "改過的句子。")
+    assert take(changed, {"改過的句子。"}) == ("舊句。", "Old.")  # at its id: source changed
+    assert take(changed, {"改過的句子。", "舊句。"}) is None  # the old sentence moved
+    assert take(changed, {"改過的句子。"}, by_id=False) is None
+
+
+def test_version_2_forms_load_and_are_written_as_the_current_version_with_via(tmp_path):
     segment_data = {"id": "b1s1", "source": "源。", "target": "Source.", "status": "machine"}
     segment_data.update(terms=[], notes=[])
     old = {
@@ -148,9 +194,36 @@ def test_version_2_forms_load_and_are_written_as_version_3_with_via(tmp_path):
     assert document.form_version == 2 and document.segments[0].via is None
     document.segments[0].apply_draft("Source again.", [], [], via="retry")
     again = load(dump(document, tmp_path / "new.json"))
-    assert again.form_version == 3 and again.segments[0].via == "retry"
+    assert again.form_version == VERSION and again.segments[0].via == "retry"
     data = json.loads((tmp_path / "new.json").read_text(encoding="utf-8"))
     assert data["blocks"][0]["segments"][0]["via"] == "retry"
     data["blocks"][0]["segments"][0]["via"] = "guessed"
     with pytest.raises(InputError, match="via"):
         validate(data, origin="new.json")
+
+
+def test_a_figure_block_holds_a_picture_and_no_segment(tmp_path):
+    digest = hashlib.sha256(b"picture").hexdigest()
+    figure = Figure(digest, "png", 640, 480, display_width=320.0, alt="港口")
+    document = Document(
+        blocks=[
+            Block("b1", "figure", figure=figure),
+            Block("b2", "caption", [Segment("b2s1", "貨輪停靠。")]),
+        ],
+        assets={figure.name: b"picture"},
+    )
+    again = load(dump(document, tmp_path / "f.json"))  # its picture in f.assets/, loaded again
+    assert again.blocks[0].figure == figure and again.blocks[0].segments == []
+    assert again.assets == {figure.name: b"picture"}
+    assert figure.name == f"{digest}.png"
+    data = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    data["blocks"][0]["figure"]["ext"] = "svg"  # never: an SVG can carry script
+    with pytest.raises(InputError, match="blocks/0/figure/ext"):
+        validate(data)
+    del data["blocks"][0]["figure"]
+    with pytest.raises(InputError, match="blocks/0: 'figure' is a required"):
+        validate(data)
+    data["blocks"][0]["figure"] = figure.to_dict()
+    data["blocks"][1]["figure"] = figure.to_dict()  # a caption holds no picture
+    with pytest.raises(InputError, match="blocks/1/figure: not allowed here"):
+        validate(data)

@@ -322,3 +322,11 @@ def test_csv_and_tsv_round_trip_any_leading_character(tmp_path_factory, rows, fm
     path = tmp_path_factory.mktemp("rt") / f"g.{fmt}"
     path.write_bytes(export_glossary(Glossary(entries), fmt))
     assert [(e.zh, e.en) for e in import_entries(path)] == [(e.zh, e.en) for e in entries]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_a_csv_whose_first_cell_opens_with_a_bracket_is_not_taken_for_tbx(tmp_path, fmt):
+    entries = [Entry(zh=["<新聞稿>"], en="<Press release>")]
+    path = tmp_path / f"g.{fmt}"
+    path.write_bytes(export_glossary(Glossary(entries), fmt))
+    assert [(e.zh, e.en) for e in import_entries(path)] == [(["<新聞稿>"], "<Press release>")]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bilingual import memory as memory_module
 from bilingual.errors import ExitCode, InputError, OutputError
 from bilingual.memory import Draft, HumanEdit, Memory, default_memory_path
 
@@ -63,15 +64,10 @@ def test_storing_a_draft_again_replaces_it(tmp_path: Path) -> None:
 def test_human_edits_keep_their_history_and_the_newest_wins(tmp_path: Path) -> None:
     with Memory(tmp_path / "m.sqlite") as memory:
         assert memory.lookup_human("源") is None
-        memory.store_human(
-            "源", "First edit.", renderings=["EPPD"], document="a.txt", segment_id="b2s1"
-        )
-        memory.store_human(
-            "源", "Second edit.", renderings=["EPPD"], document="a.txt", segment_id="b2s1"
-        )
-        memory.store_human(
-            "源", "Second edit.", renderings=["EPPD"], document="a.txt", segment_id="b2s1"
-        )
+        for target in ("First edit.", "Second edit.", "Second edit."):
+            memory.store_human(
+                "源", target, renderings=["EPPD"], document="a.txt", segment_id="b2s1", segmenter=4
+            )
         edit = memory.lookup_human("源")
         assert edit is not None
         assert (edit.target, edit.renderings, edit.document, edit.segment_id, edit.status) == (
@@ -83,9 +79,56 @@ def test_human_edits_keep_their_history_and_the_newest_wins(tmp_path: Path) -> N
         )
         assert edit.at.endswith("Z")
         assert [e.target for e in memory.human_edits()] == ["First edit.", "Second edit."]
-        at = memory.lookup_human_at("a.txt", "b2s1")
-        assert at is not None and at.target == "Second edit."
-        assert memory.lookup_human_at("a.txt", "b9s9") is None
+        at = memory.lookup_human_at("a.txt", "b2s1", segmenter=4)
+        assert at is not None and at.target == "Second edit." and at.segmenter == 4
+        assert memory.lookup_human_at("a.txt", "b9s9", segmenter=4) is None
+
+
+def test_an_edit_is_found_by_its_id_only_under_the_segmenter_that_numbered_it(
+    tmp_path: Path,
+) -> None:
+    """Ids are positional: b3s1 under segmenter 3 is another sentence under segmenter 4 (a
+    picture became a block before it). An edit stored without a segmenter (an older memory)
+    is found by its source alone."""
+    with Memory(tmp_path / "m.sqlite") as memory:
+        memory.store_human("舊句。", "Old.", renderings=[], document="a.txt", segment_id="b3s1")
+        memory.store_human(
+            "另句。", "Other.", renderings=[], document="a.txt", segment_id="b3s1", segmenter=3
+        )
+        assert memory.lookup_human_at("a.txt", "b3s1", segmenter=4) is None
+        at = memory.lookup_human_at("a.txt", "b3s1", segmenter=3)
+        assert at is not None and at.target == "Other."
+        found = memory.lookup_human("舊句。")  # by its Chinese text, whatever numbered it
+        assert found is not None and found.target == "Old." and found.segmenter is None
+
+
+def test_a_memory_from_before_the_segmenter_column_still_works(tmp_path: Path) -> None:
+    """A memory an older bilingual wrote (no `human.segmenter`) opens, keeps its edits, gains the
+    column, and its edits are never found by id; an older bilingual can still use it."""
+    path = tmp_path / "old.sqlite"
+    old_schema = memory_module.SCHEMA.replace(",\n    segmenter  INTEGER", "")
+    assert "segmenter" not in old_schema
+    with sqlite3.connect(path) as connection:
+        connection.executescript(old_schema)
+        connection.execute(
+            "INSERT INTO human (source, target, document, segment_id, at)"
+            " VALUES ('舊句。', 'Old.', 'a.txt', 'b3s1', '2026-01-01T00:00:00Z')"
+        )
+        connection.execute(f"PRAGMA user_version={memory_module.SCHEMA_VERSION}")
+    connection.close()
+    with Memory(path) as memory:
+        found = memory.lookup_human("舊句。")
+        assert found is not None and (found.target, found.segmenter) == ("Old.", None)
+        assert memory.lookup_human_at("a.txt", "b3s1", segmenter=4) is None
+        memory.store_human(
+            "新句。", "New.", renderings=[], document="a.txt", segment_id="b3s1", segmenter=4
+        )
+        at = memory.lookup_human_at("a.txt", "b3s1", segmenter=4)
+        assert at is not None and at.target == "New."
+    with sqlite3.connect(path) as connection:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    connection.close()
+    assert version == memory_module.SCHEMA_VERSION  # an older bilingual opens it as before
 
 
 def test_several_human_edits_are_stored_all_or_none(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ from bilingual.document import Document, RawBlock, load
 from bilingual.engines import EngineOptions, Translation
 from bilingual.exporters import ExportOptions, get_exporter
 from bilingual.glossary import load_glossary
-from bilingual.news import SEGMENTER_VERSION, date_in_english, structure
+from bilingual.news import date_in_english, structure
 from bilingual.pipeline import read_document
+from bilingual.segment import SEGMENTER_VERSION
 from bilingual.translate import translate_document
 from tests.conftest import examples
 
@@ -460,3 +461,27 @@ def test_flash_tags_are_never_bylines_and_agency_credits_are(tmp_path, shape):
             assert not any(tag in source for tag in ("快訊", "快讯", "即時", "獨家"))
         if source.strip() in ("快訊", "快讯", "【即時】"):
             assert kind == "heading"  # a label of its own, translated, never the title
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "headline"),
+    [
+        ("原文出處：快新聞／ 台美簽署協定", "快新聞", "台美簽署協定"),
+        ("资料来源：新华网|中美经贸会谈", "新华网", "中美经贸会谈"),
+        ("Source: CNA / Taiwan signs a deal", "CNA", "Taiwan signs a deal"),
+    ],
+)
+def test_a_source_note_is_split_once_for_its_segments_and_its_metadata(
+    text: str, outlet: str, headline: str
+) -> None:
+    from bilingual.news import source_note_meta, source_note_pieces
+
+    label, rest = source_note_pieces(text)
+    assert label + rest == text and rest == headline
+    assert source_note_meta(text) == {
+        "source_note": text,
+        "source_outlet": outlet,
+        "source_headline": headline,
+    }
+    assert source_note_pieces("原文出處：快新聞／") == ["原文出處：快新聞／"]
+    assert source_note_meta("原文出處：快新聞") == {"source_note": "原文出處：快新聞"}

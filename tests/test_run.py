@@ -15,18 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 from bilingual.cli import cli
-from bilingual.document import Document, Segment
+from bilingual.document import GLOSSARY_CHANGED, SOURCE_CHANGED, Document, Segment
 from bilingual.engines import EngineOptions, Translation
 from bilingual.glossary import Glossary, annotate, load_glossary, term_findings
 from bilingual.glossary.check import occurrences
 from bilingual.memory import Memory, renderings_in_force
 from bilingual.pipeline import read_document, translate_file
-from bilingual.translate.run import (
-    GLOSSARY_CHANGED,
-    SOURCE_CHANGED,
-    token_batches,
-    translate_document,
-)
+from bilingual.segment import SEGMENTER_VERSION
+from bilingual.translate.run import token_batches, translate_document
 from tests.conftest import ARTICLE, ROOT
 
 GLOSSARY = ROOT / "glossary"
@@ -320,6 +316,7 @@ def test_a_human_edit_is_kept_and_flagged_when_its_source_changed(tmp_path: Path
             renderings=[],
             document=str(document.meta["input"]),
             segment_id="b5s1",
+            segmenter=SEGMENTER_VERSION,  # the ids of this run's segmenter
         )
     document, _ = translate(Scripted("copy"), memory=memory, document=document)
     edited = document.segment("b5s1")

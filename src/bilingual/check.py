@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .document import Document, Segment
+from .document import Document, Segment, renderings_in_force
 from .numbers import extra_digits, missing_facts, source_numbers, target_numbers
+from .script import BRACKET_FAMILIES, HAN, count_han, has_han
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -277,7 +278,7 @@ def _check_segment(segment: Segment, context: _Context) -> tuple[list[Finding], 
     findings.extend(number_findings(segment, context))
     for message in unbalanced(source, target):
         add(WARNING, "unbalanced", message)
-    return findings, _han_count(source) >= MIN_HAN_FOR_RATIO
+    return findings, count_han(source) >= MIN_HAN_FOR_RATIO
 
 
 def number_findings(segment: Segment, context: _Context) -> list[Finding]:
@@ -290,7 +291,7 @@ def number_findings(segment: Segment, context: _Context) -> list[Finding]:
     kept = [f for f in facts if all(f.span[1] <= a or f.span[0] >= b for a, b in spans)]
     for fact in missing_facts(kept, quantities, segment.target):
         findings.append(Finding(segment.id, ERROR, "number-missing", fact.message()))
-    extra = extra_digits(facts, quantities, context.known_values, _renderings(segment))
+    extra = extra_digits(facts, quantities, context.known_values, renderings_in_force(segment))
     if extra:
         # A year is the usual clarification a translator adds (去年 -> "in 2025"); any other
         # number the Chinese does not have is wrong until someone checks it.
@@ -321,36 +322,23 @@ def _term_spans(segment: Segment) -> list[tuple[int, int]]:
     return [(t.start, t.end) for t in segment.terms]
 
 
-def _renderings(segment: Segment) -> list[str]:
-    return [t.rendering for t in segment.terms]
-
-
 # --- Chinese left in the target ----------------------------------------------------------------
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_HAN_RUN = re.compile(f"[{HAN}]+")
 _CJK_PUNCT = re.compile(r"[，。、；：！？「」『』《》〈〉【】（）…—]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def has_han(text: str) -> bool:
-    """Whether `text` holds a Han character (the translate stage's guarantee asks it too)."""
-    return _HAN.search(text) is not None
-
-
-def _han_count(text: str) -> int:
-    return len(_HAN.findall(text))
-
-
 def _han_share(text: str) -> float:
-    han, latin = _han_count(text), len(_LATIN.findall(text))
+    han, latin = count_han(text), len(_LATIN.findall(text))
     return han / (han + latin) if han + latin else 0.0
 
 
 def _chinese_left(segment: Segment) -> tuple[Severity, str] | None:
     """(severity, message) when the target still holds Chinese, else None."""
     target = segment.target
-    for rendering in _renderings(segment):  # a rendering may itself hold Chinese, on purpose
+    # a rendering may itself hold Chinese, on purpose
+    for rendering in renderings_in_force(segment):
         if has_han(rendering):
             target = target.replace(rendering, " ")
     runs = [(m.start(), m.group()) for m in _HAN_RUN.finditer(target)]
@@ -380,12 +368,7 @@ def _in_brackets(text: str, index: int) -> bool:
 # over several sentences, so a segment may open one and close it in the next. Only a balance
 # that differs from the source's is reported.
 _PAIRS = {
-    "quotes": ("“「『﹁", "”」』﹂"),
-    "single quotes": ("‘", "’"),
-    "parentheses": ("(（", ")）"),
-    "square brackets": ("[【〔［", "]】〕］"),
-    "braces": ("{｛", "}｝"),
-    "angle quotes": ("《〈", "》〉"),
+    family: ("".join(pairs), "".join(pairs.values())) for family, pairs in BRACKET_FAMILIES.items()
 }
 
 

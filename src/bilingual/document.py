@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .errors import InputError
 from .files import read_bytes
@@ -22,9 +22,10 @@ from .files import read_bytes
 FORMAT = "bilingual-document"
 # Version 2: the kinds byline, caption, boilerplate, footnote and code, and a heading's level.
 # Version 3: a segment's `via` (how its machine English was obtained) and the term placement
-# "model". Version 1 and 2 forms still load (they are version 3 without those).
-VERSION = 3
-VERSIONS = (1, 2, 3)
+# "model". Version 4: the kind figure (a photo of the article, its bytes in the assets folder
+# beside the form). Older forms still load (they are version 4 without those).
+VERSION = 4
+VERSIONS = (1, 2, 3, 4)
 
 # How a segment's machine English was obtained, in the order the translate stage tries them: the
 # model's first answer, the model asked again on its own, the placeholder path, the fallback.
@@ -45,9 +46,13 @@ BlockKind = Literal[
     "caption",
     "byline",
     "boilerplate",
+    "figure",
 ]
 # Where a segment's target stands: empty, a machine draft, or a human's.
 Status = Literal["empty", "machine", "human"]
+
+# Image file types a figure may hold: raster formats only (an SVG can carry script).
+IMAGE_TYPES = ("png", "jpeg", "gif", "webp")
 
 # Kinds whose text is never sent to the engine or given an English version: code is shown as it
 # is; boilerplate (延伸閱讀, 點我訂閱) is kept so nothing is lost, and used by no consumer.
@@ -79,11 +84,36 @@ class Term:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
+@dataclass(slots=True)
+class Figure:
+    """A photo of the article, in its place in the reading order. It holds no text: its caption
+    is the `caption` block that follows it. The bytes are kept apart (`Document.assets`, and in
+    the assets folder beside the JSON form), named by their content hash."""
+
+    sha256: str  # of the image bytes, 64 hex digits
+    ext: str  # one of IMAGE_TYPES
+    width: int  # pixels
+    height: int  # pixels
+    # The size the source displayed it at, in points, when it said (a DOCX extent, <img width>).
+    display_width: float | None = None
+    display_height: float | None = None
+    alt: str = ""  # the source's alternative text, kept for the HTML edition
+
+    @property
+    def name(self) -> str:
+        """The asset's file name: `<sha256>.<ext>`."""
+        return f"{self.sha256}.{self.ext}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None and v != ""}
+
+
 # Why a human segment needs looking at again; set when a later run finds its review outdated.
 SOURCE_CHANGED = "source changed since review"
 GLOSSARY_CHANGED = "glossary changed since review"
 REVIEW_FLAGS = (SOURCE_CHANGED, GLOSSARY_CHANGED)
 REVISION_SIZE = 12  # hex digits of a segment's revision
+E = TypeVar("E")  # a human edit, as wherever it is kept holds one
 
 
 def english_digest(text: str) -> str:
@@ -100,7 +130,8 @@ class Segment:
     """One sentence: the unit of alignment, translation, memory and review.
 
     Its target changes in three ways only, each one method: `apply_draft` (a machine draft),
-    `apply_human` (a person's edit) and `clear_target`.
+    `apply_human` (a person's edit) and `clear_target`; its notes and flags grow only through
+    `add_note`, `add_flag` and `flag_outdated_review`.
     """
 
     id: str
@@ -159,6 +190,25 @@ class Segment:
         self.status = "empty"
         self.via = None
 
+    def add_note(self, note: str) -> None:
+        """Say `note` about the target, once."""
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def add_flag(self, flag: str) -> None:
+        """Ask a person to look again, for the reason `flag` (once)."""
+        if flag not in self.flags:
+            self.flags.append(flag)
+
+    def flag_outdated_review(self) -> None:
+        """Flag a human edit whose review was made for another source or for renderings the
+        glossary no longer accepts (`SOURCE_CHANGED`, `GLOSSARY_CHANGED`)."""
+        review = self.review or {}
+        if "source" in review and review["source"] != self.source:
+            self.add_flag(SOURCE_CHANGED)
+        if "renderings" in review and not still_accepted(list(review["renderings"]), self):
+            self.add_flag(GLOSSARY_CHANGED)
+
     @property
     def revision(self) -> str:
         """A short hash of the target, the status and the review record: what an edit was made
@@ -189,6 +239,49 @@ class Segment:
         return data
 
 
+def renderings_in_force(segment: Segment) -> list[str]:
+    """A segment's renderings, in term order: what a human edit records it was made for.
+
+    A later run compares them with the renderings then in force to flag "glossary changed
+    since review".
+    """
+    return [term.rendering for term in segment.terms]
+
+
+def still_accepted(reviewed: list[str], segment: Segment) -> bool:
+    """Whether the renderings a review was made for are still accepted, term by term: the one in
+    force, the entry's other form (a review made when the first mention fell elsewhere) or one
+    of the glossary's `also` (a review made for "the 6th" stands when the glossary now writes
+    "the sixth" and also accepts "the 6th")."""
+    if reviewed == renderings_in_force(segment):
+        return True
+    return len(reviewed) == len(segment.terms) and all(
+        term.accepts(rendering) for rendering, term in zip(reviewed, segment.terms, strict=True)
+    )
+
+
+def edit_for(
+    segment: Segment,
+    sources: Collection[str],
+    by_source: Callable[[str], E | None],
+    at_id: Callable[[str], E | None] | None,
+    reviewed_source: Callable[[E], str],
+) -> E | None:
+    """The human edit `segment` takes, wherever edits are kept (a previous JSON form, the memory).
+
+    The edit made for its source, wherever that sentence stood; else the edit at its id, even
+    though the source there changed (it is then flagged until a person decides), unless the
+    sentence that edit was made for is still in the text (`sources`): it moved, and took its
+    edit along. Without `at_id`, an edit goes only where its Chinese is.
+    """
+    edit = by_source(segment.source)
+    if edit is None and at_id is not None:
+        edit = at_id(segment.id)
+        if edit is not None and reviewed_source(edit) in sources:
+            return None
+    return edit
+
+
 @dataclass(slots=True)
 class Block:
     """A paragraph-level unit: a heading, a paragraph, a footnote... (see `BlockKind`)."""
@@ -198,6 +291,7 @@ class Block:
     segments: list[Segment] = field(default_factory=list)
     # A heading's level (1 for `Heading 1`, `<h1>`, `#`) when its reader knew it.
     level: int | None = None
+    figure: Figure | None = None  # a `figure` block's picture (it has no segments)
 
     @property
     def source(self) -> str:
@@ -212,6 +306,8 @@ class Block:
         data: dict[str, Any] = {"id": self.id, "kind": self.kind}
         if self.level is not None:
             data["level"] = self.level
+        if self.figure is not None:
+            data["figure"] = self.figure.to_dict()
         data["segments"] = [s.to_dict() for s in self.segments]
         return data
 
@@ -227,6 +323,9 @@ class Document:
     # The version of the JSON form it was loaded from (a new document: this one); it is always
     # written as the current version.
     form_version: int = VERSION
+    # The bytes of the figures' images, by `Figure.name`; read by the readers, written to and
+    # loaded from the assets folder beside the JSON form.
+    assets: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def segments(self) -> list[Segment]:
@@ -290,8 +389,15 @@ class Document:
                 )
                 for s in b["segments"]
             ]
+            figure = Figure(**b["figure"]) if "figure" in b else None
             blocks.append(
-                Block(id=b["id"], kind=b["kind"], segments=segments, level=b.get("level"))
+                Block(
+                    id=b["id"],
+                    kind=b["kind"],
+                    segments=segments,
+                    level=b.get("level"),
+                    figure=figure,
+                )
             )
         return cls(
             blocks=blocks,
@@ -345,6 +451,9 @@ class RawBlock:
     text: str
     kind: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # A picture found in its place (kind "figure", empty text) and its bytes.
+    figure: Figure | None = None
+    image: bytes | None = None
 
 
 @dataclass
@@ -406,7 +515,10 @@ def _raise_first(errors: Any, origin: str, prefix: tuple[Any, ...]) -> None:
     if found:
         err = found[0]
         where = "/".join(str(p) for p in (*prefix, *err.absolute_path)) or "(top level)"
-        raise InputError(f"{origin}: field {where}: {err.message}")
+        # A field the schema forbids in this place (a picture outside a figure block) fails
+        # "not {}", whose own message just repeats the value.
+        message = "not allowed here" if err.validator == "not" else err.message
+        raise InputError(f"{origin}: field {where}: {message}")
 
 
 def load(path: str | Path) -> Document:
@@ -436,14 +548,76 @@ def load(path: str | Path) -> Document:
     document = Document.from_dict(data)
     if not document.segments:
         raise InputError(f"{path}: the JSON form has no segments")
+    document.assets = load_assets(document, path)
     return document
 
 
-def dump(document: Document, path: str | Path) -> Path:
-    """Validate and write the JSON form atomically."""
-    from .files import write_bytes
+def assets_folder(json_path: str | Path) -> Path:
+    """Where the pictures of the JSON form at `json_path` are: `<stem>.assets/` beside it."""
+    json_path = Path(json_path)
+    return json_path.with_name(f"{json_path.stem}.assets")
 
-    return write_bytes(Path(path), form_bytes(document, str(path)))
+
+def load_assets(document: Document, json_path: Path) -> dict[str, bytes]:
+    """The bytes of the figures of `document`, from the assets folder beside its JSON form; a
+    missing file, or one whose content no longer matches its name, is a one-line InputError."""
+    import hashlib
+
+    assets: dict[str, bytes] = {}
+    folder = assets_folder(json_path)
+    for block in document.blocks:
+        figure = block.figure
+        if figure is None or figure.name in assets:
+            continue
+        path = folder / figure.name
+        where = f"the picture of block {block.id} of {json_path}"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(
+                f"{path}: missing ({where}); put the assets folder back beside the JSON form"
+            ) from None
+        except OSError as e:
+            raise InputError(f"{path}: cannot read {where} ({e.strerror})") from None
+        if hashlib.sha256(data).hexdigest() != figure.sha256:
+            raise InputError(f"{path}: altered ({where}): its content no longer matches its name")
+        assets[figure.name] = data
+    return assets
+
+
+def dump(document: Document, path: str | Path) -> Path:
+    """Validate and write the JSON form atomically, its pictures' files first."""
+    from .files import write_all
+
+    path = Path(path)
+    return write_all([*asset_files(document, path), (path, form_bytes(document, str(path)))])[-1]
+
+
+def asset_files(document: Document, json_path: Path) -> list[tuple[Path, bytes]]:
+    """The files of the pictures the JSON form at `json_path` names, to write with it (before
+    it): `<stem>.assets/<sha256>.<ext>`, each once, and only those not already there whole."""
+    import hashlib
+
+    folder = assets_folder(json_path)
+    files: dict[Path, bytes] = {}
+    for block in document.blocks:
+        if block.figure is None:
+            continue
+        name = block.figure.name
+        data = document.assets.get(name)
+        if data is None:
+            raise InputError(
+                f"{json_path}: block {block.id}: the bytes of the picture {name} are not in "
+                "the document"
+            )
+        path = folder / name
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == block.figure.sha256:
+                continue  # written by an earlier run: a name is its content
+        except OSError:
+            pass
+        files[path] = data
+    return list(files.items())
 
 
 def form_text(data: dict[str, Any]) -> str:

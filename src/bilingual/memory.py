@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
-from .document import VIAS, Segment, Via
+from .document import VIAS, Via, renderings_in_force
 from .errors import InputError, OutputError
 from .locks import LockWait
 
@@ -30,9 +30,12 @@ SCHEMA_VERSION = 1
 # normal queue says nothing), short enough that LockWait can bound the total wait and say why.
 BUSY_TIMEOUT_SECONDS = 0.5
 
-# Version 1. `human.status` is "human" for an edit in force; other values are reserved for later
-# states (such as an edit a person withdrew) so that they need no migration. Human edits are
-# never overwritten: a new edit is a new row and the newest row for a source wins.
+# Version 1. `human.segmenter` is the version of the segmenter that numbered `segment_id` (NULL:
+# an edit stored before the column existed, numbered by an unknown segmenter); it was added as
+# `machine.via` was, without a new schema version. `human.status` is "human" for an edit in
+# force; other values are reserved for later states (such as an edit a person withdrew) so that
+# they need no migration. Human edits are never overwritten: a new edit is a new row and the
+# newest row for a source wins.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS machine (
     source     TEXT NOT NULL,
@@ -54,7 +57,8 @@ CREATE TABLE IF NOT EXISTS human (
     renderings TEXT NOT NULL DEFAULT '[]',
     document   TEXT,
     segment_id TEXT,
-    at         TEXT NOT NULL
+    at         TEXT NOT NULL,
+    segmenter  INTEGER
 );
 CREATE INDEX IF NOT EXISTS human_by_source ON human (source, id);
 CREATE INDEX IF NOT EXISTS human_by_segment ON human (document, segment_id, id);
@@ -72,27 +76,6 @@ def default_memory_path() -> Path:
     if xdg := os.environ.get("XDG_DATA_HOME"):
         return Path(xdg) / "bilingual" / FILENAME
     return Path.home() / ".local" / "share" / "bilingual" / FILENAME
-
-
-def renderings_in_force(segment: Segment) -> list[str]:
-    """A segment's renderings, in term order: what a human edit records it was made for.
-
-    A later run compares them with the renderings then in force to flag "glossary changed
-    since review".
-    """
-    return [term.rendering for term in segment.terms]
-
-
-def still_accepted(reviewed: list[str], segment: Segment) -> bool:
-    """Whether the renderings a review was made for are still accepted, term by term: the one in
-    force, the entry's other form (a review made when the first mention fell elsewhere) or one
-    of the glossary's `also` (a review made for "the 6th" stands when the glossary now writes
-    "the sixth" and also accepts "the 6th")."""
-    if reviewed == renderings_in_force(segment):
-        return True
-    return len(reviewed) == len(segment.terms) and all(
-        term.accepts(rendering) for rendering, term in zip(reviewed, segment.terms, strict=True)
-    )
 
 
 @dataclass
@@ -116,6 +99,9 @@ class HumanEdit:
     status: str = "human"
     document: str | None = None
     segment_id: str | None = None
+    # The version of the segmenter that gave `segment_id` (ids are positional: another version
+    # may number the same sentence differently); None when unknown.
+    segmenter: int | None = None
 
 
 def _now() -> str:
@@ -198,12 +184,17 @@ class Memory:
                         if statement.strip():
                             connection.execute(statement)
                     connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            columns = {row[1] for row in connection.execute("PRAGMA table_info(machine)")}
-            if "via" not in columns:
-                # A column added without a new schema version: an older bilingual reads and
-                # writes the file as before (its drafts then have no `via`).
-                with _transaction(connection):
-                    connection.execute("ALTER TABLE machine ADD COLUMN via TEXT")
+            # Columns added without a new schema version: an older bilingual reads and writes
+            # the file as before (its drafts then have no `via`, its edits no `segmenter`, so
+            # they are never found by their segment id).
+            for table, column, kind in (
+                ("machine", "via", "TEXT"),
+                ("human", "segmenter", "INTEGER"),
+            ):
+                columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    with _transaction(connection):
+                        connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         except sqlite3.DatabaseError as e:
             if _locked(e):
                 raise
@@ -271,13 +262,17 @@ class Memory:
         )
         return _human(row)
 
-    def lookup_human_at(self, document: str, segment_id: str) -> HumanEdit | None:
-        """The newest human edit stored for this document's segment id, whatever its source."""
+    def lookup_human_at(
+        self, document: str, segment_id: str, *, segmenter: int
+    ) -> HumanEdit | None:
+        """The newest human edit stored for this document's segment id, whatever its source,
+        when that id was given by the same `segmenter` version (under another, or an unknown
+        one, the id may name another sentence: such an edit is found by its source alone)."""
         row = self._query_one(
             f"SELECT {_HUMAN_COLUMNS} FROM human"
-            " WHERE document = ? AND segment_id = ? AND status = 'human'"
+            " WHERE document = ? AND segment_id = ? AND segmenter = ? AND status = 'human'"
             " ORDER BY id DESC LIMIT 1",
-            (document, segment_id),
+            (document, segment_id, segmenter),
         )
         return _human(row)
 
@@ -289,15 +284,12 @@ class Memory:
         renderings: Sequence[str],
         document: str | None = None,
         segment_id: str | None = None,
+        segmenter: int | None = None,
     ) -> None:
         """Record a human edit; earlier edits stay in the file as history, the newest wins."""
-        self.store_human_edits(
-            [
-                HumanEdit(
-                    source, target, list(renderings), "", document=document, segment_id=segment_id
-                )
-            ]
-        )
+        edit = HumanEdit(source, target, list(renderings), "", document=document)
+        edit.segment_id, edit.segmenter = segment_id, segmenter
+        self.store_human_edits([edit])
 
     def store_human_edits(self, edits: Iterable[HumanEdit]) -> int:
         """Record several human edits in one transaction (all or none); return how many were new.
@@ -314,7 +306,14 @@ class Memory:
                 newest.renderings,
                 newest.document,
                 newest.segment_id,
-            ) == (edit.target, list(edit.renderings), edit.document, edit.segment_id):
+                newest.segmenter,
+            ) == (
+                edit.target,
+                list(edit.renderings),
+                edit.document,
+                edit.segment_id,
+                edit.segmenter,
+            ):
                 continue
             rows.append(
                 (
@@ -323,13 +322,15 @@ class Memory:
                     _key(edit.renderings),
                     edit.document,
                     edit.segment_id,
+                    edit.segmenter,
                     at,
                 )
             )
         if rows:
             self._write(
-                "INSERT INTO human (source, target, status, renderings, document, segment_id, at)"
-                " VALUES (?, ?, 'human', ?, ?, ?, ?)",
+                "INSERT INTO human"
+                " (source, target, status, renderings, document, segment_id, segmenter, at)"
+                " VALUES (?, ?, 'human', ?, ?, ?, ?, ?)",
                 rows,
             )
         return len(rows)
@@ -439,13 +440,13 @@ def _not_usable(path: Path, error: sqlite3.DatabaseError, doing: str = "cannot o
     return InputError(f"{path}: not a translation memory ({message})")
 
 
-_HUMAN_COLUMNS = "source, target, renderings, at, status, document, segment_id"
+_HUMAN_COLUMNS = "source, target, renderings, at, status, document, segment_id, segmenter"
 
 
 def _human(row: tuple | None) -> HumanEdit | None:
     if row is None:
         return None
-    source, target, renderings, at, status, document, segment_id = row
+    source, target, renderings, at, status, document, segment_id, segmenter = row
     return HumanEdit(
         source=source,
         target=target,
@@ -454,6 +455,7 @@ def _human(row: tuple | None) -> HumanEdit | None:
         status=status,
         document=document,
         segment_id=segment_id,
+        segmenter=segmenter,
     )
 
 

@@ -26,11 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import RawBlock
-
-# The segmenter's version, recorded in the signature of every JSON form: ids are positional, so
-# a text segmented by another version may number its blocks differently (see review.py).
-SEGMENTER_VERSION = 3
+from .document import Figure, RawBlock
+from .script import CLOSERS, HAN, SENTENCE_END_MARKS
 
 MONTHS = [
     "January",
@@ -47,7 +44,8 @@ MONTHS = [
     "December",
 ]
 
-_CJK_END = "。！？!?"
+# A text that ends in a sentence end (the closing quotes and brackets after it aside).
+_ENDS_IN_A_MARK = re.compile(rf"[{re.escape(SENTENCE_END_MARKS)}.][{re.escape(CLOSERS)}]*\s*$")
 _DATE_LABEL = (
     r"(?:date|dateline|日期|發布日期|发布日期|發稿時間|发稿时间"
     r"|發布時間|发布时间|更新時間|更新时间)"
@@ -65,6 +63,8 @@ _AFTER_DATE = (
 _LEADING_DATE = re.compile(
     rf"^\s*(?:{_DATE_LABEL}\s*[：:]?\s*)?{_DATE}{_AFTER_DATE}\s*", re.IGNORECASE
 )
+_ANY_DATE = re.compile(_DATE)
+_LEADING_LABEL = re.compile(rf"^\s*{_DATE_LABEL}\s*[：:]?\s*", re.IGNORECASE)
 
 # Bylines. A bracketed one: 〔記者林菁樺、黃靖媗／台北報導〕, （中央社記者○○華盛頓27日專電）.
 _BRACKETED = (
@@ -76,7 +76,7 @@ _BRACKETED_BYLINE = re.compile(rf"^\s*{_BRACKETED}")
 _BYLINE_WORDS = re.compile(r"記者|记者|特派|社|網|网|中心|新聞|新闻|[／/]")
 # An agency's dateline: 新华社北京2026年3月5日电（记者张伟）, 中新社上海3月5日电.
 _AGENCY = (
-    r"[\u4e00-\u9fff]{1,5}(?:社|网|網|报|報|台)[\u4e00-\u9fff]{0,10}?"
+    rf"[{HAN}]{{1,5}}(?:社|网|網|报|報|台)[{HAN}]{{0,10}}?"
     r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:专电|專電|电|電)"
     r"(?:[（(](?:记者|記者)[^（）()\n]{1,40}[）)])?"
 )
@@ -140,7 +140,8 @@ BOILERPLATE_MAX_CHARS = 100
 # How long a short line is: a headline, a link title, a byline.
 SHORT_LINE_CHARS = 60
 
-_SOURCE_NOTE = re.compile(
+# A source note names where the text came from: 原文出處：快新聞／標題, 資料來源：…, Source: …
+SOURCE_NOTE = re.compile(
     r"^\s*(?:原文出處|原文出处|資料來源|资料来源|新聞來源|新闻来源|來源|来源|出處|出处|原文|Source)\s*[：:]"
 )
 _SOURCE_SEPARATORS = ("／", "/", "｜", "|")
@@ -157,6 +158,8 @@ class NewsBlock:
     pieces: list[str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     found: dict[str, str] = field(default_factory=dict)
+    figure: Figure | None = None  # a picture, passed through as its reader found it
+    image: bytes | None = None
 
 
 def date_in_english(iso: str) -> str:
@@ -168,19 +171,42 @@ def date_in_english(iso: str) -> str:
 def leading_date(text: str) -> tuple[str, int] | None:
     """The ISO date a text starts with and where its date part ends (time and space included)."""
     m = _LEADING_DATE.match(text)
-    if not m:
-        return None
+    iso = _iso_date(m) if m else None
+    return (iso, m.end()) if m and iso else None
+
+
+def find_date(text: str) -> tuple[str, re.Match[str]] | None:
+    """The first date anywhere in `text`, as ISO, and where it stands."""
+    for m in _ANY_DATE.finditer(text):
+        iso = _iso_date(m)
+        if iso:
+            return iso, m
+    return None
+
+
+def without_date_label(text: str) -> str:
+    """`text` without the label it starts with (`date`, `發布日期：`), if any."""
+    return _LEADING_LABEL.sub("", text)
+
+
+def _iso_date(m: re.Match[str]) -> str | None:
     month, day = int(m["m1"] or m["m2"]), int(m["d1"] or m["d2"])
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
-    return f"{int(m['y']):04d}-{month:02d}-{day:02d}", m.end()
+    return f"{int(m['y']):04d}-{month:02d}-{day:02d}"
+
+
+def ends_in_a_mark(text: str) -> bool:
+    """Whether `text` ends in a sentence end (the closing quotes and brackets after it aside)."""
+    return bool(_ENDS_IN_A_MARK.search(text))
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(re.search(rf"[{_CJK_END}.][」』”’）)】》〉〕］\]\"']*\s*$", text)) or "。" in text
+    return ends_in_a_mark(text) or "。" in text
 
 
 def is_short_line(text: str) -> bool:
+    """A line short and unpunctuated enough to be a headline, a link title or a byline."""
     stripped = text.strip()
     return (
         bool(stripped)
@@ -266,7 +292,10 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
     for raw in blocks:
         text = raw.text
         if raw.kind not in (None, "paragraph"):
-            out.append(NewsBlock(text, raw.kind, meta=dict(raw.meta)))
+            # a structured reader's kind stands; a picture is no text for any rule
+            out.append(
+                NewsBlock(text, raw.kind, meta=dict(raw.meta), figure=raw.figure, image=raw.image)
+            )
             in_link_list = False
             continue
         if not dateline_seen and not body_seen:
@@ -278,7 +307,7 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
                 out.extend(pieces)
                 body_seen = body_seen or len(out[-1].text.strip()) > SHORT_LINE_CHARS
                 continue
-        if in_link_list and is_short_line(text) and not _SOURCE_NOTE.match(text):
+        if in_link_list and is_short_line(text) and not SOURCE_NOTE.match(text):
             out.append(NewsBlock(text, "boilerplate", [text]))
             continue
         in_link_list = False
@@ -365,17 +394,37 @@ def _rest(text: str, hint: str | None = None) -> list[NewsBlock]:
 
 def source_note_pieces(text: str) -> list[str]:
     """A source note as segments: `原文出處：快新聞／` and its headline, when it has one."""
-    m = _SOURCE_NOTE.match(text)
-    if not m:
+    m = SOURCE_NOTE.match(text)
+    parts = _source_note_parts(text, m.end()) if m else None
+    if parts is None:
         return [text]
-    body = text[m.end() :]
+    cut = parts[1]
+    headline = text[cut:]
+    cut += len(headline) - len(headline.lstrip())  # spaces stay with the label
+    return [text[:cut], text[cut:]]
+
+
+def source_note_meta(text: str) -> dict[str, str]:
+    """The outlet and headline of a source note such as `原文出處：快新聞／標題`."""
+    stripped = text.strip()
+    m = SOURCE_NOTE.match(stripped)
+    start = m.end() if m else 0  # a reader's source note may come without its label
+    meta = {"source_note": stripped}
+    parts = _source_note_parts(stripped, start)
+    if parts is not None:
+        at, cut = parts
+        meta["source_outlet"] = stripped[start:at].strip()
+        meta["source_headline"] = stripped[cut:].strip()
+    return meta
+
+
+def _source_note_parts(text: str, start: int) -> tuple[int, int] | None:
+    """Where the outlet named after `start` ends and its headline starts (past the separator),
+    when the note names a headline."""
+    body = text[start:]
     for sep in _SOURCE_SEPARATORS:
         at = body.find(sep)
         if at != -1:
-            cut = m.end() + at + len(sep)
-            headline = text[cut:]
-            if headline.strip():
-                cut += len(headline) - len(headline.lstrip())  # spaces stay with the label
-                return [text[:cut], text[cut:]]
-            break
-    return [text]
+            cut = start + at + len(sep)
+            return (start + at, cut) if text[cut:].strip() else None
+    return None

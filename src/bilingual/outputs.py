@@ -83,6 +83,14 @@ def check_plan(
                 f"the output {Path(path)} would overwrite the input {overwritten}; translate into "
                 "another folder (-o)"
             )
+    for job in jobs:  # the pictures' folder beside each JSON form holds no input either
+        assets = os.path.join(os.fspath(job.folder), f"{job.stem}.assets")
+        inside = inputs.find(assets) or inputs.inside(assets)
+        if inside is not None:
+            raise UsageError(
+                f"the pictures of {job.input} go in {Path(assets)}, which holds the input "
+                f"{inside}; translate into another folder (-o)"
+            )
 
 
 class _Inputs:
@@ -93,6 +101,7 @@ class _Inputs:
         self.folders: dict[str, str] = {}  # folder as given -> resolved: one lookup each
         self.places: dict[str, Path] = {}
         self.files: dict[tuple[int, int], Path] = {}
+        self.below: dict[str, Path] | None = None  # each folder that holds an input -> one of them
         for path in paths:
             if str(path) == STDIN:
                 continue
@@ -101,6 +110,20 @@ class _Inputs:
                 self.places[place] = path
             if identity is not None:
                 self.files[identity] = path
+
+    def inside(self, folder: str) -> Path | None:
+        """An input inside `folder` (at any depth), if any."""
+        if self.below is None:  # built on first use: only a run with pictures' folders asks
+            self.below = {}
+            for place, path in self.places.items():
+                parent = os.path.dirname(place)
+                while parent and parent not in self.below:
+                    self.below[parent] = path
+                    parent, last = os.path.dirname(parent), parent
+                    if parent == last:
+                        break
+        resolved = os.path.realpath(folder)
+        return self.below.get(resolved)
 
     def find(self, output: str) -> Path | None:
         """The input that `output` is, by place (the path given, or where its links lead) or

@@ -5,19 +5,32 @@ runs the last three stages again on a JSON form."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .capacity import check_fits, memory_bounded
-from .document import Document
+from .document import Document, asset_files, assets_folder
 from .engines import Engine, EngineOptions
 from .errors import InputError, NotReviewed
-from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
+from .exporters import (
+    ExportOptions,
+    Finding,
+    RenderError,
+    get_exporter,
+    parse_formats,
+)
 from .files import ensure_folder, write_all
 from .front import GivenFront
 from .locks import json_form_lock
-from .outputs import MADE_FROM, Job, check_export, check_plan, claim_json_form, made_from
+from .outputs import (
+    MADE_FROM,
+    Job,
+    check_export,
+    check_plan,
+    claim_json_form,
+    made_from,
+)
 from .version import __version__
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
@@ -166,7 +179,7 @@ def translate_file(
 
 def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
     """What made the translation: tool, segmenter, engine, model, decoding options and glossary."""
-    from .news import SEGMENTER_VERSION
+    from .segment import SEGMENTER_VERSION
 
     description = translator.describe()
     return {
@@ -250,10 +263,13 @@ def render_outputs(
     form last, so that it appears only once every other output is in place (`json_form=False`
     leaves it to the caller, a batch that records the others' digests in it). Also the warnings
     of the exporters, each said once (several exporters clean the same text)."""
-    options = options or ExportOptions()
+    # the Markdown links the figures' images in the assets folder beside it
+    folder = assets_folder(output_dir / f"{stem}.json").name
+    options = replace(options or ExportOptions(), assets=folder)
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
-    outputs: list[tuple[Path, bytes]] = []
+    # the pictures' files first: every output that shows them is renamed into place after them
+    outputs = asset_files(document, output_dir / f"{stem}.json")
     warnings: list[str] = []
     for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
     unreviewed = _unreviewed(document, findings) if for_readers else ""

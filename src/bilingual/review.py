@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 # The review flags belong to the segment (document.py); they are imported from here as well.
 from .document import GLOSSARY_CHANGED as GLOSSARY_CHANGED
-from .document import SOURCE_CHANGED, Document, Segment
+from .document import (
+    SOURCE_CHANGED,
+    Document,
+    Segment,
+    edit_for,
+    renderings_in_force,
+    still_accepted,
+)
 from .errors import InputError, OutputError
 from .files import read_bytes
 
@@ -320,8 +327,6 @@ def _confirms(found: EditedSegment) -> bool:
 
 def record_review(segment: Segment, target: str, at: str) -> None:
     """Make `target` the segment's human edit, recording the source and renderings it was for."""
-    from .memory import renderings_in_force
-
     review = {"source": segment.source, "renderings": renderings_in_force(segment), "at": at}
     segment.apply_human(target, review)
 
@@ -338,6 +343,7 @@ def _remember(segments: list[Segment], document: Document, memory: Memory) -> No
             at=str((segment.review or {}).get("at", "")),
             document=name,
             segment_id=segment.id,
+            segmenter=segmenter_version(document),  # what numbered these ids
         )
         for segment in segments
     ]
@@ -427,8 +433,6 @@ def merge_concurrent_edits(document: Document, json_path: str | Path, started: s
     id, when another segmenter made that JSON form), and flagged when the glossary's renderings
     changed since. Returns the ids of the segments that took one.
     """
-    from .memory import still_accepted
-
     current = load_previous(json_path, document)
     if current is None:
         return []
@@ -437,9 +441,8 @@ def merge_concurrent_edits(document: Document, json_path: str | Path, started: s
     carried = _carry(document, newer, by_id=same_ids)
     for segment in carried:
         renderings = (segment.review or {}).get("renderings")
-        outdated = renderings is not None and not still_accepted(list(renderings), segment)
-        if outdated and GLOSSARY_CHANGED not in segment.flags:
-            segment.flags.append(GLOSSARY_CHANGED)
+        if renderings is not None and not still_accepted(list(renderings), segment):
+            segment.add_flag(GLOSSARY_CHANGED)
     return [segment.id for segment in carried]
 
 
@@ -454,20 +457,23 @@ def _carry(
     for reviewed in reviewed_segments:
         if reviewed.status == "human" and reviewed.target.strip():
             by_source[_reviewed_source(reviewed)] = reviewed
-            if by_id:
-                at_id[reviewed.id] = reviewed
+            at_id[reviewed.id] = reviewed
     carried: list[Segment] = []
     for segment in document.segments:
-        old = by_source.get(segment.source)
-        if old is None:
-            old = at_id.get(segment.id)
-            if old is None or _reviewed_source(old) in sources:
-                continue  # no edit here, or the reviewed sentence moved and took its edit along
-        segment.apply_human(old.target, dict(old.review or {"source": old.source}), flags=old.flags)
-        if _reviewed_source(old) != segment.source:
-            segment.flags.append(SOURCE_CHANGED)
-        carried.append(segment)
+        old = edit_for(
+            segment, sources, by_source.get, at_id.get if by_id else None, _reviewed_source
+        )
+        if old is not None:
+            _take(segment, old)
+            carried.append(segment)
     return carried
+
+
+def _take(segment: Segment, old: Segment) -> None:
+    """Give `segment` the human edit of `old` (a segment of another JSON form), with its flags."""
+    segment.apply_human(old.target, dict(old.review or {"source": old.source}), flags=old.flags)
+    if _reviewed_source(old) != segment.source:
+        segment.add_flag(SOURCE_CHANGED)
 
 
 def segmenter_version(document: Document) -> int:
@@ -480,7 +486,7 @@ def segmenter_version(document: Document) -> int:
 
 
 def _current_segmenter() -> int:
-    from .news import SEGMENTER_VERSION
+    from .segment import SEGMENTER_VERSION
 
     return SEGMENTER_VERSION
 
@@ -505,10 +511,7 @@ def _carry_by_text(document: Document, previous: Document, unplaced: list[str] |
                     f"Chinese; it was: {_excerpt(old.target, 60)}"
                 )
             continue
-        segment = places.pop(0)
-        segment.apply_human(old.target, dict(old.review or {"source": old.source}), flags=old.flags)
-        if _reviewed_source(old) != segment.source:
-            segment.flags.append(SOURCE_CHANGED)
+        _take(places.pop(0), old)
         carried += 1
     return carried
 

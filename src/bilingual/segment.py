@@ -13,16 +13,28 @@ from collections.abc import Sequence
 from typing import cast, get_args
 
 from .document import Block, BlockKind, Document, RawBlock, RawText, Segment, renumber
+from .news import (
+    SOURCE_NOTE,
+    agency_credit,
+    date_in_english,
+    ends_in_a_mark,
+    find_date,
+    is_flash_tag,
+    is_short_line,
+    source_note_meta,
+    source_note_pieces,
+    structure,
+    without_date_label,
+)
+from .script import CHINESE_FULL_STOPS, CLOSERS, SENTENCE_END_MARKS, han_characters
 
 # Full-width marks end a sentence wherever they stand; a run of them (？！, ……。) is one end.
-_CJK_END = "。！？!?｡"
 # Closing quotes and brackets travel with the mark they follow: 「…成果。」 is one sentence.
-_CLOSERS = "」』”’）)】》〉〕］]\"'"
-_CLOSE = re.escape(_CLOSERS)  # for use inside a character class
+_CLOSE = re.escape(CLOSERS)  # for use inside a character class
 _SENTENCE_END = re.compile(
     rf"""
     (?:
-        [。！？｡]+[{_CJK_END}]*          # full-width end marks, in runs
+        [{CHINESE_FULL_STOPS}]+[{SENTENCE_END_MARKS}]*  # full-width end marks, in runs
       | [!?]+(?=[{_CLOSE}]*(?:\s|$))  # ASCII ! ? only before space or the end
       | \.(?=[{_CLOSE}]*(?:\s|$))      # ASCII . likewise, so never inside 3.5
     )
@@ -51,78 +63,36 @@ def split_sentences(text: str) -> list[str]:
     return pieces or [text]
 
 
-# A source note names where the text came from: 原文出處：快新聞／標題, 資料來源：…, Source: …
-_SOURCE_NOTE = re.compile(
-    r"^\s*(原文出處|原文出处|資料來源|资料来源|新聞來源|新闻来源|來源|来源|出處|出处|原文|Source)\s*[：:]"
-)
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日號号]")
-_DATE_LABEL = re.compile(
-    r"^\s*(?:date|日期|發布日期|发布日期|發稿時間|发稿时间)\s*[：:]?\s*", re.IGNORECASE
-)
-_ENDS_SENTENCE = re.compile(rf"[。！？!?.][{_CLOSE}]*\s*$")
-HEADING_MAX_CHARS = 60
-
-
-def _find_date(text: str) -> tuple[str, re.Match[str]] | None:
-    for pattern in (_ISO_DATE, _CJK_DATE):
-        m = pattern.search(text)
-        if m:
-            y, mo, d = (int(g) for g in m.groups())
-            if 1 <= mo <= 12 and 1 <= d <= 31:
-                return f"{y:04d}-{mo:02d}-{d:02d}", m
-    return None
+# The segmenter's version, recorded in the signature of every JSON form: ids are positional, so
+# a text segmented by another version may number its blocks differently (see review.py).
+# Version 4: a picture is a `figure` block of its own (and its alt text may add a caption), so
+# the blocks after it are numbered one further on.
+SEGMENTER_VERSION = 4
 
 
 def _is_dateline(text: str) -> bool:
-    found = _find_date(text)
+    found = find_date(text)
     return (
         found is not None
         and "\n" not in text.strip()
         and len(text.strip()) <= 80
-        and not _ENDS_SENTENCE.search(text)
+        and not ends_in_a_mark(text)
         and found[1].start() <= 12  # the date leads the line, after an optional label
-    )
-
-
-def _is_short_line(text: str) -> bool:
-    stripped = text.strip()
-    return (
-        "\n" not in stripped
-        and len(stripped) <= HEADING_MAX_CHARS
-        and not _ENDS_SENTENCE.search(stripped)
-        and "。" not in stripped
     )
 
 
 def parse_dateline(text: str) -> dict[str, str]:
     """Date (ISO) and byline of a dateline such as ` date 2026-02-03 即時中心／梁博超報導`."""
-    found = _find_date(text)
+    found = find_date(text)
     if not found:
         return {}
     date, m = found
-    from .news import agency_credit, is_flash_tag
-
     byline = (text[: m.start()] + " " + text[m.end() :]).strip()
-    byline = _DATE_LABEL.sub("", byline).strip(" ，,|｜")
+    byline = without_date_label(byline).strip(" ，,|｜")
     byline = agency_credit(byline) or ("" if is_flash_tag(byline) else byline)
     meta = {"date": date}
     if byline:
         meta["byline"] = byline
-    return meta
-
-
-def parse_source_note(text: str) -> dict[str, str]:
-    """The outlet and headline of a source note such as `原文出處：快新聞／標題`."""
-    body = _SOURCE_NOTE.sub("", text.strip(), count=1).strip()
-    meta = {"source_note": text.strip()}
-    for sep in ("／", "/", "｜", "|"):
-        if sep in body:
-            outlet, headline = body.split(sep, 1)
-            if headline.strip():
-                meta["source_outlet"] = outlet.strip()
-                meta["source_headline"] = headline.strip()
-            break
     return meta
 
 
@@ -148,9 +118,9 @@ def classify_blocks(
             kind = cast(BlockKind, hint)
         elif i == 0 and _is_dateline(text):
             kind = "dateline"
-        elif _SOURCE_NOTE.match(text):
+        elif SOURCE_NOTE.match(text):
             kind = "source_note"
-        elif _is_short_line(text):
+        elif is_short_line(text):
             # Before any body text a short unpunctuated line is the title; between paragraphs
             # it is a heading.
             kind = "heading" if seen_paragraph or "title" in kinds else "title"
@@ -166,7 +136,7 @@ def detect_script(text: str) -> str:
     """`zh-Hant` when the text has more Traditional-only characters than Simplified-only ones."""
     import opencc
 
-    han = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+    han = han_characters(text)
     if not han:
         return "zh-Hant"
     traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han), strict=False))
@@ -203,13 +173,12 @@ def segment(raw: RawText) -> Document:
     The news pass (news.py) runs first on every reader's blocks: datelines, bylines, captions
     and boilerplate get their kinds and pieces; the classifier decides the kinds left open.
     """
-    from .news import date_in_english, source_note_pieces, structure
-
     meta = dict(raw.meta)
     found = structure(_separated(raw.blocks))
     texts = [b.text for b in found]
     kinds = classify_blocks(texts, [b.kind for b in found])
     blocks: list[Block] = []
+    assets: dict[str, bytes] = {}
     flash_tags: set[int] = set()  # blocks that are a flash tag: never the title
     for news_block, text, kind in zip(found, texts, kinds, strict=True):
         if "flash" in news_block.found:
@@ -221,7 +190,7 @@ def segment(raw: RawText) -> Document:
             meta.update(parse_dateline(text))
             kind = "byline"
         elif kind == "source_note":
-            meta.update(parse_source_note(text))
+            meta.update(source_note_meta(text))
             pieces = source_note_pieces(text)
         elif kind == "title" and not meta.get("title"):
             meta["title"] = text.strip()
@@ -231,6 +200,12 @@ def segment(raw: RawText) -> Document:
             meta["byline"] = news_block.found["byline"]
         if "date" in news_block.found:
             meta.setdefault("date", news_block.found["date"])
+        if kind == "figure" and news_block.figure is not None:
+            # a picture holds no segment; its bytes go with the document, once each
+            blocks.append(Block(id="", kind="figure", figure=news_block.figure))
+            if news_block.image is not None:
+                assets[news_block.figure.name] = news_block.image
+            continue
         if pieces is None:
             pieces = [text] if kind in _WHOLE_KINDS else split_sentences(text)
         block = Block(
@@ -252,4 +227,6 @@ def segment(raw: RawText) -> Document:
         if heading is not None:
             meta["title"] = heading.source.strip()
     renumber(blocks)
-    return Document(blocks=blocks, source_lang=detect_script("".join(texts)), meta=meta)
+    return Document(
+        blocks=blocks, source_lang=detect_script("".join(texts)), meta=meta, assets=assets
+    )

@@ -5,7 +5,6 @@ The one place where errors are printed.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -13,6 +12,7 @@ import click
 
 from ..errors import BilingualError, ExitCode
 from ..locks import set_wait_notifier
+from ..registry import load
 from ..version import __version__
 
 # command name -> "module:attribute"; a command's module is imported only when it runs or when
@@ -58,8 +58,7 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(name)
         if target is None:
             return None
-        module, attr = target.split(":")
-        return getattr(importlib.import_module(module), attr)
+        return load(target)
 
     def invoke(self, ctx: click.Context):
         debug = bool(os.environ.get("BILINGUAL_DEBUG"))

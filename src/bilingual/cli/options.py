@@ -248,8 +248,10 @@ def export_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_export_options(kwargs: dict[str, Any]) -> ExportOptions:
-    """Pop the exporter options out of a command's keyword arguments (one per field)."""
-    return ExportOptions(**{f.name: kwargs.pop(f.name) for f in dataclasses.fields(ExportOptions)})
+    """Pop the exporter options out of a command's keyword arguments (one per field that is
+    an option)."""
+    fields = [f for f in dataclasses.fields(ExportOptions) if f.metadata.get("option", True)]
+    return ExportOptions(**{f.name: kwargs.pop(f.name) for f in fields})
 
 
 def llm_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,12 +10,12 @@ segments before them; the translate stage checks and repairs whatever it answers
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
+from ..registry import load
 
 if TYPE_CHECKING:
     from ..document import Segment
@@ -138,5 +138,4 @@ def open_engine(name: str, options: EngineOptions | None = None) -> Engine:
         target = ENGINES[name]
     except KeyError:
         raise UsageError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})") from None
-    module, factory = target.split(":")
-    return getattr(importlib.import_module(module), factory)(options)
+    return load(target)(options)

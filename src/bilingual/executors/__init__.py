@@ -8,12 +8,12 @@ of batches of texts, it yields each batch's translations in order.
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..engines import Engine
 from ..errors import UsageError
+from ..registry import load
 from ..translate.run import Executor
 
 # name -> "module:function"; Ray is imported only when a run asks for it.
@@ -46,7 +46,6 @@ def open_executor(
 
     An executor that talks to other processes (Ray) keeps what they say in `log_folder`."""
     check_executor(name, address)
-    module, function = EXECUTORS[name].split(":")
-    opener = getattr(importlib.import_module(module), function)
+    opener = load(EXECUTORS[name])
     with opener(engine, address=address, log_folder=log_folder) as run:
         yield run

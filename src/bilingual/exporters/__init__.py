@@ -4,7 +4,6 @@ and never run the checks (the pipeline's check stage passes them the findings)."
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Protocol
 
 from ..document import Document, Segment, english_digest
 from ..errors import OutputError, UsageError
+from ..registry import load
 
 
 @dataclass
@@ -31,6 +31,9 @@ class ExportOptions:
     edition: str = "review"
     credit: str | None = None  # a line under the byline of the reader's edition
     require_reviewed: bool = False  # refuse a reader's edition of machine drafts or errors
+    # The folder of the figures' images beside the outputs (the JSON form's `assets_folder`),
+    # set by the run for the Markdown's image links; not a command-line or bilingual.toml option.
+    assets: str = field(default="", metadata={"option": False})
 
     @property
     def reader(self) -> bool:
@@ -132,8 +135,7 @@ def get_exporter(name: str) -> Exporter:
         target = EXPORTERS[name]
     except KeyError:
         raise UsageError(f"unknown format {name!r} (choose from {', '.join(EXPORTERS)})") from None
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)()
+    return load(target)()
 
 
 def parse_formats(value: str | Sequence[str] | None) -> list[str]:

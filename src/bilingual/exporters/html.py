@@ -17,21 +17,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..document import Document, Segment
+from ..document import Block, Document, Segment
 from ..version import __version__
 from . import ExportOptions, Finding, Rendered, document_fingerprint
 from .text import (
+    IMAGE_MEDIA_TYPES,
+    PIXELS_PER_POINT,
     Cleaner,
     Piece,
     chinese_lang,
     chinese_pieces,
     clean_meta,
     converter,
+    display_points,
     english_pieces,
     english_status,
     findings_by_segment,
     headline,
     join_nonempty,
+    missing_images,
     reader_blocks,
     reader_front,
     require_segments,
@@ -87,10 +91,25 @@ class _Row:
 
 
 @dataclass
+class _Image:
+    """A photo as the page shows it: its bytes as a `data:` URL (the page stays one file that
+    asks the network for nothing), its displayed size in CSS pixels, its alt text."""
+
+    src: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass
 class _Block:
     id: str
     kind: str
     rows: list[_Row] = field(default_factory=list)
+    image: _Image | None = None
+    # a figure's caption: the rows of the caption block after it, shown in its <figcaption>
+    caption: list[_Row] = field(default_factory=list)
+    caption_id: str = ""
 
 
 def render_html(
@@ -106,13 +125,19 @@ def render_html(
     reader = options.reader
     front = reader_front(document, options, clean, convert) if reader else None
     by_segment = {} if reader else findings_by_segment(document, findings)
-    blocks = []
+    blocks: list[_Block] = []
     shown = reader_blocks(document, options, front) if front else shown_blocks(document, options)
     for block in shown:
         view = _Block(block.id, block.kind)
         for segment in block.segments:
             row = _row(segment, block.kind, clean, convert, by_segment.get(segment.id))
             view.rows.append(_plain(row) if reader else row)
+        if block.kind == "figure":
+            view.image = _image(document, block, clean)
+        elif block.kind == "caption" and blocks and blocks[-1].image and not blocks[-1].caption:
+            blocks[-1].caption = view.rows  # the photo's caption, in both languages
+            blocks[-1].caption_id = block.id
+            continue
         blocks.append(view)
 
     def chinese_meta(key: str) -> str:
@@ -157,7 +182,7 @@ def render_html(
         fingerprint=clean(document_fingerprint(document), "meta.input"),
         tool=f"bilingual {__version__}",
     )
-    return page, clean.warnings()
+    return page, [*clean.warnings(), *missing_images(document)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -197,6 +222,21 @@ def _row(
             f"segment {segment.id} (check)",
         )
     return row
+
+
+def _image(document: Document, block: Block, clean: Cleaner) -> _Image:
+    import base64
+
+    figure = block.figure
+    assert figure is not None  # shown_blocks keeps only figures with their image
+    data = base64.b64encode(document.assets[figure.name]).decode("ascii")
+    width, height = display_points(figure)
+    return _Image(
+        src=f"data:{IMAGE_MEDIA_TYPES[figure.ext]};base64,{data}",
+        width=round(width * PIXELS_PER_POINT),
+        height=round(height * PIXELS_PER_POINT),
+        alt=clean(figure.alt, f"figure {block.id} (alt text)"),
+    )
 
 
 def _plain(row: _Row) -> _Row:

@@ -1,5 +1,6 @@
 """Bilingual Markdown (`--format md`): headings in both languages, each Chinese paragraph
-followed by its English; captions in italics, code blocks fenced as they are. The reader's
+followed by its English; captions in italics, code blocks fenced as they are, photos as images
+linked to their files in the assets folder beside the Markdown. The reader's
 edition opens with the headline as its first heading, byline and date under it, and has no
 line about the state of the English."""
 
@@ -7,14 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
 
-from ..document import Block, Document
+from ..document import Block, Document, assets_folder
 from . import ExportOptions, Finding, Rendered
 from .text import (
     Cleaner,
     converter,
     english_status,
     headline,
+    missing_images,
     reader_blocks,
     reader_front,
     require_segments,
@@ -72,6 +76,9 @@ def render_markdown(document: Document, options: ExportOptions) -> tuple[str, li
         blocks = shown_blocks(document, options)
     for block in blocks:
         zh, en = chinese(block), english(block)
+        if block.kind == "figure":
+            parts.append(_image(document, block, options, clean))
+            continue
         if block.kind == "code":
             fence = _fence(block.source)
             parts.append(f"{fence}\n{block.source.rstrip(chr(10))}\n{fence}")
@@ -90,7 +97,20 @@ def render_markdown(document: Document, options: ExportOptions) -> tuple[str, li
         parts.append(_escape(zh))
         if en:
             parts.append(_escape(en))
-    return "\n\n".join(p for p in parts if p.strip()) + "\n", clean.warnings()
+    text = "\n\n".join(p for p in parts if p.strip()) + "\n"
+    return text, [*clean.warnings(), *missing_images(document)]
+
+
+def _image(document: Document, block: Block, options: ExportOptions, clean: Cleaner) -> str:
+    """`![alt](<assets folder>/<sha256>.<ext>)`, the path relative to the Markdown file (the
+    run writes the assets folder beside it; a library caller without one gets the folder named
+    after the input) and percent-encoded, so that no file name can end the link early."""
+    figure = block.figure
+    assert figure is not None  # shown_blocks keeps only figures with their image
+    beside_input = assets_folder(Path(str(document.meta.get("input") or "stdin")).name).name
+    path = quote(f"{options.assets or beside_input}/{figure.name}")
+    alt = _INLINE.sub(r"\\\1", " ".join(clean(figure.alt, f"figure {block.id} (alt text)").split()))
+    return f"![{alt}]({path})"
 
 
 def _escape(text: str) -> str:

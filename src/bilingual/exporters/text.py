@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..document import Block, Document, Segment, Term
+from ..document import Block, Document, Figure, Segment, Term
 from ..errors import InputError
+from ..script import has_han
 from . import ExportOptions, Finding
 
 # XML 1.0 cannot carry C0 controls other than tab, line feed and carriage return, lone surrogates
@@ -277,10 +278,66 @@ def join_nonempty(parts: Sequence[str], sep: str = " · ") -> str:
 
 def shown_blocks(document: Document, options: ExportOptions) -> list[Block]:
     """The blocks a format for readers shows (DOCX, HTML, Markdown): boilerplate (延伸閱讀,
-    點我訂閱) only with `options.keep_boilerplate`; it stays in the JSON form either way."""
-    if options.keep_boilerplate:
-        return list(document.blocks)
-    return [b for b in document.blocks if b.kind != "boilerplate"]
+    點我訂閱) only with `options.keep_boilerplate`, and figures only with their image at hand
+    (`missing_images` says which are not); both stay in the JSON form either way."""
+    return [
+        b
+        for b in document.blocks
+        if (b.kind != "boilerplate" or options.keep_boilerplate)
+        and (b.kind != "figure" or has_image(document, b))
+    ]
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+# The media type of each image file type a figure may hold (`IMAGE_TYPES`).
+IMAGE_MEDIA_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+
+# CSS pixels per point: an image without a displayed size is shown at 96 pixels per inch.
+PIXELS_PER_POINT = 96 / 72
+
+
+def has_image(document: Document, block: Block) -> bool:
+    """Whether a figure block's image bytes are in the document's assets."""
+    return block.figure is not None and block.figure.name in document.assets
+
+
+def missing_images(document: Document) -> list[str]:
+    """One warning line per figure whose image is not in the document's assets (an assets
+    folder not copied with the JSON form): the formats for readers leave it out. Every
+    exporter says the same line, so that a run says it once."""
+    return [
+        f"figure {b.id}: image {b.figure.name if b.figure else '(none)'} is missing from the "
+        "assets; left out"
+        for b in document.blocks
+        if b.kind == "figure" and not has_image(document, b)
+    ]
+
+
+def display_points(figure: Figure) -> tuple[float, float]:
+    """The size a figure is shown at, in points: the size its source displayed it at (one side
+    given: the other from the aspect ratio), else its pixels at 96 per inch."""
+    width, height = figure.display_width, figure.display_height
+    aspect = figure.height / figure.width if figure.width else 1.0
+    if width and height:
+        return width, height
+    if width:
+        return width, width * aspect
+    if height:
+        return (height / aspect if aspect else height), height
+    return figure.width / PIXELS_PER_POINT, figure.height / PIXELS_PER_POINT
+
+
+def fitted(size: tuple[float, float], max_width: float, max_height: float) -> tuple[float, float]:
+    """`size` scaled down (never up), aspect ratio kept, to fit `max_width` × `max_height`."""
+    width, height = size
+    scale = min(1.0, max_width / width if width else 1.0, max_height / height if height else 1.0)
+    return width * scale, height * scale
 
 
 def headline(document: Document) -> Segment | None:
@@ -339,12 +396,9 @@ class Front:
         return join_nonempty([self.title_zh, self.title_en], " | ")
 
 
-_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
-
-
 def has_chinese(text: str) -> bool:
     """Whether a line the user gave (a byline, a credit) is Chinese, to set it as Chinese."""
-    return bool(_CJK.search(text))
+    return has_han(text)
 
 
 def reader_front(
@@ -417,10 +471,10 @@ def _leading_byline(document: Document) -> Segment | None:
 
 def reader_blocks(document: Document, options: ExportOptions, front: Front) -> list[Block]:
     """The blocks of the reader's edition's body: those shown (see `shown_blocks`), without the
-    segments the front shows; a block left with none is left out."""
+    segments the front shows; a block left with none is left out (a figure has none: it stays)."""
     blocks = []
     for block in shown_blocks(document, options):
         segments = [s for s in block.segments if s.id not in front.shown]
-        if segments:
-            blocks.append(Block(block.id, block.kind, segments, block.level))
+        if segments or block.figure is not None:
+            blocks.append(Block(block.id, block.kind, segments, block.level, block.figure))
     return blocks

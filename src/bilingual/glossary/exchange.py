@@ -137,14 +137,16 @@ def import_entries(path: str | Path) -> list[Entry]:
     path = Path(path)
     data = read_bytes(path, "glossary file", error=GlossaryError)
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200]
-    if path.suffix.lower() in (".tbx", ".xml") or head.startswith(b"<"):
+    suffix = path.suffix.lower()
+    # A .csv/.tsv is read as such even when its first cell starts with "<"; other names by content.
+    if suffix in (".tbx", ".xml") or (suffix not in (".csv", ".tsv") and head.startswith(b"<")):
         entries = import_tbx(data, str(path))
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise GlossaryError(f"{path}: not UTF-8 text (CSV/TSV glossaries are UTF-8)") from None
-        delimiter = "\t" if path.suffix.lower() == ".tsv" or _looks_tab_separated(text) else ","
+        delimiter = "\t" if suffix == ".tsv" or _looks_tab_separated(text) else ","
         entries = import_delimited(text, str(path), delimiter)
     conflicts = [p for p in duplicate_problems(entries) if p.severity == "error"]
     if conflicts:

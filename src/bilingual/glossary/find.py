@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..document import Document
+from ..script import HAN
 from .fold import fold
 from .model import Glossary
 from .render import annotate
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = HAN
 _QUOTED = re.compile(rf"[「『“]([{_CJK}A-Za-z0-9·・\-－ ]{{2,24}})[」』”]")
 _ABBREVIATION = re.compile(r"[（(]\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*[)）]")
 # Surnames that start most Chinese names (both scripts), to tell 部長龔明鑫 from 部長表示.

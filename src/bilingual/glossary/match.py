@@ -11,22 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..script import PARENTHESES, QUOTES
 from .entry import Entry
 from .fold import INVISIBLE, count_invisible, fold, is_latin, visible
 
 # Quotes that may close right after a term before its restating parenthetical: 「…」（EPPD）.
-_QUOTE_PAIRS = {
-    "」": "「",
-    "』": "『",
-    "”": "“",
-    "’": "‘",
-    '"': '"',
-    "'": "'",
-    "》": "《",
-    "〉": "〈",
-}
-_OPEN_PARENS = "（("
-_CLOSE_PARENS = "）)"
+_QUOTE_PAIRS = {**{c: o for o, c in QUOTES.items()}, '"': '"', "'": "'"}
+_OPEN_PARENS = "".join(PARENTHESES)
+_CLOSE_PARENS = "".join(PARENTHESES.values())
 _PAREN_MAX = 80  # a restating parenthetical is a name or an abbreviation, never a paragraph
 _SEPARATOR = "\x00"  # between segments matched in one pass; never part of a term or a text
 _FORMS = 64  # source forms per entry that fit the automaton's one-integer value (more: shared)

@@ -334,6 +334,7 @@ def entries_from_data(
 
 
 def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[Problem]]:
+    """The entry a YAML item describes, or None when it has an error; and its problems."""
     problems: list[Problem] = []
 
     def problem(message: str, key: str | None = None) -> None:
@@ -346,65 +347,11 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
     for key in item:
         if key not in ENTRY_KEYS:
             problem(f"{label}unknown key {key!r} (known: {', '.join(ENTRY_KEYS)})", key)
-
-    zh: list[str] = []
-    zh_lines: list[int] = []
     warnings: list[Problem] = []  # reported by `glossary check`; the entry is still used
-    if "zh" not in item:
-        problem(f"{label}entry has no 'zh' (the Chinese source form)")
-    else:
-        value = item["zh"]
-        forms = value if isinstance(value, list) else [value]
-        if isinstance(value, list) and not value:
-            problem(f"{label}'zh' is an empty list", "zh")
-        for i, form in enumerate(forms):
-            form_line = _item_line(value, i) if isinstance(value, list) else _key_line(item, "zh")
-            if not isinstance(form, str):
-                problems.append(
-                    Problem(
-                        name,
-                        form_line,
-                        f"{label}'zh' must be a string or a list of strings, not {_kind(form)}",
-                    )
-                )
-            elif not form.strip():
-                problems.append(Problem(name, form_line, f"{label}'zh' has an empty string"))
-            elif form.strip() not in zh:
-                zh.append(form.strip())
-                zh_lines.append(form_line or line or 0)
-                if warning := _form_warning(form.strip()):
-                    warnings.append(Problem(name, form_line, warning, "warning"))
-
-    texts: dict[str, str | None] = {}
-    for key in ("en", "first", "note", "type", "source"):
-        if key not in item:
-            if key == "en":
-                problem(f"{label}entry has no 'en' (the English rendering)")
-            texts[key] = None
-            continue
-        value = item[key]
-        if value is None and key != "en":
-            texts[key] = None
-        elif not isinstance(value, str):
-            problem(f"{label}'{key}' must be a string, not {_kind(value)}", key)
-            texts[key] = None
-        elif not value.strip():
-            problem(f"{label}'{key}' is an empty string", key)
-            texts[key] = None
-        else:
-            texts[key] = value.strip()
-    if texts["type"] is not None and texts["type"] not in TYPES:
-        problem(f"{label}unknown type {texts['type']!r} (known: {', '.join(TYPES)})", "type")
-
+    zh, zh_lines = _zh(item, name, line, label, problems, warnings)
+    texts = _texts(item, label, problem)
     also = _also(item, label, problem)
-
-    flags: dict[str, bool] = {"verified": True, "case_sensitive": False}
-    for key in flags:
-        if key in item:
-            if isinstance(item[key], bool):
-                flags[key] = item[key]
-            else:
-                problem(f"{label}'{key}' must be true or false, not {_kind(item[key])}", key)
+    flags = _flags(item, label, problem)
 
     if problems or not zh or texts["en"] is None:
         return None, problems + warnings
@@ -428,6 +375,83 @@ def _entry(item: Any, name: str, line: int | None) -> tuple[Entry | None, list[P
             Problem(name, line, f"{entry.zh[0]}: rendering {entry.en!r} is not verified", "warning")
         )
     return entry, problems
+
+
+def _zh(
+    item: dict[str, Any],
+    name: str,
+    line: int | None,
+    label: str,
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> tuple[list[str], list[int]]:
+    """The entry's Chinese forms (one string or a list), each once, and the line of each; an
+    error names the form's own line."""
+    zh: list[str] = []
+    zh_lines: list[int] = []
+    if "zh" not in item:
+        problems.append(Problem(name, line, f"{label}entry has no 'zh' (the Chinese source form)"))
+        return zh, zh_lines
+    value = item["zh"]
+    forms = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and not value:
+        problems.append(Problem(name, _key_line(item, "zh"), f"{label}'zh' is an empty list"))
+    for i, form in enumerate(forms):
+        form_line = _item_line(value, i) if isinstance(value, list) else _key_line(item, "zh")
+        if not isinstance(form, str):
+            problems.append(
+                Problem(
+                    name,
+                    form_line,
+                    f"{label}'zh' must be a string or a list of strings, not {_kind(form)}",
+                )
+            )
+        elif not form.strip():
+            problems.append(Problem(name, form_line, f"{label}'zh' has an empty string"))
+        elif form.strip() not in zh:
+            zh.append(form.strip())
+            zh_lines.append(form_line or line or 0)
+            if warning := _form_warning(form.strip()):
+                warnings.append(Problem(name, form_line, warning, "warning"))
+    return zh, zh_lines
+
+
+def _texts(item: dict[str, Any], label: str, problem: Any) -> dict[str, str | None]:
+    """The entry's texts (`en`, `first`, `note`, `type`, `source`), stripped; None when absent,
+    null or wrong (`en` must be there)."""
+    texts: dict[str, str | None] = {}
+    for key in ("en", "first", "note", "type", "source"):
+        if key not in item:
+            if key == "en":
+                problem(f"{label}entry has no 'en' (the English rendering)")
+            texts[key] = None
+            continue
+        value = item[key]
+        if value is None and key != "en":
+            texts[key] = None
+        elif not isinstance(value, str):
+            problem(f"{label}'{key}' must be a string, not {_kind(value)}", key)
+            texts[key] = None
+        elif not value.strip():
+            problem(f"{label}'{key}' is an empty string", key)
+            texts[key] = None
+        else:
+            texts[key] = value.strip()
+    if texts["type"] is not None and texts["type"] not in TYPES:
+        problem(f"{label}unknown type {texts['type']!r} (known: {', '.join(TYPES)})", "type")
+    return texts
+
+
+def _flags(item: dict[str, Any], label: str, problem: Any) -> dict[str, bool]:
+    """The entry's `verified` (true unless said) and `case_sensitive` (false unless said)."""
+    flags: dict[str, bool] = {"verified": True, "case_sensitive": False}
+    for key in flags:
+        if key in item:
+            if isinstance(item[key], bool):
+                flags[key] = item[key]
+            else:
+                problem(f"{label}'{key}' must be true or false, not {_kind(item[key])}", key)
+    return flags
 
 
 def _also(item: dict[str, Any], label: str, problem: Any) -> list[str]:

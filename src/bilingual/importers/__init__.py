@@ -7,13 +7,13 @@ form and decides what to store.
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from ..errors import InputError
+from ..registry import load
 
 SEGMENT_ID = re.compile(r"b[1-9][0-9]*s[1-9][0-9]*")
 CHINESE_PREFIX = "zh_"  # bookmark of the Chinese text: zh_b3s2
@@ -91,8 +91,7 @@ def get_importer(path: str | Path) -> Importer:
         raise InputError(
             f"{path}: cannot import a {suffix or 'extensionless'} file (known: {known})"
         ) from None
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)()
+    return load(target)()
 
 
 def read_edits(path: str | Path) -> EditedFile:

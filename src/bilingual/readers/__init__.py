@@ -6,30 +6,29 @@ Each reader parses bytes, so a file and standard input (`-`) are read the same w
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 from typing import Protocol
 
-from ..document import RawText
+from ..document import RawBlock, RawText
 from ..errors import InputError
 from ..files import read_bytes
+from ..registry import load
+from ..script import has_han
 
 STDIN = "-"
 
 
 class Reader(Protocol):
     name: str
-    extensions: tuple[str, ...]
 
     def parse(self, data: bytes, name: str) -> RawText:
         """Raw blocks of `data`, the content of the input called `name` (for messages)."""
         ...
 
-    def read(self, path: Path) -> RawText: ...
-
 
 # name -> "module:Class"; importing every reader up front would load libraries no run needs.
+# So the extensions each reader takes are said here, once, and not on its class.
 READERS: dict[str, str] = {
     "text": "bilingual.readers.text:TextReader",
     "docx": "bilingual.readers.docx:DocxReader",
@@ -59,8 +58,7 @@ def get_reader(name: str) -> Reader:
         target = READERS[FORMAT_NAMES.get(name, name)]
     except KeyError:
         raise InputError(f"no reader named {name!r} (known: {', '.join(READERS)})") from None
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)()
+    return load(target)()
 
 
 def input_bytes(path: Path) -> bytes:
@@ -90,12 +88,30 @@ def read(
     if known_words and hasattr(reader, "known_words"):  # only a reader that re-wraps lines
         reader.known_words = known_words
     if str(path) == STDIN:
-        return reader.parse(sys.stdin.buffer.read(), "stdin")
-    path = Path(path)
-    return reader.read(path) if data is None else reader.parse(data, str(path))
+        raw = reader.parse(sys.stdin.buffer.read(), "stdin")
+    else:
+        path = Path(path)
+        raw = reader.parse(input_bytes(path) if data is None else data, str(path))
+    raw.blocks = with_captions(raw.blocks)
+    return raw
 
 
 def warn(message: str) -> None:
     """Say on stderr what a reader could not read (it names the file): text is never dropped
     without a word. Readers run in batch workers too, whose stderr is the run's."""
     print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def with_captions(blocks: list[RawBlock]) -> list[RawBlock]:
+    """A figure with no caption after it gets its alt text as one, when that text has Chinese
+    in it (an alt text of `photo` or a file name describes nothing a reader needs)."""
+    out: list[RawBlock] = []
+    for index, block in enumerate(blocks):
+        out.append(block)
+        if block.kind != "figure" or block.figure is None:
+            continue
+        after = blocks[index + 1] if index + 1 < len(blocks) else None
+        alt = block.figure.alt
+        if (after is None or after.kind != "caption") and has_han(alt):
+            out.append(RawBlock(alt, "caption"))
+    return out

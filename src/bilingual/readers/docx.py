@@ -33,6 +33,13 @@ _SKIP = {
     _w("endnoteRef"),
 }
 _TEXT_BOX = _w("txbxContent")
+_DRAWING = _w("drawing")
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_EMU_PER_POINT = 12700
+_VML = "urn:schemas-microsoft-com:vml"
+_VML_SIZE = re.compile(r"(width|height)\s*:\s*([0-9.]+)\s*(pt|in|px)?", re.IGNORECASE)
+_VML_POINTS = {"pt": 1.0, "in": 72.0, "px": 0.75}
 _CHARACTERS = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "\u2011"}
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -43,12 +50,6 @@ _CAPTION_STYLES = {"caption", "標號", "题注", "題注", "图表标题"}
 
 class DocxReader:
     name = "docx"
-    extensions = (".docx",)
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if data.startswith(_OLE_MAGIC):
@@ -80,7 +81,7 @@ class DocxReader:
                 f"{name}: not a readable DOCX (damaged, or not a Word file); "
                 "open it in Word or LibreOffice and save it as .docx again"
             ) from None
-        if not blocks:
+        if all(b.kind == "figure" for b in blocks):  # pictures alone: nothing to translate
             raise InputError(f"{name}: the document has no text")
         meta: dict[str, Any] = {"input": Path(name).name}
         properties = document.core_properties
@@ -122,7 +123,8 @@ class _Walker:
                     if note.get(_w("type")) in ("separator", "continuationSeparator"):
                         continue
                     for block in self._container(note):
-                        blocks.append(RawBlock(block.text, kind="footnote", meta=block.meta))
+                        if block.kind != "figure":  # a picture in a note is no photo of the article
+                            blocks.append(RawBlock(block.text, kind="footnote", meta=block.meta))
         return blocks
 
     def _container(self, element: Any) -> list[RawBlock]:
@@ -135,6 +137,9 @@ class _Walker:
                 for row in child.iterchildren(_w("tr")):
                     for cell in row.iterchildren(_w("tc")):
                         for block in self._container(cell):
+                            if block.kind == "figure":
+                                blocks.append(block)
+                                continue
                             # a short cell is a cell, not a heading
                             blocks.append(
                                 RawBlock(
@@ -179,19 +184,29 @@ class _Walker:
     def _paragraph(self, p: Any) -> list[RawBlock]:
         parts: list[str] = []
         boxes: list[Any] = []
-        self._text(p, parts, boxes)
+        drawings: list[tuple[Any, bool]] = []  # each picture, and whether text came before it
+        self._text(p, parts, boxes, drawings)
         blocks: list[RawBlock] = []
         text = "".join(parts).strip()
+        # A picture stands before the paragraph's text unless some of it came first (a picture
+        # in a paragraph of its own, the usual case, has none either side).
+        pictures = [(self._picture(d), after) for d, after in drawings]
+        blocks.extend(f for f, after in pictures if f is not None and not after)
         if text:
             blocks.append(self._block(p, text))
+        blocks.extend(f for f, after in pictures if f is not None and after)
         for box in boxes:  # a text box's paragraphs follow the paragraph that anchors it
             blocks.extend(
-                RawBlock(b.text, b.kind or "paragraph", {**b.meta, "text_box": True})
+                b
+                if b.kind == "figure"
+                else RawBlock(b.text, b.kind or "paragraph", {**b.meta, "text_box": True})
                 for b in self._container(box)
             )
         return blocks
 
-    def _text(self, element: Any, parts: list[str], boxes: list[Any]) -> None:
+    def _text(
+        self, element: Any, parts: list[str], boxes: list[Any], drawings: list[tuple[Any, bool]]
+    ) -> None:
         for child in element.iterchildren():
             tag = child.tag
             if not isinstance(tag, str) or tag in _SKIP:
@@ -203,7 +218,42 @@ class _Walker:
             elif tag in _CHARACTERS:
                 parts.append(_CHARACTERS[tag])
             else:
-                self._text(child, parts, boxes)
+                if tag in (_DRAWING, _w("pict")):  # a picture; a text box in it is read as before
+                    drawings.append((child, bool("".join(parts).strip())))
+                self._text(child, parts, boxes, drawings)
+
+    def _picture(self, drawing: Any) -> RawBlock | None:
+        """The figure of a drawing that holds a picture (its blip's embedded part), at the size
+        its extent gives; None for a shape, a chart or a linked picture (nothing to embed)."""
+        from .images import figure_block
+
+        size: list[float | None] = [None, None]
+        alt = ""
+        if drawing.tag == _w("pict"):  # an older document's VML picture (Word 2003)
+            image = drawing.find(f".//{{{_VML}}}imagedata")
+            rel_id = image.get(f"{{{_R}}}id") if image is not None else None
+            shape = image.getparent() if image is not None else None
+            if shape is not None:
+                for name, value, unit in _VML_SIZE.findall(shape.get("style") or ""):
+                    index = 0 if name.lower() == "width" else 1
+                    size[index] = float(value) * _VML_POINTS[(unit or "pt").lower()]
+                alt = shape.get("alt") or ""
+        else:
+            blip = drawing.find(f".//{{{_A}}}blip")
+            rel_id = blip.get(f"{{{_R}}}embed") if blip is not None else None
+            frame = drawing[0] if len(drawing) else drawing  # wp:inline or wp:anchor
+            if (extent := frame.find(f"{{{_WP}}}extent")) is not None:
+                for i, name in enumerate(("cx", "cy")):
+                    value = extent.get(name) or ""
+                    size[i] = int(value) / _EMU_PER_POINT if value.isdigit() else None
+            if (properties := frame.find(f"{{{_WP}}}docPr")) is not None:
+                alt = properties.get("descr") or properties.get("title") or ""
+        rel = self.document.part.rels.get(rel_id or "")
+        if rel is None or rel.is_external:
+            return None  # a shape, a chart, or a picture linked to a file elsewhere
+        part = rel.target_part
+        origin = f"{self.name}: {str(part.partname).lstrip('/')}"
+        return figure_block(part.blob, origin, alt=alt, display=(size[0], size[1]))
 
     def _t(self, t: Any) -> str:
         """A w:t's text; an entity reference inside (never resolved: no DTD is read) is left

@@ -20,14 +20,15 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..script import CJK
+from .images import MIN_SIDE, POINTS_PER_PIXEL, Pictures, is_decorative
 
 _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
-_BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n\s*(?=[{_CJK}])")
+_BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \t\r\f]*\n\s*(?=[{CJK}])")
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0]+")
 
 # Never text: code, styling, embedded objects, forms.
@@ -70,12 +71,6 @@ _MAX_DEPTH = 2048  # libxml2's limit with huge_tree
 
 class HtmlReader:
     name = "html"
-    extensions = (".html", ".htm", ".xhtml")
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():
@@ -104,35 +99,45 @@ class HtmlReader:
                 "the text inside them is missing"
             )
         meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
+        pictures = Pictures(name)
         article = _article(root)
         around = _by_density(root) if article is None else None
         if around is not None:
             # a page built of <div>s alone: the article is where the sentences are
-            _extract(root, meta)
-            blocks = _Structure(prune=True, lengths=around.lengths).read_all(around.elements)
+            _extract(root, meta, pictures)
+            blocks = _Structure(pictures, prune=True, lengths=around.lengths).read_all(
+                around.elements
+            )
         elif article is None and not _is_page(root):
-            blocks = _Structure().read(root.find("body") if root.find("body") is not None else root)
+            body = root.find("body") if root.find("body") is not None else root
+            blocks = _Structure(pictures).read(body)
         else:
-            blocks = self._page(text, root, article, meta)
-        if not blocks:
+            blocks = self._page(text, root, article, meta, pictures)
+        if all(b.kind == "figure" for b in blocks):
             raise InputError(f"{name}: the page has no text")
+        pictures.say_remote()
         byline = next((b.text for b in blocks if b.kind == "byline"), None)
         if byline and not meta.get("byline"):
             meta["byline"] = byline
         return RawText(blocks=blocks, meta=meta)
 
-    def _page(self, text: str, root: Any, article: Any, meta: dict[str, Any]) -> list[RawBlock]:
-        extracted = _extract(root, meta)
+    def _page(
+        self, text: str, root: Any, article: Any, meta: dict[str, Any], pictures: Pictures
+    ) -> list[RawBlock]:
+        extracted = _extract(root, meta, pictures)
         container = article if article is not None else root.find("body")
         if container is None:
             return extracted
-        structure = _Structure(prune=True).read(container)
+        structure = _Structure(pictures, prune=True).read(container)
         kept = _SPACES.sub("", "".join(b.text for b in extracted))
         lost = [
             b
             for b in structure
             if b.kind in ("caption", "byline") and _SPACES.sub("", b.text) not in kept
         ]
+        # trafilatura keeps a picture only when its src looks like an image file (no data: URL)
+        figures = {b.figure.sha256 for b in extracted if b.figure is not None}
+        lost += [b for b in structure if b.figure is not None and b.figure.sha256 not in figures]
         if extracted and not lost:
             return extracted
         return structure or extracted
@@ -166,7 +171,7 @@ def _trim_long_tags(text: str) -> str:
     return "".join(pieces)
 
 
-def _extract(root: Any, meta: dict[str, Any]) -> list[RawBlock]:
+def _extract(root: Any, meta: dict[str, Any], pictures: Pictures) -> list[RawBlock]:
     """trafilatura's article as blocks; its title, date, author and site name go into `meta`."""
     import copy
 
@@ -188,7 +193,7 @@ def _extract(root: Any, meta: dict[str, Any]) -> list[RawBlock]:
         if value:
             meta[key] = str(value)
     body = getattr(found, "body", None)
-    return _from_extraction(body) if body is not None else []
+    return _from_extraction(body, pictures) if body is not None else []
 
 
 @dataclass
@@ -329,11 +334,16 @@ def _is_page(root: Any) -> bool:
     return any(root.find(f".//{tag}") is not None for tag in ("nav", "header", "footer", "aside"))
 
 
-def _from_extraction(body: Any) -> list[RawBlock]:
-    """Blocks from trafilatura's XML (head, p, list/item, quote, table/row/cell)."""
+def _from_extraction(body: Any, pictures: Pictures) -> list[RawBlock]:
+    """Blocks from trafilatura's XML (head, p, list/item, quote, table/row/cell, graphic)."""
     blocks: list[RawBlock] = []
     seen_title = False
-    for element in body.iter("head", "p", "item", "quote", "cell", "code"):
+    for element in body.iter("head", "p", "item", "quote", "cell", "code", "graphic"):
+        if element.tag == "graphic":
+            figure = _picture(element, pictures)
+            if figure is not None:
+                blocks.append(figure)
+            continue
         if (
             element.tag in ("p", "head")
             and element.getparent() is not None
@@ -358,6 +368,36 @@ def _from_extraction(body: Any) -> list[RawBlock]:
     return blocks
 
 
+def _picture(img: Any, pictures: Pictures) -> RawBlock | None:
+    """The figure of an `<img>` (or trafilatura's `<graphic>`), or None: a logo, an icon or a
+    tracking pixel by its names or its declared size, or a picture that cannot be had (on the
+    network, missing, bad: `Pictures.find`)."""
+    names = [img.get("class", ""), img.get("id", ""), img.get("alt", "")]
+    src = img.get("src", "")
+    if not src.lower().startswith("data:"):
+        names.append(src.rsplit("/", 1)[-1])
+    if is_decorative(*names):
+        return None
+    width, height = _pixels(img.get("width")), _pixels(img.get("height"))
+    if any(side is not None and side < MIN_SIDE for side in (width, height)):
+        return None
+    display = (
+        None if width is None else width * POINTS_PER_PIXEL,
+        None if height is None else height * POINTS_PER_PIXEL,
+    )
+    # a lazy-loading page keeps the real picture in data-src and a placeholder in src
+    for attribute in ("src", "data-src", "data-original", "data-lazy-src"):
+        value = img.get(attribute)
+        if value and (found := pictures.find(value, img.get("alt", ""), display)) is not None:
+            return found
+    return None
+
+
+def _pixels(value: str | None) -> float | None:
+    m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(?:px)?\s*$", value or "")
+    return float(m.group(1)) if m else None
+
+
 def _clean(text: str) -> str:
     # white space is one space, and none at all where a source line break fell between CJK
     return _SPACES.sub(" ", _BREAK_BETWEEN_CJK.sub("", text)).strip()
@@ -379,8 +419,12 @@ class _Structure:
     """Blocks from the page's own elements, in document order."""
 
     def __init__(
-        self, prune: bool = False, lengths: dict[Any, tuple[int, int]] | None = None
+        self,
+        pictures: Pictures,
+        prune: bool = False,
+        lengths: dict[Any, tuple[int, int]] | None = None,
     ) -> None:
+        self.pictures = pictures
         self.prune = prune
         # with the page's text lengths, a container that is mostly links (a menu, a list of
         # other headlines) is left out too
@@ -439,13 +483,12 @@ class _Structure:
             for c in element.iterdescendants()
         )
         if tag == "pre":
-            code = self._inline(element).strip("\n")
+            code = self.pictures.unmarked(self._inline(element)).strip("\n")
             if code.strip():
                 self.blocks.append(RawBlock(code, "code"))
         elif tag not in _HEADINGS and _CAPTION.search(element.get("class", "")):
             # <div class="photo-caption"><p>…</p></div>: the caption is the whole of it
-            if text := _clean(self._inline(element)):
-                self.blocks.append(RawBlock(text, "caption"))
+            self._emit(self._inline(element), "caption", where)
         elif tag in _LEAVES and not holds_blocks:
             self._emit(self._inline(element), tag, where, element)
         else:
@@ -457,6 +500,9 @@ class _Structure:
         def walk(el: Any) -> None:
             if el.tag == "br":
                 parts.append("\n")
+            elif el.tag == "img":
+                if not self._skip(el) and (figure := _picture(el, self.pictures)) is not None:
+                    parts.append(self.pictures.mark(figure))  # cut the block here
             elif not self._skip(el):
                 parts.append(el.text or "")
                 for child in el:
@@ -468,6 +514,14 @@ class _Structure:
         return "".join(parts)
 
     def _emit(self, raw: str, tag: str | None, where: str | None, element: Any = None) -> None:
+        """The block of the text `raw`, cut around the pictures marked in it."""
+        for piece in self.pictures.split(raw):
+            if isinstance(piece, RawBlock):
+                self.blocks.append(piece)
+            else:
+                self._emit_text(piece, tag, where, element)
+
+    def _emit_text(self, raw: str, tag: str | None, where: str | None, element: Any) -> None:
         text = _clean(raw)
         if not text:
             return

@@ -14,9 +14,11 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..script import CJK
+from .images import Pictures
 from .text import decode
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = re.compile(f"[{CJK}]")
 _FRONT_MATTER = re.compile(
     r"\A(?:---[ \t]*\n(?P<yaml>.*?)\n---|\+\+\+[ \t]*\n(?P<toml>.*?)\n\+\+\+)[ \t]*(?:\n|\Z)",
     re.DOTALL,
@@ -26,12 +28,6 @@ _AUTHOR_KEYS = ("author", "authors", "byline")
 
 class MarkdownReader:
     name = "markdown"
-    extensions = (".md", ".markdown")
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():
@@ -53,15 +49,17 @@ class MarkdownReader:
             if "title" in fields:
                 blocks.append(RawBlock(fields["title"], "title", {"level": 1}))
         tokens = MarkdownIt("commonmark").enable("table").parse(text)
-        body = _blocks(tokens)
+        pictures = Pictures(name)
+        body = _blocks(tokens, pictures)
         if blocks and body and body[0].kind == "title":
             if body[0].text == blocks[0].text:
                 body = body[1:]  # the `#` line repeats the front matter's title
             else:
                 body[0] = RawBlock(body[0].text, "heading", body[0].meta)
         blocks += body
-        if not blocks:
+        if all(b.kind == "figure" for b in blocks):
             raise InputError(f"{name}: the file has no text")
+        pictures.say_remote()
         return RawText(blocks=blocks, meta=meta)
 
 
@@ -116,7 +114,7 @@ def _iso_date(value: Any) -> str | None:
     return None
 
 
-def _blocks(tokens: list[Any]) -> list[RawBlock]:
+def _blocks(tokens: list[Any], pictures: Pictures) -> list[RawBlock]:
     blocks: list[RawBlock] = []
     # The containers the next inline text sits in (list item, block quote, table cell).
     inside: list[str] = []
@@ -137,25 +135,31 @@ def _blocks(tokens: list[Any]) -> list[RawBlock]:
                 meta = {"language": token.info.strip()} if token.info.strip() else {}
                 blocks.append(RawBlock(code, "code", meta))
         elif kind == "inline":
-            text = _inline_text(token.children or []).strip()
-            if not text:
-                continue
-            if heading is not None:
-                # the first `#` is the document's title, any later one a top-level heading
-                first = heading == 1 and not any(b.kind == "title" for b in blocks)
-                blocks.append(RawBlock(text, "title" if first else "heading", {"level": heading}))
-            elif inside:
-                # a short list item or cell is still body text, never a heading
-                where = {"list_item": "list_item", "blockquote": "quote"}.get(
-                    inside[-1], "table_cell"
-                )
-                blocks.append(RawBlock(text, "paragraph", {where: True}))
-            else:
-                blocks.append(RawBlock(text))
+            # a picture cuts its paragraph: text before it, the figure, text after it
+            for piece in pictures.split(_inline_text(token.children or [], pictures)):
+                if isinstance(piece, RawBlock):
+                    blocks.append(piece)
+                else:
+                    _text_block(blocks, piece.strip(), heading, inside)
     return blocks
 
 
-def _inline_text(children: list[Any]) -> str:
+def _text_block(blocks: list[RawBlock], text: str, heading: int | None, inside: list[str]) -> None:
+    if not text:
+        return
+    if heading is not None:
+        # the first `#` is the document's title, any later one a top-level heading
+        first = heading == 1 and not any(b.kind == "title" for b in blocks)
+        blocks.append(RawBlock(text, "title" if first else "heading", {"level": heading}))
+    elif inside:
+        # a short list item or cell is still body text, never a heading
+        where = {"list_item": "list_item", "blockquote": "quote"}.get(inside[-1], "table_cell")
+        blocks.append(RawBlock(text, "paragraph", {where: True}))
+    else:
+        blocks.append(RawBlock(text))
+
+
+def _inline_text(children: list[Any], pictures: Pictures) -> str:
     # The first character of the text after each child, found in one pass from the end (a
     # search forward from every soft break made long soft-wrapped paragraphs quadratic).
     following = [""] * len(children)
@@ -176,5 +180,9 @@ def _inline_text(children: list[Any]) -> str:
             after = following[i]
             parts.append("" if _CJK.match(before) or _CJK.match(after) else " ")
         elif child.type == "image":
-            continue  # its alt text describes a picture; the caption, if any, is text nearby
+            # kept when it is a file beside the Markdown (or a data: URL); its alt text is no
+            # text of the paragraph
+            figure = pictures.find(str(child.attrs.get("src", "")), child.content or "")
+            if figure is not None:
+                parts.append(pictures.mark(figure))
     return "".join(parts)

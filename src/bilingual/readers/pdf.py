@@ -18,8 +18,10 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
+from ..news import CAPTION_MAX_CHARS
+from ..script import CJK
 
-_CJK = re.compile(r"[\u2e80-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = re.compile(f"[{CJK}]")
 _PAGE_NUMBER = re.compile(
     r"^[\s\-–—·.|]*(?:(?:page|p\.)\s*)?[第]?\s*\d{1,4}\s*(?:頁|页)?"
     r"(?:\s*(?:/|of|共)\s*\d{1,4}\s*(?:頁|页)?)?[\s\-–—·.|]*$",
@@ -41,6 +43,7 @@ class _Line:
     parts: list[tuple[float, float, str]] = field(default_factory=list)
     size: float = 0.0  # the font size (glyph boxes vary with the letters: chains. vs supply)
     cells: list[str] | None = None  # a table row: its cells, left to right
+    figure: RawBlock | None = None  # a picture, placed by its box like a line of text
 
     @property
     def width(self) -> float:
@@ -63,12 +66,6 @@ class _Line:
 
 class PdfReader:
     name = "pdf"
-    extensions = (".pdf",)
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():
@@ -87,19 +84,19 @@ class PdfReader:
                 f"{name}: not a readable PDF (damaged, or not a PDF); export it again"
             ) from None
         try:
-            pages = [_page_lines(pdf[i]) for i in range(len(pdf))]
+            pages = [_page_lines(pdf[i], f"{name}: page {i + 1}") for i in range(len(pdf))]
         except pdfium.PdfiumError:
             raise InputError(f"{name}: not a readable PDF (a page is damaged)") from None
         finally:
             pdf.close()
-        if not any(pages):
+        if all(line.figure for columns in pages for column in columns for line in column):
             raise InputError(
                 f"{name}: the PDF has no text layer (a scan?); it needs OCR first "
                 "(for example ocrmypdf), then read the result"
             )
         _drop_running_lines(pages)
         blocks = _paragraphs(pages)
-        if not blocks:
+        if all(b.kind == "figure" for b in blocks):
             raise InputError(f"{name}: the PDF has no text besides headers and page numbers")
         return RawText(blocks=blocks, meta={"input": Path(name).name, "pages": len(pages)})
 
@@ -122,12 +119,14 @@ def _check_streams(data: bytes, name: str) -> None:
         inflate_size(view, name, f"stream {number}")
 
 
-def _page_lines(page: Any) -> list[list[_Line]]:
-    """The page's lines as columns in reading order: [[lines of a band's left column], ...]."""
+def _page_lines(page: Any, origin: str) -> list[list[_Line]]:
+    """The page's lines as columns in reading order: [[lines of a band's left column], ...];
+    its pictures are lines too, each at its place."""
     width = page.get_width()
     textpage = page.get_textpage()
     try:
         runs = _runs(textpage)
+        pictures = _pictures(page, origin)
     finally:
         textpage.close()
         page.close()
@@ -158,9 +157,45 @@ def _page_lines(page: Any) -> list[list[_Line]]:
                 line = _Line(x0, y0, x1, y1, [(x0, x1, text)], size)
                 lines.append(line)
         rows.append(lines[first:])
-    lines = _table_rows(lines, rows, width)
+    lines = _table_rows(lines, rows, width) + pictures
     lines.sort(key=lambda line: (-line.y1, line.x0))
     return _columns(lines, width)
+
+
+def _pictures(page: Any, origin: str) -> list[_Line]:
+    """The page's embedded pictures, each a line holding its figure at its box (its displayed
+    size in points). Too small (an icon) or claiming too many pixels: left out before its data
+    is decoded."""
+    import io
+
+    import pypdfium2.raw as pdfium_c
+
+    from .images import MAX_PIXELS, MIN_SIDE, figure_block
+
+    lines: list[_Line] = []
+    for number, image in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), 1):
+        where = f"{origin}, picture {number}"
+        try:
+            width, height = image.get_px_size()
+            if width < MIN_SIDE or height < MIN_SIDE:
+                continue
+            if width * height >= MAX_PIXELS:
+                from . import warn
+
+                warn(f"{where}: a picture of {width} x {height} pixels; left out")
+                continue
+            x0, y0, x1, y1 = image.get_bounds()
+            data = io.BytesIO()
+            image.extract(data, fb_format="png")  # a JPEG as it is, anything else as PNG
+        except Exception:  # pdfium's and Pillow's errors for a damaged image alike
+            from . import warn
+
+            warn(f"{where}: a damaged picture (it cannot be extracted); left out")
+            continue
+        figure = figure_block(data.getvalue(), where, display=(x1 - x0, y1 - y0))
+        if figure is not None:
+            lines.append(_Line(x0, y0, x1, y1, figure=figure))
+    return lines
 
 
 def _table_rows(lines: list[_Line], rows: list[list[_Line]], width: float) -> list[_Line]:
@@ -369,7 +404,7 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
     (left to right), and the lines at the top of the first page set larger than the text's
     usual size the title."""
     columns = [c for columns in pages for c in columns]
-    lines = [line for c in columns for line in c]
+    lines = [line for c in columns for line in c if line.figure is None]
     if not lines:
         return []
     usual_size = statistics.median(line.size for line in lines for _ in line.text)
@@ -378,7 +413,7 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
         a.y0 - b.y1
         for c in columns
         for a, b in itertools.pairwise(c)
-        if a.y0 - b.y1 > -0.5 * a.height
+        if a.y0 - b.y1 > -0.5 * a.height and a.figure is None and b.figure is None
     ]
     usual_gap = statistics.median(gaps) if gaps else 0.0
     blocks: list[RawBlock] = []
@@ -389,13 +424,25 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
     def close() -> None:
         if current:
             text = "".join(current)
-            blocks.append(RawBlock(text, "title", {"level": 1}) if title else RawBlock(text))
+            if title:
+                blocks.append(RawBlock(text, "title", {"level": 1}))
+            elif caption and len(text) <= CAPTION_MAX_CHARS:
+                blocks.append(RawBlock(text, "caption"))
+            else:
+                blocks.append(RawBlock(text))
 
+    caption = False  # the current paragraph is set smaller right under a picture: its caption
     for column in columns:
-        right = max(line.x1 for line in column)
-        if len(column) < 3:  # too few lines to know the margin: the page's widest line does
+        right = max((line.x1 for line in column if line.figure is None), default=0.0)
+        if sum(line.figure is None for line in column) < 3:
+            # too few lines to know the margin: the page's widest line does
             right = max(line.x1 for line in lines)
         for index, line in enumerate(column):
+            if line.figure is not None:  # a picture ends the paragraph before it
+                close()
+                current, title, previous = [], False, None
+                blocks.append(line.figure)
+                continue
             text = line.text
             if not text:
                 continue
@@ -419,6 +466,8 @@ def _paragraphs(pages: list[list[list[_Line]]]) -> list[RawBlock]:
                 current = []
             if not current:
                 title = starts_title
+                caption = bool(blocks) and blocks[-1].kind == "figure"
+                caption = caption and line.size < 0.95 * usual_size
                 current.append(text)
             else:
                 _join(current, text)
@@ -432,6 +481,8 @@ def _title_lines(columns: list[list[_Line]], usual_size: float) -> list[_Line]:
     ordered = sorted((line for c in columns for line in c), key=lambda line: -line.y1)
     found: list[_Line] = []
     for line in ordered:
+        if line.figure is not None:
+            continue
         if line.cells is not None or line.size < 1.2 * usual_size:
             break
         found.append(line)

@@ -11,16 +11,15 @@ from typing import Any
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
-from ..segment import HEADING_MAX_CHARS
+from ..news import SHORT_LINE_CHARS
+from ..script import CJK, CLOSERS, SENTENCE_END_MARKS, WIDE
 
 # A blank line may hold spaces, ideographic spaces, NBSP, form feeds or vertical tabs.
 _BLANK_LINES = re.compile(r"\n[ \t\u3000\u00a0\f\v]*\n\s*")
-_CJK = re.compile(r"[\u2e80-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_WIDE = re.compile(
-    r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
-)
+_CJK = re.compile(f"[{CJK}]")
+_WIDE = re.compile(f"[{WIDE}]")
 # A line ending in one of these ends its sentence, so it is never a wrap.
-_FINAL = "。！？!?.…；;" + "」』”’）)】》〉〕］]\"'"
+_FINAL = SENTENCE_END_MARKS + ".…；;" + CLOSERS
 _GOING_ON = "，、,"  # a line ending in one of these is inside its sentence
 _INDENT = "\u3000"  # full-width indentation (　　) starts a paragraph
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -189,7 +188,7 @@ def _stands_alone(line: str) -> bool:
     """A short line without a final mark (a headline, a dateline) is a block of its own; one
     ending in a comma is a sentence going on."""
     stripped = line.strip()
-    return not stripped.endswith(tuple(_FINAL + _GOING_ON)) and len(stripped) <= HEADING_MAX_CHARS
+    return not stripped.endswith(tuple(_FINAL + _GOING_ON)) and len(stripped) <= SHORT_LINE_CHARS
 
 
 def _join(pieces: list[str], line: str, words: set[str] | None = None) -> None:
@@ -210,13 +209,7 @@ def _join(pieces: list[str], line: str, words: set[str] | None = None) -> None:
 
 class TextReader:
     name = "text"
-    extensions = (".txt", ".text")
     known_words: frozenset[str] = frozenset()  # the glossary's Latin words (see `layout`)
-
-    def read(self, path: Path) -> RawText:
-        from . import input_bytes
-
-        return self.parse(input_bytes(path), str(path))
 
     def parse(self, data: bytes, name: str) -> RawText:
         if not data.strip():

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..check import ERROR, has_han, number_findings, squash
+from ..check import ERROR, number_findings, squash
 from ..document import Segment
 from ..glossary import term_findings
+from ..script import count_han, has_han
 
 # A plausible English for a Chinese source of n characters: at most this many characters per
 # source character (plus a margin for names and short segments). Two segments' English under
@@ -75,7 +76,7 @@ def _length(source: str, text: str) -> list[Problem]:
                 f"{len(source)}): another segment's English or a comment in it?",
             )
         ]
-    han = sum(1 for ch in source if has_han(ch))
+    han = count_han(source)
     if han >= MIN_HAN and len(text) < MIN_PER_HAN * han:
         return [
             Problem("length", f"the English is too short for its source ({len(text)} characters)")

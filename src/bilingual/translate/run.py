@@ -16,14 +16,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..check import number_context
-from ..document import GLOSSARY_CHANGED, SOURCE_CHANGED, VIAS, Document, Segment, Term, Via
+from ..document import VIAS, Document, Segment, Term, Via, edit_for
 from ..engines import Engine, Group, GroupEngine, Translation, takes_groups
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
-from ..memory import Draft, HumanEdit, Memory, default_memory_path, still_accepted
+from ..memory import Draft, HumanEdit, Memory, default_memory_path
 from .guarantee import Problem, note, problems, terms_can_fix
 from .split import fits, in_pieces, pieces_note, split_segment
 from .terms import Part, Protection, fallback_parts, join, protect, restore
@@ -207,25 +208,29 @@ class Run:
     def pending(self, document: Document) -> list[Segment]:
         """Apply human edits and stored drafts; return the segments the engine must translate."""
         sources = {s.source for s in document.segments}
+        from ..review import segmenter_version
+
         name = str(document.meta.get("input") or "")
+        segmenter = segmenter_version(document)  # what numbered the ids an edit is found by
         todo: list[Segment] = []
         grouped = takes_groups(self.engine)
         for index, segment in enumerate(document.translatable_segments):
             if segment.status == "human":
-                self._flag_review(segment)
+                segment.flag_outdated_review()
                 self.stats["human"] += 1
                 self.settled.add(id(segment))
                 continue
             if not segment.source.strip():
                 continue
             if self.memory is not None:
-                edit = self.memory.lookup_human(segment.source)
-                if edit is None and name:
-                    # A segment whose source changed since its review keeps the reviewed text
-                    # until a person decides, unless that source moved elsewhere in the text.
-                    edit = self.memory.lookup_human_at(name, segment.id)
-                    if edit is not None and edit.source in sources:
-                        edit = None
+                at_id = partial(self.memory.lookup_human_at, name, segmenter=segmenter)
+                edit = edit_for(
+                    segment,
+                    sources,
+                    self.memory.lookup_human,
+                    at_id if name else None,
+                    lambda edit: edit.source,
+                )
                 if edit is not None:
                     self._apply_human(segment, edit)
                     self.settled.add(id(segment))
@@ -238,21 +243,10 @@ class Run:
                 self.places[id(segment)] = _Place(document, index)
         return todo
 
-    def _flag_review(self, segment: Segment) -> None:
-        review = segment.review or {}
-        wanted: list[str] = []
-        if "source" in review and review["source"] != segment.source:
-            wanted.append(SOURCE_CHANGED)
-        if "renderings" in review and not still_accepted(list(review["renderings"]), segment):
-            wanted.append(GLOSSARY_CHANGED)
-        for flag in wanted:
-            if flag not in segment.flags:
-                segment.flags.append(flag)
-
     def _apply_human(self, segment: Segment, edit: HumanEdit) -> None:
         review = {"source": edit.source, "renderings": list(edit.renderings), "at": edit.at}
         segment.apply_human(edit.target, review)
-        self._flag_review(segment)
+        segment.flag_outdated_review()
         self.stats["human"] += 1
 
     def _apply_stored(self, segment: Segment) -> bool:
@@ -431,9 +425,7 @@ class Run:
         # By construction every rendering is in place once; if the glossary's check still
         # objects (a piece's own English repeating a rendering, say), say so on the segment.
         for finding in self.check(segment):
-            note = f"term check: {finding.message}"
-            if note not in segment.notes:
-                segment.notes.append(note)
+            segment.add_note(f"term check: {finding.message}")
 
     def _finish(self, items: list[_Work]) -> None:
         """Count finished segments, store their drafts in the memory in one transaction, report.
@@ -460,8 +452,7 @@ class Run:
                 # draft that passed it has nothing more to say.
                 context = self._number_context(place.document)
                 for problem in problems(segment, segment.target, context):
-                    if note(problem) not in segment.notes:
-                        segment.notes.append(note(problem))
+                    segment.add_note(note(problem))
             if segment.target:
                 self.stats["translated"] += 1
                 placed = [term.placed for term in segment.terms]

@@ -13,15 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..document import Segment
+from ..script import CLOSERS
 from .terms import protect
 
 __all__ = ["BOUNDARIES", "fits", "in_pieces", "pieces_note", "split_segment", "split_text"]
 
 # Cut after any of these, strongest first; a stretch still too long goes to the next level.
 BOUNDARIES = ("。！？!?\n", "；;：:", "，,、", " \u3000\t")
-
-# Closing quotes and brackets that belong to the clause they end: 「…。」 is cut after the 」.
-_CLOSERS = "」』）)》〉”’】]"
 
 
 def split_text(
@@ -72,7 +70,7 @@ def _pieces(
     while position < end:
         if text[position] in marks:
             cut = position + 1
-            while cut < end and (text[cut] in marks or text[cut] in _CLOSERS):
+            while cut < end and (text[cut] in marks or text[cut] in CLOSERS):
                 cut += 1
             if cut < end and cut not in inside:
                 clauses.append((a, cut))

@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from ..document import Segment, Term
+from ..script import BRACKETS
 
 __all__ = ["Part", "Protection", "fallback_parts", "join", "protect", "restore"]
 
@@ -30,18 +31,7 @@ _FAMILY = re.compile(rf"(?<![A-Za-z0-9]){_LEAD}[{_LETTERS}]{{1,4}}(?![A-Za-z0-9]
 
 # Brackets and quotes that a term's span may cut in half: 「經濟繁榮夥伴對話」（EPPD） is one
 # occurrence whose span starts inside the quotes. The unmatched half stays in the sentence.
-_PAIRS = {
-    "「": "」",
-    "『": "』",
-    "（": "）",
-    "(": ")",
-    "《": "》",
-    "〈": "〉",
-    "“": "”",
-    "‘": "’",
-    "【": "】",
-    "[": "]",
-}
+_PAIRS = BRACKETS
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 # Chinese punctuation between the pieces of a fallback, in English.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import os
-import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +21,7 @@ from typing import Any
 
 from ...document import Segment
 from ...errors import EngineUnavailable, UsageError
+from ...script import count_han
 from .. import EngineOptions, Group, Translation
 from .prompt import Prompt
 from .reply import answers
@@ -31,7 +31,6 @@ API_KEY_VARIABLE = "BILINGUAL_LLM_API_KEY"
 WINDOW = 8  # groups submitted ahead, per worker
 # Requests in a row a server fails with 5xx or 429 through every retry before it is stopped.
 FAULTS = 3
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 class LLMEngine:
@@ -91,7 +90,7 @@ class LLMEngine:
     def count_tokens(self, text: str) -> int:
         """An estimate that holds for the usual tokenizers: a token per Han character, one per
         four other characters."""
-        han = len(_HAN.findall(text))
+        han = count_han(text)
         return han + (len(text) - han + 3) // 4
 
     def translate_batch(self, texts: list[str]) -> list[Translation]:
