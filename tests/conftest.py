@@ -16,11 +16,15 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from tests.standin import TOKENIZER_DIR
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 # Property tests check what holds, not how fast: on a loaded two-core machine (CI shares it) an
 # example can take longer than hypothesis's 200 ms default deadline and fail for no fault.
@@ -197,7 +201,7 @@ def own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # -- running the command line ---------------------------------------------------------------------
 
 
-def invoke(*args: object, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def invoke(*args: object, env: dict[str, str] | None = None) -> Result:
     """`bilingual ARGS` in this process (click's CliRunner: stdout and stderr apart)."""
     from click.testing import CliRunner
 
@@ -242,7 +246,7 @@ def assert_one_line_error(
     return errors[0]
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result) -> str:
     """The one `bilingual: error: ...` line a failed command prints, with no traceback."""
     assert "Traceback" not in result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
