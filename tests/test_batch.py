@@ -54,6 +54,7 @@ class CountingEngine:
 
     name = "counting"
     fills_targets = True
+    max_input_tokens: int | None = None  # takes any length
     sent: ClassVar[list[str]] = []
 
     def __init__(self, options: EngineOptions) -> None:
@@ -276,6 +277,126 @@ def test_a_rerun_skips_up_to_date_documents_and_redoes_the_changed_ones(
     }
 
 
+# -- what a run says -----------------------------------------------------------------------
+
+
+def _said(result: Any) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("bilingual: ")]
+
+
+def test_a_batch_says_what_a_single_run_says(runner: CliRunner, tmp_path: Path) -> None:
+    text = "行政院\u200b今天召開記者會說明預算。\n"  # a zero-width space, no headline
+    write(tmp_path / "one" / "a.txt", text)
+    write(tmp_path / "many" / "a.txt", text)
+    engine = ["--engine", "none", "--no-memory", "-q"]
+    one = runner.invoke(cli, ["translate", str(tmp_path / "one" / "a.txt"), "-o", "o1", *engine])
+    many = runner.invoke(cli, ["translate", str(tmp_path / "many"), "-o", "o2", *engine])
+    assert one.exit_code == many.exit_code == 0, one.output + many.output
+    assert len(_said(one)) == 2 and _said(one) == _said(many)
+    assert "a.txt: the text contains 1 invisible character" in _said(many)[0]
+    # the exporters' warnings too
+    reader = runner.invoke(
+        cli, ["translate", str(tmp_path / "many"), "-o", "o3", "--edition", "reader", *engine]
+    )
+    assert reader.exit_code == 0, reader.output
+    assert any("the reader's edition has 1 segment not translated" in w for w in _said(reader))
+
+
+def test_a_batch_says_which_reviewed_english_was_not_carried(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    write(tmp_path / "in" / "a.txt", f"標題\n\n{SENTENCE}\n")
+    write(tmp_path / "in" / "b.txt", "另一篇新聞稿。\n")
+    engine = ["--engine", "none", "--no-memory", "-q"]
+    first = runner.invoke(cli, ["translate", str(tmp_path / "in"), "-o", "out", *engine])
+    assert first.exit_code == 0, first.output
+    form = tmp_path / "out" / "a.json"
+    data = json.loads(form.read_text(encoding="utf-8"))
+    data["meta"]["signature"]["segmenter"] = 1  # another segmenter: reviews carry by text
+    segment = data["blocks"][-1]["segments"][0]
+    segment.update(source="一句不再有的話。", target="Reviewed.", status="human")
+    form.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    again = runner.invoke(cli, ["translate", str(tmp_path / "in"), "-o", "out", *engine])
+    assert again.exit_code == 0, again.output
+    (line,) = [w for w in _said(again) if "was not carried" in w]
+    assert "Reviewed." in line
+
+
+def test_one_file_with_force_is_one_file(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "行政院\u200b今天召開記者會說明預算。\n")
+    args = ["translate", "a.txt", "-o", "out", "--engine", "none", "--no-memory", "-q"]
+    plain = runner.invoke(cli, args)
+    forced = runner.invoke(cli, [*args, "--force"])
+    assert plain.exit_code == forced.exit_code == 0, forced.output
+    assert not (tmp_path / "out" / "bilingual-report.json").exists()
+    assert "wrote out/a.docx" in forced.stdout and "documents" not in forced.stdout
+    assert len(_said(forced)) == 2 and _said(forced) == _said(plain)
+
+
+def test_one_file_and_a_batch_sign_the_same_way(runner: CliRunner, tmp_path: Path) -> None:
+    write(tmp_path / "in" / "a.txt", f"標題\n\n{SENTENCE}\n")
+    engine = ["--engine", "none", "--no-memory", "-q"]
+    runner.invoke(cli, ["translate", str(tmp_path / "in" / "a.txt"), "-o", "one", *engine])
+    runner.invoke(cli, ["translate", str(tmp_path / "in"), "-o", "many", *engine])
+    one, many = (
+        json.loads((tmp_path / folder / "a.json").read_text(encoding="utf-8"))["meta"]["signature"]
+        for folder in ("one", "many")
+    )
+    assert sorted(one) == sorted(many)
+    assert one["input_sha256"] == many["input_sha256"]
+    assert set(one["outputs"]) == {"a.docx", "a.html"}
+
+
+def test_a_resumed_batch_counts_the_checks_of_the_documents_it_kept(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    write(tmp_path / "in" / "a.txt", f"標題\n\n{SENTENCE}\n")
+    write(tmp_path / "in" / "b.txt", "另一篇新聞稿。\n")
+    glossary = write(
+        tmp_path / "terms.yaml",
+        "terms:\n  - zh: 行政院\n    en: Executive Yuan\n    type: organisation\n",
+    )
+    args = ["translate", str(tmp_path / "in"), "-o", "out", "--engine", "none", "--no-memory"]
+    args += ["--glossary", str(glossary)]
+    first = runner.invoke(cli, args)
+    again = runner.invoke(cli, args)
+    assert first.exit_code == again.exit_code == 0, again.output
+    assert "2 up to date" in again.stdout
+    # the worksheet translates nothing: the kept documents' figures are the first run's
+    figures = first.stdout.splitlines()[1]
+    assert "1 terms" in figures and figures in again.stdout.splitlines()
+    checks = [
+        line[line.index("checks:") :] for line in first.stdout.splitlines() if "checks:" in line
+    ]
+    assert checks and checks[0] != "checks: 0 errors, 0 warnings"
+    assert checks[0] in again.stdout
+    totals = report_of(tmp_path / "out")["totals"]
+    assert (totals["errors"], totals["warnings"]) != (0, 0)
+    # a JSON form written before the checks were recorded is checked again
+    for form in (tmp_path / "out").glob("*.json"):
+        data = json.loads(form.read_text(encoding="utf-8"))
+        if "signature" in data.get("meta", {}):
+            del data["meta"]["signature"]["checks"]
+            form.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    older = runner.invoke(cli, args)
+    assert "2 up to date" in older.stdout and checks[0] in older.stdout
+
+
+def test_the_progress_line_waits_for_a_pace_before_giving_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bilingual.batch import BatchProgress
+    from bilingual.cli.progress import batch_progress
+
+    with batch_progress() as update:
+        assert update is not None
+        update(BatchProgress(1, 3, 0, 0.01))  # an up-to-date document: no pace yet
+        update(BatchProgress(3, 3, 40, 2.0))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "1/3 documents"
+    assert lines[1] == "3/3 documents, 20.0 segments/s, ETA 0s"
+
+
 # -- a batch killed mid-run ------------------------------------------------------------------
 
 # A real batch in its own process, with windows of two documents so that documents are written
@@ -466,7 +587,8 @@ def test_ctrl_c_keeps_the_finished_documents_and_exits_130(
     assert sorted(p.name for p in out.glob("d*.json")) == ["d0.json"]
     report = report_of(out)
     assert report["interrupted"] is True
-    assert [d["status"] for d in report["documents"]] == ["translated", "failed", "failed"]
+    assert [d["status"] for d in report["documents"]] == ["translated", "not done", "not done"]
+    assert "1 translated, 0 up to date, 0 failed, 2 not done (interrupted)" in result.stdout
 
 
 def test_the_placeholder_probe_runs_once_per_batch(

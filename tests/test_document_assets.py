@@ -58,6 +58,8 @@ def test_export_needs_only_the_json_form_and_its_assets_and_copies_them(tmp_path
     assert copied == sorted(p.name for p in (moved / "page.assets").iterdir())
     assert len(copied) == 2
     assert load(tmp_path / "else" / "page.json").assets.keys() == {n for n in copied}
+    # The summary names the folder and its count, not each picture's 64-digit name.
+    assert f"wrote {tmp_path / 'else' / 'page.assets'}/ (2 pictures), " in result.output
 
 
 @pytest.mark.parametrize("damage", ["missing", "altered"])

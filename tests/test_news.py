@@ -19,7 +19,7 @@ from bilingual.document import Document, RawBlock, load
 from bilingual.engines import EngineOptions, Translation
 from bilingual.exporters import ExportOptions, get_exporter
 from bilingual.glossary import load_glossary
-from bilingual.news import date_in_english, structure
+from bilingual.news import date_in_english, structure, without_date_label
 from bilingual.pipeline import read_document
 from bilingual.segment import SEGMENTER_VERSION
 from bilingual.translate import translate_document
@@ -184,6 +184,7 @@ class Recorder:
 
     name = "recorder"
     fills_targets = True
+    max_input_tokens: int | None = None  # takes any length
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
@@ -485,3 +486,9 @@ def test_a_source_note_is_split_once_for_its_segments_and_its_metadata(
     }
     assert source_note_pieces("原文出處：快新聞／") == ["原文出處：快新聞／"]
     assert source_note_meta("原文出處：快新聞") == {"source_note": "原文出處：快新聞"}
+
+
+def test_a_date_label_is_taken_whole():
+    assert without_date_label("Dateline: 2026-02-03 台北") == "2026-02-03 台北"
+    assert without_date_label("date：2026-02-03") == "2026-02-03"
+    assert without_date_label("发布日期：2026年2月3日") == "2026年2月3日"

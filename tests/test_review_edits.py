@@ -65,6 +65,7 @@ class _ImportingEngine:
 
     name = "importing"
     fills_targets = True
+    max_input_tokens: int | None = None  # takes any length
     xliff: Path | None = None
 
     def __init__(self, options: EngineOptions) -> None:
@@ -422,6 +423,7 @@ def test_a_batch_keeps_an_edit_imported_while_it_translates(
     assert result.exit_code == 0
     assert _human(json_form) == {"b2s1": EDIT}
     assert EDIT in xliff.read_text(encoding="utf-8")
+    assert any("b2s1" in w and "while this run translated" in w for w in result.warnings)
 
 
 def test_an_edit_merged_at_write_time_is_flagged_when_the_glossary_changed(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ class Scripted:
 
     name = "scripted"
     fills_targets = True
+    max_input_tokens: int | None = None  # takes any length
 
     def __init__(self, mode: str = "copy", max_batch_tokens: int = 1024) -> None:
         self.warnings: list[str] = []

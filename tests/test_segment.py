@@ -177,3 +177,9 @@ def test_reader_hints_are_kept_and_only_unhinted_blocks_classified():
 def test_script_is_detected_from_the_blocks():
     raw = RawText([RawBlock("台湾与美国签署协议。"), RawBlock("经济部长表示，双方将扩大合作。")])
     assert segment(raw).source_lang == "zh-Hans"
+
+
+def test_a_mark_after_a_closing_quote_ends_the_same_sentence():
+    assert split_sentences("他問：「好嗎？」！對。") == ["他問：「好嗎？」！", "對。"]
+    assert split_sentences("他问：“好吗？”！对。") == ["他问：“好吗？”！", "对。"]
+    assert split_sentences("他說：「好。」他走了。") == ["他說：「好。」", "他走了。"]

@@ -1,26 +1,27 @@
-"""A batch: many documents in one run (`bilingual translate PATH... -o DIR`).
+"""The one run loop, for one document or many (`run_documents`), and the batch around it
+(`translate_batch`, `bilingual translate PATH... -o DIR`).
 
-Owns what a run over many inputs adds to the one-document flow of `pipeline`: finding the inputs
-and where each one's outputs go, skipping documents that are up to date, streaming documents
-through a bounded window so that the segments of many documents go through the engine together,
-translating a repeated sentence once per run, writing each document as soon as it is done, and
-the per-document report. The engine itself runs through an executor (`executors`): in this
-process, or on Ray actors.
+The loop opens the glossary, engine, memory and executor once, streams documents through a
+bounded window so that the segments of many documents go through the engine together, translates
+a repeated sentence once per run, and finishes each document as soon as it is done; the stages
+of one document are `stages.prepare` and `stages.finish`. A one-file run (`pipeline.translate_file`)
+is a batch of one. The batch adds finding the inputs and where each one's outputs go, skipping
+documents that are up to date, and the report. The engine itself runs through an executor
+(`executors`): in this process, or on Ray actors.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .document import Document, Segment
-from .engines import Engine, EngineOptions
+from .engines import Engine, EngineOptions, Executor
 from .errors import (
     BilingualError,
     EngineUnavailable,
@@ -29,17 +30,26 @@ from .errors import (
     OutputError,
     UsageError,
 )
-from .exporters import ExportOptions, parse_formats
-from .outputs import MADE_FROM, Job, check_plan, claim_json_form, made_from
-
-if TYPE_CHECKING:  # the glossary, memory and run loop load when a batch runs
-    from .glossary import Glossary
-    from .memory import Memory
-    from .translate.run import Executor
+from .exporters import ExportOptions, get_exporter, parse_formats
+from .front import GivenFront
+from .outputs import Job, check_plan
+from .stages import (
+    FAILED,
+    NOT_DONE,
+    TRANSLATED,
+    UP_TO_DATE,
+    DocumentReport,
+    Prepared,
+    Settings,
+)
 from .version import __version__
 
+if TYPE_CHECKING:  # the memory opens when a run starts
+    from .memory import Memory
+
+__all__ = ["REPORT", "BatchProgress", "BatchResult", "DocumentReport", "find_inputs"]
+
 REPORT = "bilingual-report.json"
-TRANSLATED, UP_TO_DATE, FAILED = "translated", "up to date", "failed"
 
 # The window: documents read, translated together and held until written. Its bound keeps the
 # memory of a run flat whatever the number of files; its size gives the engine full batches
@@ -52,30 +62,6 @@ REPEATS_KEPT = 100_000
 
 
 @dataclass
-class DocumentReport:
-    """One line of the batch's report."""
-
-    input: str
-    status: str = FAILED
-    reason: str | None = None
-    exit_code: int = 0
-    segments: int = 0
-    translated: int = 0
-    from_memory: int = 0
-    deduplicated: int = 0
-    human: int = 0
-    terms: int = 0
-    protected: int = 0
-    fallback: int = 0
-    # how each machine segment's English was obtained (`document.Via`): model, retry, ...
-    via: dict[str, int] = field(default_factory=dict)
-    errors: int = 0
-    warnings: int = 0
-    seconds: float = 0.0
-    written: list[str] = field(default_factory=list)
-
-
-@dataclass
 class BatchProgress:
     """Where a batch stands, for a progress line: documents done of all, segments done."""
 
@@ -85,13 +71,16 @@ class BatchProgress:
     seconds: float
 
     @property
-    def segments_per_second(self) -> float:
-        return self.segments_done / self.seconds if self.seconds > 0 else 0.0
+    def segments_per_second(self) -> float | None:
+        """None until a document is translated: skipping and failing set no pace."""
+        if not self.segments_done or self.seconds <= 0:
+            return None
+        return self.segments_done / self.seconds
 
     @property
     def eta(self) -> float | None:
-        """Seconds left, at the pace so far; None before the first document is done."""
-        if not self.documents_done:
+        """Seconds left, at the pace so far; None before the first document is translated."""
+        if not self.segments_done:
             return None
         left = self.documents - self.documents_done
         return self.seconds / self.documents_done * left
@@ -120,7 +109,7 @@ class BatchResult:
         return ExitCode.OK
 
     def counts(self) -> dict[str, int]:
-        counts = {TRANSLATED: 0, UP_TO_DATE: 0, FAILED: 0}
+        counts = {TRANSLATED: 0, UP_TO_DATE: 0, FAILED: 0}  # and NOT_DONE after Ctrl-C
         for d in self.documents:
             counts[d.status] = counts.get(d.status, 0) + 1
         return counts
@@ -131,6 +120,7 @@ class BatchResult:
         lines = [
             f"{len(self.documents)} documents: {counts[TRANSLATED]} translated, "
             f"{counts[UP_TO_DATE]} up to date, {counts[FAILED]} failed"
+            + (f", {counts[NOT_DONE]} not done" if NOT_DONE in counts else "")
             + (" (interrupted)" if self.interrupted else "")
             + f" in {self.seconds:.1f} s",
             f"{totals['segments']} segments: {totals['translated']} translated, "
@@ -167,7 +157,10 @@ class BatchResult:
             "seconds": round(self.seconds, 3),
             "counts": self.counts(),
             "totals": totals,
-            "documents": [asdict(d) for d in self.documents],
+            "documents": [
+                {f.name: getattr(d, f.name) for f in fields(d) if f.name != "error"}
+                for d in self.documents
+            ],
         }
 
 
@@ -263,119 +256,195 @@ def find_inputs(
         for file in _files_in(path, output, follow_symlinks=follow_symlinks, warnings=skipped):
             relative = prefix / file.relative_to(path)
             jobs.append(Job(file, relative.as_posix(), output / relative.parent, file.stem))
-    extensions = [_extension(f) for f in parse_formats(formats)]
+    extensions = [get_exporter(f).extension for f in parse_formats(formats)]
     run_files = {output / REPORT: "the batch's report", **(run_files or {})}
     check_plan(jobs, extensions, run_files=run_files)
     return jobs
 
 
-# -- resume ----------------------------------------------------------------------------------
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _up_to_date(job: Job, signature: dict[str, Any], wanted: Sequence[str]) -> int | None:
-    """How many segments the JSON form of `job` has when it was made from these bytes with this
-    engine and glossary and every requested output exists as it was written with it; else None."""
-    from .files import read_regular_file
-
-    try:
-        data = json.loads(read_regular_file(job.json_path))
-        written = data["meta"]["signature"]
-        segments = sum(len(block["segments"]) for block in data["blocks"])
-    except (InputError, ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(written, dict) or any(written.get(k) != v for k, v in signature.items()):
-        return None
-    outputs = written.get("outputs") or {}
-    for name in wanted:
-        digest = outputs.get(name)
-        try:
-            if digest is None or _sha256(read_regular_file(job.folder / name)) != digest:
-                return None
-        except InputError:
-            return None
-    return segments
-
-
-# -- the run ---------------------------------------------------------------------------------
+# -- the run loop ----------------------------------------------------------------------------
 
 
 @dataclass
-class _Open:
-    """A document of the window: read, waiting for its last segments, then written."""
+class Outcome:
+    """What the run loop did, filled as it goes (so that an interrupted run still says it): a
+    report per job (None: not reached), the documents kept for a one-file run, and the run's
+    own warnings."""
 
-    job: Job
-    report: DocumentReport
-    document: Document
-    started: float
-    read_at: str  # when its previous JSON form was read (review.now()): later edits are merged
-    sent: list[Segment] = field(default_factory=list)  # translated by the engine for it
-    repeats: list[Segment] = field(default_factory=list)  # filled by another one's draft
-    waiting: int = 0
+    reports: list[DocumentReport | None]
+    documents: list[Document | None]
+    warnings: list[str] = field(default_factory=list)
+    opened: bool = False  # the engine opened: what became of each job is to be said
 
 
-class _Batch:
-    """One batch run: the engine and memory opened once, windows of documents through them."""
+def run_documents(
+    jobs: list[Job],
+    *,
+    engine: str = "auto",
+    engine_options: EngineOptions | None = None,
+    formats: Sequence[str] | str | None = None,
+    export_options: ExportOptions | None = None,
+    glossary_paths: Sequence[str | Path] | None = None,
+    memory_path: str | Path | None = None,
+    use_memory: bool = True,
+    force: bool = False,
+    executor: str = "local",
+    ray_address: str | None = None,
+    progress: Callable[[BatchProgress], None] | None = None,
+    segment_progress: Callable[[int, int], None] | None = None,
+    input_format: str | None = None,
+    given: GivenFront | None = None,
+    one_file: bool = False,
+    log_folder: Path | None = None,
+    outcome: Outcome | None = None,
+) -> Outcome:
+    """The one run loop, for one document or many: the glossary, engine, memory and executor
+    opened once, each document prepared (`stages.prepare`), the segments of a window of
+    documents translated together, each document finished (`stages.finish`) as soon as its
+    last segment is. A bad document is reported and the loop goes on; an engine that fails
+    stops it (the documents waiting for it fail with its error); Ctrl-C is raised.
+
+    `one_file`: no up-to-date skip, any readable input (standard input too), its document kept.
+    """
+    from .engines import open_engine
+    from .executors import open_executor
+    from .glossary import load_glossary
+    from .memory import Memory, default_memory_path
+    from .stages import Settings, run_signature
+
+    outcome = outcome or Outcome([None] * len(jobs), [None] * len(jobs))
+    glossary = load_glossary(glossary_paths)
+    # Taken before annotating builds the matcher, so that a large glossary's digest rows and
+    # its automaton are never in memory together.
+    digest = glossary.digest()
+    translator = open_engine(engine, engine_options or EngineOptions())
+    settings = Settings(
+        glossary,
+        list(parse_formats(formats)),
+        export_options or ExportOptions(),
+        run_signature(translator, digest),
+        input_format=input_format,
+        force=force,
+        in_batch=not one_file,
+        given=given or GivenFront(),
+        known_words=glossary.latin_words(),  # for the text reader's re-wrapping
+    )
+    outcome.opened = True
+    memory = Memory(memory_path or default_memory_path()) if use_memory else None
+    try:
+        with open_executor(
+            executor, translator, address=ray_address, log_folder=log_folder
+        ) as run_batches:
+            loop = _Loop(
+                jobs,
+                translator,
+                settings,
+                outcome,
+                memory=memory,
+                executor=run_batches,
+                progress=progress,
+                segment_progress=segment_progress,
+                keep_documents=one_file,
+            )
+            try:
+                loop.go()
+            except EngineUnavailable as e:
+                if not one_file:  # one file raises the error its report holds
+                    outcome.warnings.append(str(e))
+    finally:
+        if memory is not None:
+            memory.close()
+        # read at the end: an engine may say what it found out while translating (how a
+        # server constrains its output, say)
+        outcome.warnings[:0] = translator.warnings
+    return outcome
+
+
+@dataclass
+class _Waiting:
+    """A document of the window, and how many of its segments are still being translated."""
+
+    index: int
+    prepared: Prepared
+    segments: int = 0
+
+
+class _Drafts:
+    """The drafts of sentences already translated in this run, by what makes a draft the same
+    (the source and the renderings in force): a repeat met in a later window takes its draft.
+    Bounded, so that an archive of unique sentences cannot grow it without end."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any], Any]] = {}
+
+    def get(self, segment: Segment) -> bool:
+        """Give `segment` the draft of an equal one if there is one; whether there was."""
+        draft = self.kept.get(_key(segment))
+        if draft is None:
+            return False
+        target, notes, placed, via = draft
+        segment.apply_draft(target, list(notes), list(placed), via=via)
+        return True
+
+    def put(self, segment: Segment) -> None:
+        if not segment.target:
+            return
+        if len(self.kept) >= REPEATS_KEPT:
+            self.kept.pop(next(iter(self.kept)))
+        placed = [t.placed for t in segment.terms]
+        self.kept[_key(segment)] = (segment.target, list(segment.notes), placed, segment.via)
+
+
+class _Loop:
+    """The run loop's state: the engine and memory open, windows of documents through them."""
 
     def __init__(
         self,
         jobs: list[Job],
         translator: Engine,
+        settings: Settings,
+        outcome: Outcome,
         *,
-        glossary: Glossary,
-        formats: list[str],
-        export_options: ExportOptions,
         memory: Memory | None,
         executor: Executor,
-        force: bool,
         progress: Callable[[BatchProgress], None] | None,
-        input_format: str | None = None,
+        segment_progress: Callable[[int, int], None] | None,
+        keep_documents: bool,
     ) -> None:
         from .glossary import term_findings
-        from .pipeline import _signature
         from .translate.run import Run, entry_key
 
         self.jobs = jobs
         self.translator = translator
-        self.glossary = glossary
-        self.known_words = glossary.latin_words()  # for the text reader's re-wrapping
-        self.formats = formats
-        self.export_options = export_options
-        self.force = force
-        self.input_format = input_format
+        self.settings = settings
+        self.outcome = outcome
         self.progress = progress
-        self.signature = _signature(translator, glossary.digest())
+        self.keep_documents = keep_documents
         self.run = Run(
             translator,
             memory,
-            None,
+            segment_progress,
             term_findings,
-            entry_key(glossary),
+            entry_key(settings.glossary),
             executor=executor,
             finished=self._finished,
         )
-        self.reports: dict[int, DocumentReport] = {}
         self.started = time.perf_counter()
         self.documents_done = 0
         self.segments_done = 0
-        # segment -> its document; (source, renderings) -> the segments waiting for its draft
-        self.owner: dict[int, _Open] = {}
-        self.waiting: dict[tuple[str, tuple[str, ...]], list[Segment]] = {}
-        self.drafts: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[Any], Any]] = {}
+        self.drafts = _Drafts()
+        # In the window being translated: each segment's document (by id()), and the repeats
+        # waiting for the draft of their first occurrence.
+        self.owner: dict[int, _Waiting] = {}
+        self.repeats: dict[tuple[str, tuple[str, ...]], list[Segment]] = {}
 
     # -- reporting -------------------------------------------------------------------------
 
     def _done(self, index: int, report: DocumentReport) -> None:
-        self.reports[index] = report
+        self.outcome.reports[index] = report
         self.documents_done += 1
         if report.status == TRANSLATED:  # the pace is of the work done, not of the skipping
             self.segments_done += report.segments
-        self._tell()
-
-    def _tell(self) -> None:
         if self.progress is not None:
             self.progress(
                 BatchProgress(
@@ -386,190 +455,102 @@ class _Batch:
                 )
             )
 
+    def _fail(self, index: int, report: DocumentReport, error: BilingualError) -> None:
+        report.status, report.reason, report.exit_code = FAILED, str(error), int(error.exit_code)
+        report.error = error
+        self._done(index, report)
+
     # -- the flow --------------------------------------------------------------------------
 
     def go(self) -> None:
-        window: list[tuple[int, _Open]] = []
+        from .stages import prepare
+
+        window: list[_Waiting] = []
         segments = 0
         for index, job in enumerate(self.jobs):
-            opened = self._open(index, job)
-            if opened is None:
+            try:
+                prepared = prepare(job, self.settings)
+            except BilingualError as e:
+                self._fail(index, DocumentReport(job.name), e)
                 continue
-            window.append((index, opened))
-            segments += len(opened.document.segments)
+            if isinstance(prepared, DocumentReport):  # up to date
+                self._done(index, prepared)
+                continue
+            window.append(_Waiting(index, prepared))
+            segments += len(prepared.document.segments)
             if len(window) >= WINDOW_DOCUMENTS or segments >= WINDOW_SEGMENTS:
                 self._translate(window)
                 window, segments = [], 0
         if window:
             self._translate(window)
 
-    def _open(self, index: int, job: Job) -> _Open | None:
-        """Read and prepare one input; None when it is up to date or cannot be read."""
-        from .capacity import check_fits, memory_bound
-        from .files import read_regular_file
-        from .glossary import annotate
-        from .readers import read
-        from .review import carry_reviews, load_previous, now
-        from .segment import segment
-
-        started = time.perf_counter()
-        report = DocumentReport(job.name)
-        try:
-            data = read_regular_file(job.input)  # never a pipe or a device: they have no end
-        except InputError as e:
-            self._fail(index, report, e)
-            return None
-        signature = {**self.signature, "input_sha256": _sha256(data)}
-        wanted = [f"{job.stem}{_extension(f)}" for f in self.formats]
-        if not self.force and (segments := _up_to_date(job, signature, wanted)) is not None:
-            report.status, report.segments = UP_TO_DATE, segments
-            self._done(index, report)
-            return None
-        read_at = now()
-        try:
-            claim_json_form(job, force=self.force, same_content=signature["input_sha256"])
-            with memory_bound(job.input):
-                document = segment(
-                    read(job.input, self.input_format, data=data, known_words=self.known_words)
-                )
-            check_fits(len(document.segments), job.input)
-            document.meta["input"] = job.name
-            annotate(document, self.glossary)
-            carry_reviews(document, load_previous(job.json_path, document))
-        except BilingualError as e:
-            self._fail(index, report, e)
-            return None
-        document.meta["signature"] = {**signature, MADE_FROM: made_from(job.input)}
-        return _Open(job, report, document, started, read_at)
-
-    def _fail(self, index: int, report: DocumentReport, error: BilingualError) -> None:
-        report.status, report.reason, report.exit_code = FAILED, str(error), int(error.exit_code)
-        self._done(index, report)
-
-    def _translate(self, window: list[tuple[int, _Open]]) -> None:
-        """Translate the documents of one window together; each is written when it is done."""
+    def _translate(self, window: list[_Waiting]) -> None:
+        """Translate the documents of one window together; each is finished when it is done.
+        A sentence met again is sent once: its repeats take its draft."""
         send: list[Segment] = []
-        for index, item in window:
-            self.reports[index] = item.report  # a document failing later is reported in place
-            for segment in self.run.pending(item.document):
+        for item in window:
+            # a document failing later is reported in place
+            self.outcome.reports[item.index] = item.prepared.report
+            for segment in self.run.pending(item.prepared.document):
                 key = _key(segment)
-                if key in self.drafts:  # translated in an earlier window of this run
-                    _apply(segment, self.drafts[key])
-                    item.repeats.append(segment)
-                elif key in self.waiting:  # its first occurrence is on its way
-                    self.waiting[key].append(segment)
-                    item.repeats.append(segment)
-                    self.owner[id(segment)] = item
-                    item.waiting += 1
+                if self.drafts.get(segment):  # translated in an earlier window of this run
+                    item.prepared.repeats.add(id(segment))
+                    continue
+                if key in self.repeats:  # its first occurrence is on its way
+                    self.repeats[key].append(segment)
+                    item.prepared.repeats.add(id(segment))
                 else:
-                    self.waiting[key] = []
+                    self.repeats[key] = []
                     send.append(segment)
-                    item.sent.append(segment)
-                    self.owner[id(segment)] = item
-                    item.waiting += 1
-        items = dict(window)
+                    item.prepared.sent.add(id(segment))
+                self.owner[id(segment)] = item
+                item.segments += 1
         if not self.translator.fills_targets:  # the worksheet: nothing goes to the engine
-            for item in items.values():
-                item.waiting = 0
-            self.waiting.clear()
-            self.owner.clear()
-        for index, item in items.items():
-            if not item.waiting:
-                self._write(index, item)
-        if send and self.translator.fills_targets:
-            self.index_of = {id(item): index for index, item in items.items()}
-            try:
+            for item in window:
+                item.segments = 0
+            send.clear()
+        try:
+            for item in window:
+                if not item.segments:
+                    self._finish(item)
+            if send:
                 self.run.translate(send)
-            except EngineUnavailable as e:
-                for index, item in items.items():
-                    if self.reports.get(index) is item.report and item.waiting:
-                        self._fail(index, item.report, e)
-                raise
-            finally:
-                self.waiting.clear()
-                self.owner.clear()
+        except EngineUnavailable as e:
+            for item in window:
+                if self.outcome.reports[item.index] is item.prepared.report and item.segments:
+                    self._fail(item.index, item.prepared.report, e)
+            raise
+        finally:
+            self.repeats.clear()
+            self.owner.clear()
 
     def _finished(self, segments: list[Segment]) -> None:
-        """The run loop finished `segments`: fill their repeats, write documents now complete."""
-        complete: list[_Open] = []
+        """The run finished `segments`: fill their repeats, finish the documents now complete."""
+        complete: list[_Waiting] = []
         for segment in segments:
-            key = _key(segment)
-            repeats = self.waiting.pop(key, [])
-            if segment.target:
-                placed = [t.placed for t in segment.terms]
-                draft = (segment.target, list(segment.notes), placed, segment.via)
-                if len(self.drafts) >= REPEATS_KEPT:
-                    self.drafts.pop(next(iter(self.drafts)))
-                self.drafts[key] = draft
-                for repeat in repeats:
-                    _apply(repeat, draft)
+            repeats = self.repeats.pop(_key(segment), [])
+            self.drafts.put(segment)
+            for repeat in repeats:
+                self.drafts.get(repeat)
             for done in [segment, *repeats]:
                 item = self.owner.pop(id(done))
-                item.waiting -= 1
-                if not item.waiting:
+                item.segments -= 1
+                if not item.segments:
                     complete.append(item)
         for item in complete:
-            self._write(self.index_of[id(item)], item)
+            self._finish(item)
 
-    def _write(self, index: int, item: _Open) -> None:
-        """Write one finished document under its JSON form's lock, keeping the human edits
-        imported into the JSON form while the batch translated (`merge_concurrent_edits`)."""
-        from .files import ensure_folder
-        from .locks import json_form_lock
-        from .review import merge_concurrent_edits
+    def _finish(self, item: _Waiting) -> None:
+        from .stages import finish
 
         try:
-            ensure_folder(item.job.folder)
-            with json_form_lock(item.job.json_path):
-                merge_concurrent_edits(item.document, item.job.json_path, item.read_at)
-                self._write_outputs(index, item)
+            finish(item.prepared, self.settings)
         except BilingualError as e:
-            self._fail(index, item.report, e)
-
-    def _write_outputs(self, index: int, item: _Open) -> None:
-        """Check, render and write one finished document (the JSON form last)."""
-        from .check import check_document
-        from .exporters import get_exporter
-        from .files import ensure_folder, write_all
-        from .pipeline import render_outputs
-
-        document, report, job = item.document, item.report, item.job
-        _count(report, document, item)
-        findings = check_document(document)
-        report.errors = sum(1 for f in findings if f.severity == "error")
-        report.warnings = sum(1 for f in findings if f.severity == "warning")
-        try:
-            ensure_folder(job.folder)
-            others = [f for f in self.formats if f != "json"]
-            outputs, _ = render_outputs(
-                document,
-                job.folder,
-                job.stem,
-                others,
-                self.export_options,
-                findings,
-                json_form=False,
-            )
-            # The JSON form records what was written with it: a later run finds it up to date
-            # only when every requested output is still the one written here.
-            document.meta["signature"]["outputs"] = {p.name: _sha256(d) for p, d in outputs}
-            rendered = get_exporter("json").render(document, self.export_options, findings)
-            assert rendered.data is not None
-            outputs.append((job.json_path, rendered.data))
-            written = write_all(outputs)
-        except BilingualError as e:
-            self._fail(index, report, e)
-            return
-        report.status = TRANSLATED
-        report.written = [str(p) for p in written]
-        report.seconds = round(time.perf_counter() - item.started, 3)
-        self._done(index, report)
-
-
-def _extension(name: str) -> str:
-    from .exporters import get_exporter
-
-    return get_exporter(name).extension
+            self._fail(item.index, item.prepared.report, e)
+        else:
+            self._done(item.index, item.prepared.report)
+        if self.keep_documents:
+            self.outcome.documents[item.index] = item.prepared.document
 
 
 def _key(segment: Segment) -> tuple[str, tuple[str, ...]]:
@@ -577,33 +558,6 @@ def _key(segment: Segment) -> tuple[str, tuple[str, ...]]:
     from .glossary import renderings_for
 
     return segment.source, tuple(renderings_for(segment))
-
-
-def _apply(segment: Segment, draft: tuple[str, list[str], list[Any], Any]) -> None:
-    target, notes, placed, via = draft
-    segment.apply_draft(target, list(notes), list(placed), via=via)
-
-
-def _count(report: DocumentReport, document: Document, item: _Open) -> None:
-    from .translate.run import via_counts
-
-    segments = document.segments
-    sent, repeats = {id(s) for s in item.sent}, {id(s) for s in item.repeats}
-    report.segments = len(segments)
-    for s in document.translatable_segments:  # a dateline's date is written out, not translated
-        if s.status == "human":
-            report.human += 1
-        elif id(s) in sent:
-            report.translated += bool(s.target)
-        elif id(s) in repeats:
-            report.deduplicated += bool(s.target)
-        elif s.target:
-            report.from_memory += 1
-    terms = [t for s in segments for t in s.terms]
-    report.terms = len(terms)
-    report.protected = sum(1 for t in terms if t.placed == "protected")
-    report.fallback = sum(1 for t in terms if t.placed == "fallback")
-    report.via = via_counts(document)
 
 
 def translate_batch(
@@ -628,27 +582,19 @@ def translate_batch(
 
     One bad document is reported (its path and reason) and the batch goes on; an engine that
     fails stops it. Ctrl-C stops it too: the documents written so far stay, the report says
-    so, and `interrupted` is set. Documents already up to date are skipped unless `force`,
-    which also writes over a JSON form made from another input (`outputs.claim_json_form`).
-    Only regular files are read; a symbolic link in a folder that leads outside it is skipped
-    unless `follow_symlinks`.
+    so (the others "not done"), and `interrupted` is set. Documents already up to date are
+    skipped unless `force`, which also writes over a JSON form made from another input
+    (`outputs.claim_json_form`). Only regular files are read; a symbolic link in a folder that
+    leads outside it is skipped unless `follow_symlinks`.
     """
-    from .engines import open_engine
-    from .executors import check_executor, open_executor
-    from .files import ensure_folder, write_text
-    from .glossary import load_glossary
-    from .memory import Memory, default_memory_path
+    from .executors import check_executor, executor_files
+    from .files import ensure_folder
 
     started = time.perf_counter()
     requested = parse_formats(formats)  # a bad --format fails before any work is done
-    wanted = [f for f in requested if f != "json"]
     check_executor(executor, ray_address)
     found: list[str] = []  # the symbolic links skipped
-    run_files = {}
-    if executor == "ray":
-        from .executors.ray import LOG_NAME
-
-        run_files[Path(output_dir).resolve() / LOG_NAME] = "the Ray log"
+    run_files = executor_files(executor, Path(output_dir))
     jobs = find_inputs(  # a collision is refused before anything is made
         paths,
         output_dir,
@@ -660,48 +606,57 @@ def translate_batch(
     if not jobs:
         raise InputError(f"{', '.join(str(p) for p in paths)}: no input files found")
     folder = ensure_folder(Path(output_dir))
-    glossary = load_glossary(glossary_paths)
-    translator = open_engine(engine, engine_options or EngineOptions())
-    memory = Memory(memory_path or default_memory_path()) if use_memory else None
-    result = BatchResult(documents=[], warnings=[*found, *translator.warnings])
-    batch: _Batch | None = None
+    outcome = Outcome([None] * len(jobs), [None] * len(jobs))
+    result = BatchResult(documents=[], warnings=found)
     try:
-        with open_executor(
-            executor, translator, address=ray_address, log_folder=folder
-        ) as run_batches:
-            batch = _Batch(
-                jobs,
-                translator,
-                glossary=glossary,
-                formats=wanted,
-                export_options=export_options or ExportOptions(),
-                memory=memory,
-                executor=run_batches,
-                force=force,
-                progress=progress,
-                input_format=input_format,
-            )
-            batch.go()
+        run_documents(
+            jobs,
+            engine=engine,
+            engine_options=engine_options,
+            formats=requested,
+            export_options=export_options,
+            glossary_paths=glossary_paths,
+            memory_path=memory_path,
+            use_memory=use_memory,
+            force=force,
+            executor=executor,
+            ray_address=ray_address,
+            progress=progress,
+            input_format=input_format,
+            log_folder=folder,
+            outcome=outcome,
+        )
     except KeyboardInterrupt:
+        if not outcome.opened:
+            raise
         result.interrupted = True
-    except EngineUnavailable as e:
-        result.warnings.append(str(e))
     finally:
-        if memory is not None:
-            memory.close()
-        reports = batch.reports if batch is not None else {}
-        for index, job in enumerate(jobs):
-            report = reports.get(index)
-            if report is None or (report.status == FAILED and not report.reason):
-                report = DocumentReport(job.name, reason="not done: the batch stopped first")
-                if not result.interrupted:
-                    report.exit_code = ExitCode.ENGINE_UNAVAILABLE
-            result.documents.append(report)
-        result.seconds = time.perf_counter() - started
-        result.report_path = folder / REPORT
-        try:
-            write_text(result.report_path, json.dumps(result.to_dict(), indent=2) + "\n")
-        except OutputError as e:
-            result.warnings.append(str(e))
-            result.report_path = None
+        if outcome.opened:  # else no glossary or no engine: an error, and nothing to report
+            _report(result, jobs, outcome, folder, started)
     return result
+
+
+def _report(
+    result: BatchResult, jobs: list[Job], outcome: Outcome, folder: Path, started: float
+) -> None:
+    """Fill `result` from what the run loop did, and write the batch's report."""
+    from .files import write_text
+
+    for job, report in zip(jobs, outcome.reports, strict=True):
+        if report is None or (report.status == FAILED and not report.reason):
+            report = DocumentReport(job.name, reason="not done: the batch stopped first")
+            if result.interrupted:
+                report.status = NOT_DONE
+            else:
+                report.exit_code = ExitCode.ENGINE_UNAVAILABLE
+        result.documents.append(report)
+    # the links skipped, what the run said, then what each document said, in input order
+    said = (w for d in result.documents for w in d.said)
+    result.warnings = [*result.warnings, *outcome.warnings, *said]
+    result.seconds = time.perf_counter() - started
+    result.report_path = folder / REPORT
+    try:
+        write_text(result.report_path, json.dumps(result.to_dict(), indent=2) + "\n")
+    except OutputError as e:
+        result.warnings.append(str(e))
+        result.report_path = None

@@ -552,10 +552,13 @@ def load(path: str | Path) -> Document:
     return document
 
 
+ASSETS_SUFFIX = ".assets"
+
+
 def assets_folder(json_path: str | Path) -> Path:
     """Where the pictures of the JSON form at `json_path` are: `<stem>.assets/` beside it."""
     json_path = Path(json_path)
-    return json_path.with_name(f"{json_path.stem}.assets")
+    return json_path.with_name(f"{json_path.stem}{ASSETS_SUFFIX}")
 
 
 def load_assets(document: Document, json_path: Path) -> dict[str, bytes]:

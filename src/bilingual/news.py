@@ -47,7 +47,7 @@ MONTHS = [
 # A text that ends in a sentence end (the closing quotes and brackets after it aside).
 _ENDS_IN_A_MARK = re.compile(rf"[{re.escape(SENTENCE_END_MARKS)}.][{re.escape(CLOSERS)}]*\s*$")
 _DATE_LABEL = (
-    r"(?:date|dateline|日期|發布日期|发布日期|發稿時間|发稿时间"
+    r"(?:dateline|date|日期|發布日期|发布日期|發稿時間|发稿时间"
     r"|發布時間|发布时间|更新時間|更新时间)"
 )
 _DATE = (

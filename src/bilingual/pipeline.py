@@ -1,79 +1,68 @@
-"""The whole flow, one stage per call: read -> segment -> annotate (glossary) -> carry reviews ->
-translate -> check -> export (render) -> write. `translate_file` is the main job; `export_file`
-runs the last three stages again on a JSON form."""
+"""The public calls of the flow read -> segment -> annotate (glossary) -> carry reviews ->
+translate -> check -> export (render) -> write. `translate_file` is the main job: a batch of one
+through the one run loop (`batch.run_documents`, which calls the stages of `stages.py`);
+`export_file` runs the last stages again on a JSON form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .capacity import check_fits, memory_bounded
-from .document import Document, asset_files, assets_folder
-from .engines import Engine, EngineOptions
-from .errors import InputError, NotReviewed
-from .exporters import (
-    ExportOptions,
-    Finding,
-    RenderError,
-    get_exporter,
-    parse_formats,
-)
+from .capacity import check_fits, memory_bound, memory_bounded
+from .document import Document
+from .engines import EngineOptions
+from .exporters import ExportOptions, get_exporter, parse_formats
 from .files import ensure_folder, write_all
 from .front import GivenFront
 from .locks import json_form_lock
-from .outputs import (
-    MADE_FROM,
-    Job,
-    check_export,
-    check_plan,
-    claim_json_form,
-    made_from,
-)
-from .version import __version__
+from .outputs import Job, check_export, check_plan, claim_json_form
+from .stages import TRANSLATED, DocumentReport, render_outputs
 
 Progress = Callable[[int, int], None]  # (segments done, segments in all)
-# The formats a reader's edition changes (TMX, XLIFF and the JSON form are for tools and review).
-READER_FORMATS = {"docx", "html", "md", "pdf"}
 
 
 @dataclass
 class RunResult:
-    """What a run produced and the figures for its summary line."""
+    """What a one-file run produced: its document, what was written, its report and the lines
+    for the user."""
 
     document: Document
     written: list[Path] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
+    report: DocumentReport = field(default_factory=lambda: DocumentReport(""))
     warnings: list[str] = field(default_factory=list)
+    translates: bool = True  # False for an export: nothing was translated
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.report.figures()
 
     def summary(self) -> str:
-        s = self.stats
-        parts = [f"{s.get('segments', 0)} segments"]
-        if "translated" in s:
-            parts.append(f"{s['translated']} translated")
-        if s.get("from_memory"):
-            parts.append(f"{s['from_memory']} from memory")
-        if s.get("human"):
-            parts.append(f"{s['human']} kept from review")
-        if s.get("model") or s.get("protected") or s.get("fallback"):
-            by_model = f"{s['model']} by the model, " if s.get("model") else ""
+        r = self.report
+        parts = [f"{r.segments} segments"]
+        if self.translates:
+            parts.append(f"{r.translated + r.deduplicated} translated")
+        if r.from_memory:
+            parts.append(f"{r.from_memory} from memory")
+        if r.human:
+            parts.append(f"{r.human} kept from review")
+        if r.model or r.protected or r.fallback:
+            by_model = f"{r.model} by the model, " if r.model else ""
             parts.append(
-                f"{s['terms']} terms ({by_model}{s.get('protected', 0)} protected, "
-                f"{s.get('fallback', 0)} fallback)"
+                f"{r.terms} terms ({by_model}{r.protected} protected, {r.fallback} fallback)"
             )
-        elif "terms" in s:  # a worksheet: the terms are found, none is placed
-            parts.append(f"{s['terms']} terms found")
-        if any((s.get("via") or {}).values()):  # how the English was obtained (`Via`)
-            parts.append("via " + ", ".join(f"{n} {how}" for how, n in s["via"].items()))
-        if "seconds" in s:
-            parts.append(f"{s['seconds']:.1f} s")
+        elif self.translates:  # a worksheet: the terms are found, none is placed
+            parts.append(f"{r.terms} terms found")
+        if any(r.via.values()):  # how the English was obtained (`Via`)
+            parts.append("via " + ", ".join(f"{n} {how}" for how, n in r.via.items()))
+        if self.translates:
+            parts.append(f"{r.seconds:.1f} s")
         return ", ".join(parts)
 
 
 def read_document(path: str | Path, input_format: str | None = None) -> Document:
     """Read and segment an input file (`-`: standard input), by its extension or `input_format`."""
-    from .capacity import memory_bound
     from .readers import read
     from .segment import segment
 
@@ -96,100 +85,57 @@ def translate_file(
     progress: Progress | None = None,
     input_format: str | None = None,
     given: GivenFront | None = None,
+    force: bool = False,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> RunResult:
     """Translate one input file (`-`: standard input) and write its bilingual outputs; the main
     job of the tool. The reader is chosen by the extension, or by `input_format`; `given` holds
-    a title, byline and date that win over the text's own."""
-    import time
+    a title, byline and date that win over the text's own; `force` writes over a JSON form that
+    another input made. A batch of one (`batch.run_documents`) with no up-to-date skip and no
+    report; its error, if it fails, is raised."""
+    from .batch import run_documents
+    from .executors import executor_files
+    from .readers import stem
 
-    from .check import check_document
-    from .engines import open_engine
-    from .front import apply_given, apply_title_en, untitled_warning
-    from .glossary import annotate, load_glossary
-    from .glossary.match import invisible_warnings
-    from .readers import read, stem
-    from .review import carry_reviews, load_previous, merge_concurrent_edits, now
-    from .segment import segment
-    from .translate import translate_document
-
-    started, started_at = time.perf_counter(), now()
     input_path, folder = Path(input_path), Path(output_dir)
     # the outputs' name: the input's stem, `stdin` for standard input
     job = Job(input_path, input_path.name, folder, stem(input_path))
     # a bad --format, an output that would replace the input or another input's JSON form:
     # each fails before any work is done
-    check_plan([job], [get_exporter(f).extension for f in parse_formats(formats)])
-    claim_json_form(job)
+    extensions = [get_exporter(f).extension for f in parse_formats(formats)]
+    check_plan([job], extensions, run_files=executor_files(executor, folder))
+    claim_json_form(job, force=force)
     ensure_folder(folder)
-
-    glossary = load_glossary(glossary_paths)
-    raw = read(input_path, input_format, known_words=glossary.latin_words())
-    document = segment(raw)
-    check_fits(len(document.segments), input_path)
-    given = given or GivenFront()
-    apply_given(document, given)
-    name, json_path = job.stem, job.json_path
-    # Taken before annotating builds the matcher, so that a large glossary's digest rows and its
-    # automaton are never in memory together.
-    glossary_digest = glossary.digest()
-    annotate(document, glossary)
-    # The previous run's reviewed English stays (the translate stage skips human segments and
-    # flags those whose source or renderings changed since the review).
-    unplaced: list[str] = []
-    carry_reviews(document, load_previous(json_path, document), unplaced=unplaced)
-    apply_title_en(document, given.title_en, started_at)  # the user's English wins
-    translator = open_engine(engine, engine_options or EngineOptions())
-    stats = translate_document(
-        document,
-        translator,
-        glossary=glossary,
+    outcome = run_documents(
+        [job],
+        engine=engine,
+        engine_options=engine_options,
+        formats=formats,
+        export_options=export_options,
+        glossary_paths=glossary_paths,
         memory_path=memory_path,
         use_memory=use_memory,
-        progress=progress,
+        segment_progress=progress,
+        input_format=input_format,
+        given=given or GivenFront(),
+        force=force,
+        executor=executor,
+        ray_address=ray_address,
+        one_file=True,
+        log_folder=folder,
     )
-    document.meta["signature"] = _signature(translator, glossary_digest)
-    if (origin := made_from(input_path)) is not None:  # standard input has no place
-        document.meta["signature"][MADE_FROM] = origin
-    with json_form_lock(json_path):  # read-merge-write only: never held while translating
-        kept = merge_concurrent_edits(document, json_path, started_at)
-        findings = check_document(document)
-        try:
-            outputs, warnings = render_outputs(
-                document, folder, name, formats, export_options, findings
-            )
-        except NotReviewed:
-            # the translation is kept: the JSON form is written, the outputs for readers are not
-            write_all(render_outputs(document, folder, name, "json", export_options, findings)[0])
-            raise
-        written = write_all(outputs)
-
-    result = RunResult(document=document, written=written, stats=stats)
-    invisible = invisible_warnings([(s.id, s.source) for s in document.segments])
-    untitled = [line for line in [untitled_warning(document)] if line]
-    result.warnings = [*unplaced, *translator.warnings, *invisible, *untitled, *warnings]
-    if kept:
-        result.stats["human"] = result.stats.get("human", 0) + len(kept)
-        result.warnings.append(
-            f"{json_path}: kept the human edits of {', '.join(kept)}, imported while this run "
-            "translated"
-        )
-    result.stats["seconds"] = time.perf_counter() - started
-    return result
-
-
-def _signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
-    """What made the translation: tool, segmenter, engine, model, decoding options and glossary."""
-    from .segment import SEGMENTER_VERSION
-
-    description = translator.describe()
-    return {
-        "tool": f"bilingual {__version__}",
-        "segmenter": SEGMENTER_VERSION,
-        "engine": description.get("engine", translator.name),
-        "model": description.get("model"),
-        "options": description.get("options", {}),
-        "glossary": glossary_hash,
-    }
+    report, document = outcome.reports[0], outcome.documents[0]
+    assert report is not None  # a batch of one is reported, unless Ctrl-C came first
+    if report.error is not None:
+        raise report.error
+    assert document is not None
+    return RunResult(
+        document,
+        [Path(p) for p in report.written],
+        report,
+        [*outcome.warnings, *report.said],
+    )
 
 
 @memory_bounded
@@ -215,7 +161,8 @@ def export_file(
     with json_form_lock(ensure_folder(folder) / f"{json_path.stem}.json"):
         if _file_identity(json_path) != read:
             document = load(json_path)
-        result = RunResult(document=document, stats={"segments": len(document.segments)})
+        report = DocumentReport(str(json_path), TRANSLATED, segments=len(document.segments))
+        result = RunResult(document, report=report, translates=False)
         result.written, result.warnings = export_document(
             document, folder, stem=json_path.stem, formats=formats, options=options
         )
@@ -247,67 +194,3 @@ def export_document(
     findings = check_document(document)
     outputs, warnings = render_outputs(document, folder, stem, formats, options, findings)
     return write_all(outputs), warnings
-
-
-def render_outputs(
-    document: Document,
-    output_dir: Path,
-    stem: str,
-    formats: Sequence[str] | str | None,
-    options: ExportOptions | None,
-    findings: Sequence[Finding],
-    *,
-    json_form: bool = True,
-) -> tuple[list[tuple[Path, bytes]], list[str]]:
-    """Each requested format rendered, as (path, bytes) in the order to write them: the JSON
-    form last, so that it appears only once every other output is in place (`json_form=False`
-    leaves it to the caller, a batch that records the others' digests in it). Also the warnings
-    of the exporters, each said once (several exporters clean the same text)."""
-    # the Markdown links the figures' images in the assets folder beside it
-    folder = assets_folder(output_dir / f"{stem}.json").name
-    options = replace(options or ExportOptions(), assets=folder)
-    if not document.segments:
-        raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
-    # the pictures' files first: every output that shows them is renamed into place after them
-    outputs = asset_files(document, output_dir / f"{stem}.json")
-    warnings: list[str] = []
-    for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
-    unreviewed = _unreviewed(document, findings) if for_readers else ""
-    if unreviewed:
-        label = document.meta.get("input") or stem
-        if options.require_reviewed:
-            raise NotReviewed(
-                f"{label}: no reader's edition written: {unreviewed} (--require-reviewed)"
-            )
-        warnings.append(
-            f"{label}: the reader's edition has {unreviewed}; review them (`bilingual import`) "
-            "before sending it, or refuse such a run with --require-reviewed"
-        )
-    for name in [*[f for f in parse_formats(formats) if f != "json"], *["json"][:json_form]]:
-        exporter = get_exporter(name)
-        path = output_dir / f"{stem}{exporter.extension}"
-        try:
-            rendered = exporter.render(document, options, findings)
-        except RenderError as e:
-            raise RenderError(f"{path}: {e}") from None
-        if rendered.data is not None:  # pdf without LibreOffice renders nothing, says so
-            outputs.append((path, rendered.data))
-        warnings.extend(rendered.warnings)
-    return outputs, list(dict.fromkeys(warnings))
-
-
-def _unreviewed(document: Document, findings: Sequence[Finding]) -> str:
-    """What keeps a document from being ready for readers, in words: its machine drafts, its
-    untranslated segments and its check errors, counted (empty: nothing)."""
-    segments = document.translatable_segments
-    machine = sum(1 for s in segments if s.status == "machine")
-    empty = sum(1 for s in segments if s.status == "empty" and s.source.strip())
-    errors = len({f.segment_id for f in findings if f.severity == "error"})
-    parts = []
-    if machine:
-        parts.append(f"{machine} machine-translated segment{'s' * (machine != 1)} not reviewed")
-    if empty:
-        parts.append(f"{empty} segment{'s' * (empty != 1)} not translated")
-    if errors:
-        parts.append(f"{errors} segment{'s' * (errors != 1)} with check errors")
-    return ", ".join(parts)

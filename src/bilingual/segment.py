@@ -38,7 +38,8 @@ _SENTENCE_END = re.compile(
       | [!?]+(?=[{_CLOSE}]*(?:\s|$))  # ASCII ! ? only before space or the end
       | \.(?=[{_CLOSE}]*(?:\s|$))      # ASCII . likewise, so never inside 3.5
     )
-    [{_CLOSE}]*                      # closing quotes and brackets that follow
+    [{_CLOSE}{CHINESE_FULL_STOPS}]*  # closing quotes and brackets that follow, and a
+                                     # mark after them: 「好嗎？」！ is one end
     \s*                                # the space after a sentence belongs to it
     """,
     re.VERBOSE,

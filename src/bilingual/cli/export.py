@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .options import build_export_options, config_option, export_options
+from .options import build_export_options, config_option, export_options, written
 
 
 @click.command()
@@ -29,4 +29,4 @@ def export(json_path: str, output_dir: str | None, **kwargs: Any) -> None:
     result = export_file(json_path, output_dir, formats=kwargs["format"], options=options)
     for warning in result.warnings:
         click.echo(f"bilingual: {warning}", err=True)
-    click.echo(f"{result.summary()}; wrote {', '.join(str(p) for p in result.written)}")
+    click.echo(f"{result.summary()}; wrote {written(result.written)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,6 +12,26 @@ import click
 from ..exporters import DEFAULT_FORMATS, EXPORTERS, ExportOptions
 
 FORMATS_HELP = "Comma-separated output formats (json is always written)."
+
+
+def written(paths: Sequence[Path]) -> str:
+    """The files a run wrote, for its summary line: a JSON form's pictures as their folder and
+    a count (`out/story.assets/ (3 pictures)`), not one long name each."""
+    from ..document import ASSETS_SUFFIX
+
+    shown: list[str] = []
+    pictures: dict[Path, int] = {}
+    for path in paths:
+        if path.parent.name.endswith(ASSETS_SUFFIX):
+            if path.parent not in pictures:
+                shown.append(str(path.parent))
+            pictures[path.parent] = pictures.get(path.parent, 0) + 1
+        else:
+            shown.append(str(path))
+    for folder, count in pictures.items():
+        index = shown.index(str(folder))
+        shown[index] = f"{folder}/ ({count} picture{'s' if count > 1 else ''})"
+    return ", ".join(shown)
 
 
 class LiveChoice(click.Choice):

@@ -58,12 +58,10 @@ def batch_progress(*, quiet: bool = False) -> Iterator[Callable[[Any], None] | N
         if not terminal and not done and now - last < 5.0:
             return
         last = now
-        eta = state.eta
-        line = (
-            f"{state.documents_done}/{state.documents} documents, "
-            f"{state.segments_per_second:.1f} segments/s, "
-            f"ETA {_duration(eta) if eta is not None else '?'}"
-        )
+        line = f"{state.documents_done}/{state.documents} documents"
+        pace, eta = state.segments_per_second, state.eta
+        if pace is not None and eta is not None:  # not before a document is translated
+            line += f", {pace:.1f} segments/s, ETA {_duration(eta)}"
         if terminal:
             sys.stderr.write(f"\r\x1b[K{line}")
             drawn = True

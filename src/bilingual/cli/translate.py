@@ -22,6 +22,7 @@ from .options import (
     input_format_option,
     llm_options,
     memory_option,
+    written,
 )
 
 
@@ -195,15 +196,13 @@ def translate(
     given = GivenFront(
         **{name: kwargs.pop(name) for name in ("title", "title_en", "byline", "date")}
     )
-    single = len(input_paths) == 1 and not os.path.isdir(input_paths[0])
-    if single and not kwargs["force"] and kwargs["executor"] == "local":
+    # One file is a batch of one without the up-to-date skip and the report; the run loop is
+    # the same.
+    if len(input_paths) == 1 and not os.path.isdir(input_paths[0]):
         _translate_one(input_paths[0], output_dir, engine_options, options, kwargs, given)
         return
     if given:
-        raise click.UsageError(
-            "--title, --title-en, --byline and --date are for one input file "
-            "(without --force or --executor ray)"
-        )
+        raise click.UsageError("--title, --title-en, --byline and --date are for one input file")
     ctx.exit(_translate_many(input_paths, output_dir, engine_options, options, kwargs))
 
 
@@ -220,6 +219,9 @@ def _run_arguments(
         "memory_path": kwargs["memory_path"],
         "use_memory": not kwargs["no_memory"],
         "input_format": kwargs["input_format"],
+        "force": kwargs["force"],
+        "executor": kwargs["executor"],
+        "ray_address": kwargs["ray_address"],
     }
 
 
@@ -238,10 +240,7 @@ def _translate_many(
             paths,
             output_dir,
             **_run_arguments(engine_options, options, kwargs),
-            force=kwargs["force"],
             follow_symlinks=kwargs["follow_symlinks"],
-            executor=kwargs["executor"],
-            ray_address=kwargs["ray_address"],
             progress=progress,
         )
     for warning in result.warnings:
@@ -278,4 +277,4 @@ def _translate_one(
         )
     for warning in result.warnings:
         click.echo(f"bilingual: {warning}", err=True)
-    click.echo(f"{result.summary()}; wrote {', '.join(str(p) for p in result.written)}")
+    click.echo(f"{result.summary()}; wrote {written(result.written)}")

@@ -10,8 +10,9 @@ segments before them; the translate stage checks and repairs whatever it answers
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import UsageError
@@ -60,6 +61,26 @@ class Engine(Protocol):
         """Model name, version and decoding options (for the signature and the memory key)."""
         ...
 
+    def worker_spec(self) -> WorkerSpec:
+        """What a worker in another process needs to open this same engine (an executor that
+        runs the engine elsewhere, `executors.ray`); UsageError saying why when it cannot."""
+        ...
+
+
+@dataclass
+class WorkerSpec:
+    """How a worker opens an engine: `factory` ("module:function") called with `folder`, a
+    folder of the worker's own, `package`, the bytes the engine's model needs (a worker has no
+    shared disk), and `arguments`. Small, and all of it can be pickled."""
+
+    factory: str
+    package: bytes
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+    def open(self, folder: Path) -> Engine:
+        engine: Engine = load(self.factory)(folder, self.package, **self.arguments)
+        return engine
+
 
 @dataclass
 class Group:
@@ -85,6 +106,12 @@ class GroupEngine(Engine, Protocol):
     takes_groups: bool
 
     def translate_groups(self, groups: list[Group]) -> Iterator[dict[str, Translation]]: ...
+
+
+# Runs an engine over several batches of texts, yielding each batch's translations in order: one
+# after the other in this process (`executors.local`), or spread over Ray actors
+# (`executors.ray`). An executor knows the engine protocol and nothing of the run loop.
+Executor = Callable[[Engine, list[list[str]]], Iterator[list[Translation]]]
 
 
 def takes_groups(engine: Engine) -> bool:

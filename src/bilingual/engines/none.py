@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import EngineOptions, Translation
+from ..errors import UsageError
+from . import EngineOptions, Translation, WorkerSpec
 
 
 class NoEngine:
@@ -27,3 +28,6 @@ class NoEngine:
 
     def describe(self) -> dict[str, Any]:
         return {"engine": "none", "model": None, "options": {}}
+
+    def worker_spec(self) -> WorkerSpec:
+        raise UsageError("the none engine sends nothing to a worker")

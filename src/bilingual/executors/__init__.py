@@ -1,8 +1,9 @@
 """Executors: where a batch's engine work runs. `local` decodes in this process; `ray` sends the
 batches to Ray actors (`pip install 'bilingual[ray]'`). Everything else stays with the caller.
 
-An executor is a context manager yielding a `translate.run.Executor`: given the engine and a list
-of batches of texts, it yields each batch's translations in order.
+An executor is a context manager yielding an `Executor`: given the engine and a list of batches
+of texts, it yields each batch's translations in order. Executors know only the engine protocol,
+never the run loop that calls them.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..engines import Engine
+from ..engines import Engine, Executor
 from ..errors import UsageError
 from ..registry import load
-from ..translate.run import Executor
+
+__all__ = ["EXECUTORS", "Executor", "check_executor", "executor_files", "open_executor"]
 
 # name -> "module:function"; Ray is imported only when a run asks for it.
 EXECUTORS: dict[str, str] = {
@@ -36,6 +38,16 @@ def check_executor(name: str, address: str | None) -> None:
 
     parse_address(address)
     join_timeout()  # a bad $BILINGUAL_RAY_JOIN_TIMEOUT, too, before any work
+
+
+def executor_files(name: str, output_dir: Path) -> dict[Path, str]:
+    """The files executor `name` writes in the output folder (path -> what it is), which no
+    input's output may replace."""
+    if name != "ray":
+        return {}
+    from .ray import LOG_NAME  # Ray itself is imported only when the run starts
+
+    return {output_dir.resolve() / LOG_NAME: "the Ray log"}
 
 
 @contextlib.contextmanager

@@ -21,7 +21,6 @@ token) goes to `bilingual-ray.log` in the output folder, which an error names.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import secrets
@@ -30,16 +29,14 @@ import socket
 import sys
 import tempfile
 import time
-import zipfile
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..engines import Engine, EngineOptions, Translation
+from ..engines import Engine, Executor, Translation, WorkerSpec
 from ..errors import EngineUnavailable, UsageError
-from ..translate.run import Executor, in_turn
+from .local import in_turn
 
 INSTALL_HINT = "--executor ray needs Ray: pip install 'bilingual[ray]'"
 # How many times one worker slot may lose its actor before the run gives up (a model that
@@ -57,36 +54,15 @@ _ADDRESS = re.compile(
 )
 
 
-def package_archive(folder: Path) -> bytes:
-    """The installed package in `folder` as an .argosmodel (a zip with one top-level folder)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                zf.write(path, (Path(folder.name) / path.relative_to(folder)).as_posix())
-    return buffer.getvalue()
-
-
 class EngineWorker:
-    """What runs inside a Ray actor: the Argos engine over a package sent by the driver."""
+    """What runs inside a Ray actor: the engine the driver's `WorkerSpec` describes."""
 
-    def __init__(
-        self, archive: bytes, options: dict[str, Any], decode_options: dict[str, Any], run: str
-    ) -> None:
-        from ..engines.argos import ArgosEngine, packages
-
-        # Its own packages folder: actors on one machine never share (or race on) a folder.
-        # The run's name is in it, so that the folder of an actor killed before it could
-        # remove it is found and removed at the end of this run (and only this run's).
+    def __init__(self, spec: WorkerSpec, run: str) -> None:
+        # A folder of its own, with the run's name in it, so that the folder of an actor killed
+        # before it could remove it is found and removed at the end of this run (and only
+        # this run's).
         self.folder = Path(tempfile.mkdtemp(prefix=f"{ACTOR_FOLDER}{run}-"))
-        os.environ["ARGOS_PACKAGES_DIR"] = str(self.folder / "packages")
-        path = self.folder / "package.argosmodel"
-        path.write_bytes(archive)
-        package = packages.install_file(path, verify=False)  # the driver's copy was verified
-        path.unlink()
-        self.engine = ArgosEngine(package, EngineOptions(**options))
-        self.engine.decode_options.update(decode_options)
-        self.engine.translator  # load the model now, not inside the first batch  # noqa: B018
+        self.engine = spec.open(self.folder)
 
     def translate(self, texts: list[str]) -> list[tuple[str, list[str]]]:
         return [(t.text, t.notes) for t in self.engine.translate_batch(texts)]
@@ -109,13 +85,12 @@ def sweep_actor_folders(run: str) -> int:
 class _Pool:
     """The actors, one per worker slot; each batch to the first free one, results in order."""
 
-    def __init__(self, ray: Any, engine: Any, slots: int, cpus: float) -> None:
+    def __init__(self, ray: Any, spec: WorkerSpec, slots: int, cpus: float) -> None:
         self.ray = ray
         self.remote = ray.remote(num_cpus=cpus, max_restarts=0)(EngineWorker)
-        decode_options = dict(getattr(engine, "decode_options", {}) or {})
-        archive = ray.put(package_archive(engine.package.folder))
         self.run_name = secrets.token_hex(4)
-        self.args = (archive, asdict(engine.options), decode_options, self.run_name)
+        # put once: every actor (and every replacement) reads the same copy of the package
+        self.args = (ray.put(spec), self.run_name)
         self.replaced = [0] * slots
         self.actors = [self._start() for _ in range(slots)]
 
@@ -369,14 +344,7 @@ def open_ray(
     if not engine.fills_targets:  # the worksheet: no engine work to send anywhere
         yield in_turn
         return
-    if getattr(engine, "takes_groups", False):
-        raise UsageError(
-            f"--executor ray does not run the {engine.name} engine: its model runs on servers; "
-            "to scale, give several --llm-url, or one URL in front of a vLLM deployment (vLLM's "
-            "own data parallelism, which can run on Ray)"
-        )
-    if getattr(engine, "package", None) is None:
-        raise UsageError(f"--executor ray runs the argos engine, not {engine.name!r}")
+    spec = engine.worker_spec()  # an engine that cannot run in a worker says why, first
     try:
         import ray
     except ImportError:
@@ -393,7 +361,7 @@ def open_ray(
     try:
         total = float(ray.cluster_resources().get("CPU", 1))
         slots, cpus = worker_slots(total, engine.options.threads)
-        pool = _Pool(ray, engine, slots, cpus)
+        pool = _Pool(ray, spec, slots, cpus)
         yield pool.run
     finally:
         with _stderr_to(log):

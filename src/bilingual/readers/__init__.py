@@ -88,7 +88,7 @@ def read(
     if known_words and hasattr(reader, "known_words"):  # only a reader that re-wraps lines
         reader.known_words = known_words
     if str(path) == STDIN:
-        raw = reader.parse(sys.stdin.buffer.read(), "stdin")
+        raw = reader.parse(sys.stdin.buffer.read() if data is None else data, "stdin")
     else:
         path = Path(path)
         raw = reader.parse(input_bytes(path) if data is None else data, str(path))

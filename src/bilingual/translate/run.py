@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..check import number_context
-from ..document import VIAS, Document, Segment, Term, Via, edit_for
-from ..engines import Engine, Group, GroupEngine, Translation, takes_groups
+from ..document import Document, Segment, Term, Via, edit_for
+from ..engines import Engine, Executor, Group, GroupEngine, Translation, takes_groups
+from ..executors.local import in_turn
 from ..glossary import Glossary, TermFinding, renderings_for, term_findings
 from ..memory import Draft, HumanEdit, Memory, default_memory_path
 from .guarantee import Problem, note, problems, terms_can_fix
@@ -30,9 +31,6 @@ from .split import fits, in_pieces, pieces_note, split_segment
 from .terms import Part, Protection, fallback_parts, join, protect, restore
 
 Progress = Callable[[int, int], None]  # (segments done, segments to translate)
-# Runs the engine over several batches of texts, yielding each batch's translations in order: one
-# after the other in this process (`in_turn`), or spread over Ray actors (executors/ray.py).
-Executor = Callable[[Engine, list[list[str]]], Iterator[list[Translation]]]
 T = TypeVar("T")
 W = TypeVar("W", "_Work", "_Piece")
 
@@ -78,13 +76,6 @@ def token_batches(items: Sequence[T], count: Callable[[T], int], max_tokens: int
     if current:
         result.append(current)
     return result
-
-
-def in_turn(engine: Engine, batches: list[list[str]]) -> Iterator[list[Translation]]:
-    """Each batch through `engine` when its turn comes (a lazy loop: the first batch's results
-    are stored before the second is decoded, so an interrupted run keeps them)."""
-    for texts in batches:
-        yield engine.translate_batch(texts)
 
 
 def memory_keys(engine: Engine) -> tuple[str, str]:
@@ -193,7 +184,6 @@ class Run:
         self.entry_of = entry_of
         self.model, self.options = memory_keys(engine)
         self.max_tokens = engine.options.max_batch_tokens
-        self.stats = {"translated": 0, "from_memory": 0, "human": 0}
         self.total = 0
         self.done = 0
         # For an engine that takes groups: where each pending segment sits (by id()), which
@@ -217,7 +207,6 @@ class Run:
         for index, segment in enumerate(document.translatable_segments):
             if segment.status == "human":
                 segment.flag_outdated_review()
-                self.stats["human"] += 1
                 self.settled.add(id(segment))
                 continue
             if not segment.source.strip():
@@ -247,7 +236,6 @@ class Run:
         review = {"source": edit.source, "renderings": list(edit.renderings), "at": edit.at}
         segment.apply_human(edit.target, review)
         segment.flag_outdated_review()
-        self.stats["human"] += 1
 
     def _apply_stored(self, segment: Segment) -> bool:
         assert self.memory is not None
@@ -268,14 +256,13 @@ class Run:
         if any(p in ("protected", "model") for p in draft.placed) and self.check(segment):
             segment.clear_target()
             return False
-        self.stats["from_memory"] += 1
         return True
 
     def _cut_off(self, segment: Segment, draft: Draft) -> bool:
         """Whether a stored draft of a segment too long for the model was made whole, before
         long segments were translated in pieces: the model saw only its start, so it is
         translated anew."""
-        limit = getattr(self.engine, "max_input_tokens", None)
+        limit = self.engine.max_input_tokens
         if not limit or in_pieces(draft.notes):
             return False
         return not fits(segment, limit, self.engine.count_tokens)
@@ -292,14 +279,20 @@ class Run:
     def _through_engine(self, work: list[_Work]) -> None:
         """Translate `work` text by text: whole (terms through placeholders) when the model
         copies them, else (or when a segment's terms did not come through) by the fallback."""
+        self._fallback(self._whole_where_copied(work))
+
+    def _whole_where_copied(self, work: list[_Work]) -> list[_Work]:
+        """Translate whole what can go whole; return the work for the fallback.
+
+        The shortest sentences with terms go first, with the plain ones: a probe of whether
+        this model copies placeholders at all. If not one comes through (a stand-in with
+        random weights, a model that rewrites Latin text), translating the other sentences
+        with terms whole would be wasted, so they go straight to the fallback. A run probes
+        once: later documents of a batch go by what the first probe found.
+        """
         count = self.engine.count_tokens
         with_terms = sorted((w for w in work if w.protection), key=lambda w: count(w.text))
         plain = [w for w in work if w.protection is None]
-        # The shortest sentences with terms go first, with the plain ones: a probe of whether
-        # this model copies placeholders at all. If not one comes through (a stand-in with
-        # random weights, a model that rewrites Latin text), translating the other sentences
-        # with terms whole would be wasted, so they go straight to the fallback.
-        # A batch probes once: later documents go by what the first probe found.
         fallbacks: list[_Work] = []
         if self.copies_placeholders is None:
             probe, rest = with_terms[:PROBE], with_terms[PROBE:]
@@ -315,7 +308,11 @@ class Run:
             self._whole(rest, fallbacks)
         else:
             fallbacks.extend(rest)
+        return fallbacks
 
+    def _fallback(self, fallbacks: list[_Work]) -> None:
+        """Each segment's text between its terms translated as pieces (batched with the pieces
+        of the others), then joined around the terms' renderings (`terms.join`)."""
         pieces: list[_Piece] = []
         for item in fallbacks:
             item.parts = fallback_parts(item.segment)
@@ -347,7 +344,7 @@ class Run:
         segment of any length costs no more memory at a time than a batch of sentences.
         """
         # An engine that declares no limit (a test's scripted engine, say) takes any length.
-        limit = getattr(self.engine, "max_input_tokens", None)
+        limit = self.engine.max_input_tokens
         pieces = split_segment(segment, limit, self.engine.count_tokens) if limit else None
         if pieces is None:
             return [_Work(segment, protect(segment) if segment.terms else None)]
@@ -454,7 +451,6 @@ class Run:
                 for problem in problems(segment, segment.target, context):
                     segment.add_note(note(problem))
             if segment.target:
-                self.stats["translated"] += 1
                 placed = [term.placed for term in segment.terms]
                 draft = Draft(segment.target, segment.notes, placed, via=segment.via)
                 stored.append((segment.source, renderings_for(segment), draft))
@@ -642,22 +638,11 @@ def translate_document(
     finally:
         if memory is not None:
             memory.close()
-    terms = [term for segment in document.segments for term in segment.terms]
-    return {
-        "segments": len(document.segments),
-        **run.stats,
-        "terms": len(terms),
-        "model": sum(1 for term in terms if term.placed == "model"),
-        "protected": sum(1 for term in terms if term.placed == "protected"),
-        "fallback": sum(1 for term in terms if term.placed == "fallback"),
-        "via": via_counts(document),
-    }
+    from ..stages import DocumentReport
 
-
-def via_counts(document: Document) -> dict[str, int]:
-    """How many machine segments got their English each way (`Via`), for the run's summary."""
-    counts: dict[str, int] = dict.fromkeys(VIAS, 0)
-    for segment in document.segments:
-        if segment.status == "machine" and segment.via in counts:
-            counts[segment.via] += 1
-    return counts
+    # the figures as a run's report counts them (`DocumentReport.count`), by name
+    report = DocumentReport(str(document.meta.get("input") or ""))
+    report.count(document, sent={id(segment) for segment in todo}, repeats=set())
+    figures = report.figures()
+    del figures["seconds"]
+    return figures

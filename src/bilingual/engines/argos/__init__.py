@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import EngineUnavailable
-from .. import EngineOptions, Translation
+from .. import EngineOptions, Translation, WorkerSpec
 from . import packages
 from .packages import InstalledPackage
 
@@ -266,3 +266,49 @@ class ArgosEngine:
             "model": f"{self.package.name} {self.package.version}".strip(),
             "options": options,
         }
+
+    def worker_spec(self) -> WorkerSpec:
+        """The installed package as an archive, with the options and decode options: a
+        worker installs it into a folder of its own (`open_in_worker`)."""
+        from dataclasses import asdict
+
+        return WorkerSpec(
+            f"{__name__}:open_in_worker",
+            package_archive(self.package.folder),
+            {"options": asdict(self.options), "decode_options": dict(self.decode_options)},
+        )
+
+
+def package_archive(folder: Path) -> bytes:
+    """The installed package in `folder` as an .argosmodel (a zip with one top-level folder)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, (Path(folder.name) / path.relative_to(folder)).as_posix())
+    return buffer.getvalue()
+
+
+def open_in_worker(
+    folder: Path, archive: bytes, *, options: dict[str, Any], decode_options: dict[str, Any]
+) -> ArgosEngine:
+    """The engine of a `worker_spec` in another process: the package installed into `folder`
+    (its own: workers on one machine never share or race on a packages folder), the model
+    loaded now rather than inside the first batch."""
+    import os
+
+    os.environ["ARGOS_PACKAGES_DIR"] = str(folder / "packages")
+    path = folder / "package.argosmodel"
+    path.write_bytes(archive)
+    package = packages.install_file(path, verify=False)  # the driver's copy was verified
+    path.unlink()
+    llm = options.pop("llm", None)
+    engine = ArgosEngine(package, EngineOptions(**options))
+    if llm is not None:
+        engine.options.llm = type(engine.options.llm)(**llm)
+    engine.decode_options.update(decode_options)
+    engine.translator  # noqa: B018
+    return engine

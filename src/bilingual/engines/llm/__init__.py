@@ -22,7 +22,7 @@ from typing import Any
 from ...document import Segment
 from ...errors import EngineUnavailable, UsageError
 from ...script import count_han
-from .. import EngineOptions, Group, Translation
+from .. import EngineOptions, Group, Translation, WorkerSpec
 from .prompt import Prompt
 from .reply import answers
 from .server import NONE, GroupFailed, Server, ServerDown, ShapeRefused, schema_for
@@ -61,6 +61,13 @@ class LLMEngine:
         self.aborted = False
 
     # -- what the translate stage asks ---------------------------------------------------------
+
+    def worker_spec(self) -> WorkerSpec:
+        raise UsageError(
+            f"--executor ray does not run the {self.name} engine: its model runs on servers; "
+            "to scale, give several --llm-url, or one URL in front of a vLLM deployment (vLLM's "
+            "own data parallelism, which can run on Ray)"
+        )
 
     @property
     def warnings(self) -> list[str]:
