@@ -114,6 +114,7 @@ def test_markdown_keeps_the_pictures_beside_the_file(
     assert "1 picture on the network not fetched" in err
 
 
+@pytest.mark.slow  # a subprocess
 def test_standard_input_reads_data_pictures_only(tmp_path: Path) -> None:
     page = f'<p>{TRADITIONAL["before"]}</p><p><img src="{data_url(image())}"></p>'
     result = subprocess.run(
