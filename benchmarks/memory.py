@@ -2,10 +2,14 @@
 in its own process (`/usr/bin/time`-style peak RSS from getrusage of that child alone).
 
     python benchmarks/memory.py [--lines 200000] [--cells 100000]
+                                [--million 1000000] [--table-rows 100000]
 
-Variants: a text of LINES one-line paragraphs to the JSON form; the JSON form read back
-(`bilingual export`); an HTML page of CELLS table cells to DOCX. Goal (issue 19): each under
-1 GB.
+Variants: (a) a text of LINES one-line paragraphs to the JSON form, and that JSON form read
+back (`bilingual export`); (b) a text of MILLION short lines (16 MB at a million) to the
+default formats (DOCX, HTML and the JSON form); (c) an HTML page of CELLS table cells to DOCX;
+(d) a Markdown table of TABLE-ROWS rows of ten one-character cells to DOCX. `--million 0` or
+`--table-rows 0` leaves a large variant out. Goal (issue 19): each under 1 GB, or refused at
+once with exit 3 when this machine cannot hold it.
 """
 
 from __future__ import annotations
@@ -31,17 +35,19 @@ def run(args: list[str]) -> tuple[float, float, int]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    _, usage = os.wait4(child.pid, 0)[1:]
     stderr = child.stderr.read() if child.stderr else ""
-    if usage and stderr.strip():
+    _, status, usage = os.wait4(child.pid, 0)
+    if stderr.strip():
         print("   ", stderr.strip().splitlines()[-1])
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, 0
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--cells", type=int, default=100_000)
+    parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--table-rows", type=int, default=100_000)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bilingual-bench-memory-"))
     sentences = ("經濟部今天宣布新的補助措施。", "行政院隨後表示支持，預計明年實施。")
@@ -52,19 +58,35 @@ def main() -> int:
     page = folder / "cells.html"
     rows = "".join(f"<tr><td>項目{i}</td><td>金額{i}萬元</td></tr>" for i in range(args.cells // 2))
     page.write_text(f"<html><body><table>{rows}</table></body></html>", "utf-8")
+    million = folder / "million.txt"
+    million.write_text("".join(f"第{i}行。\n" for i in range(args.million)), "utf-8")
+    table = folder / "table.md"
+    with table.open("w", encoding="utf-8") as out:
+        out.write("|" + "|".join("abcdefghij") + "|\n|" + "---|" * 10 + "\n")
+        out.writelines("|甲|乙|丙|丁|戊|己|庚|辛|壬|癸|\n" for _ in range(args.table_rows))
     variants = [
         (f"text, {args.lines:,} lines -> JSON form", ["translate", str(text), "-o",
          str(folder / "a"), "--engine", "none", "--format", "json", "--no-memory"]),
         ("the JSON form read back -> JSON form", ["export", str(folder / "a" / "lines.json"),
          "--format", "json", "-o", str(folder / "b")]),
+        (f"text, {args.million:,} short lines -> DOCX, HTML, JSON form", ["translate",
+         str(million), "-o", str(folder / "m"), "--engine", "none", "--no-memory"]),
         (f"HTML, {args.cells:,} table cells -> DOCX", ["translate", str(page), "-o",
          str(folder / "c"), "--engine", "none", "--format", "docx", "--no-memory"]),
+        (f"Markdown, a table of {args.table_rows * 10:,} cells -> DOCX", ["translate",
+         str(table), "-o", str(folder / "t"), "--engine", "none", "--format", "docx",
+         "--no-memory"]),
     ]  # fmt: skip
+    if not args.million:
+        variants = [v for v in variants if "short lines" not in v[0]]
+    if not args.table_rows:
+        variants = [v for v in variants if "Markdown" not in v[0]]
     over = []
     for label, command in variants:
-        seconds, peak, _ = run(command)
-        print(f"{label}: {seconds:.1f} s, peak {peak:.0f} MB")
-        if peak > GOAL_MB:
+        seconds, peak, code = run(command)
+        refused = " (refused: exit 3)" if code == 3 else f" (exit {code})" if code else ""
+        print(f"{label}: {seconds:.1f} s, peak {peak:.0f} MB{refused}")
+        if peak > GOAL_MB or code not in (0, 3):
             over.append(label)
     if over:
         print(f"over {GOAL_MB} MB: {', '.join(over)}")

@@ -82,3 +82,14 @@ def html_attributes(count: int) -> bytes:
         f'<html><body><p class="lead" {attributes}>經濟部今天宣布新措施。</p>'
         "<p>行政院隨後表示支持。</p></body></html>"
     ).encode()
+
+
+def text_short_lines(lines: int) -> bytes:
+    """`lines` one-line paragraphs of about 16 bytes each (a million: 16 MB)."""
+    return "".join(f"第{i}行。\n" for i in range(lines)).encode("utf-8")
+
+
+def markdown_table(rows: int) -> bytes:
+    """A Markdown table of `rows` rows of ten one-character cells (100,000 rows: 4.2 MB)."""
+    head = "|" + "|".join("abcdefghij") + "|\n|" + "---|" * 10 + "\n"
+    return (head + "|甲|乙|丙|丁|戊|己|庚|辛|壬|癸|\n" * rows).encode("utf-8")

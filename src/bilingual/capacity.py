@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import resource
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,9 +13,11 @@ from typing import Any, TypeVar
 
 from .errors import InputError
 
-# Peak memory of a run per segment, measured with benchmarks/memory.py (a DOCX output is the
-# heaviest; the JSON form alone needs less): a document is refused when this much is not free.
-BYTES_PER_SEGMENT = 6 * 1024
+# What a run still needs per segment once the document is segmented (its DOCX, HTML and JSON
+# form rendered and held until written, the checks), measured with benchmarks/memory.py: a
+# million short lines took about 0.75 GB beyond the segmented document. A document is refused
+# when this much is not free.
+BYTES_PER_SEGMENT = 1536
 _SPLIT = "split it into smaller files and translate each"
 
 
@@ -32,10 +35,23 @@ def check_fits(segments: int, origin: str | Path) -> None:
 @contextmanager
 def memory_bound(origin: str | Path) -> Iterator[None]:
     """Turn running out of memory into the same one-line refusal (exit 3)."""
+    # made beforehand: once memory has run out, even this line may not be made
+    refusal = f"{origin}{_size(origin)}: too large for the memory free here; {_SPLIT}"
     try:
         yield
-    except MemoryError:
-        raise InputError(f"{origin}: too large for the memory free here; {_SPLIT}") from None
+    except MemoryError as e:
+        # the frames the error passed through still hold the document: let go of it first
+        traceback.clear_frames(e.__traceback__)
+        raise InputError(refusal) from None
+
+
+def _size(origin: str | Path) -> str:
+    """` (16.0 MB)`: the size of the input file, for the line that refuses it."""
+    try:
+        size = Path(origin).stat().st_size
+    except (OSError, ValueError):  # standard input, a name that is not a file
+        return ""
+    return f" ({size / 2**20:.1f} MB)"
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import cast, get_args
+from typing import Any, cast, get_args
 
 from .document import Block, BlockKind, Document, RawBlock, RawText, Segment, renumber
 from .news import (
@@ -140,13 +140,25 @@ def detect_script(text: str) -> str:
     han = han_characters(text)
     if not han:
         return "zh-Hant"
-    traditional = sum(a != b for a, b in zip(han, opencc.OpenCC("t2s").convert(han), strict=False))
+    traditional = _changed(han, opencc.OpenCC("t2s"))
     if traditional * 50 >= len(han):  # 2% or more: a Traditional text (names aside)
         return "zh-Hant"
     # Only now build the (slower to load) s2t converter: the text looks Simplified or neutral.
-    to_traditional = opencc.OpenCC("s2t").convert(han)
-    simplified = sum(a != b for a, b in zip(han, to_traditional, strict=False))
+    simplified = _changed(han, opencc.OpenCC("s2t"))
     return "zh-Hans" if simplified > traditional else "zh-Hant"
+
+
+_SCRIPT_CHUNK = 65_536  # characters OpenCC converts at a time
+
+
+def _changed(han: str, converter: Any) -> int:
+    """How many characters of `han` `converter` changes, converted a chunk at a time: OpenCC
+    takes some 60 bytes a character while it converts (a million lines: gigabytes at once)."""
+    changed = 0
+    for start in range(0, len(han), _SCRIPT_CHUNK):
+        chunk = han[start : start + _SCRIPT_CHUNK]
+        changed += sum(a != b for a, b in zip(chunk, converter.convert(chunk), strict=False))
+    return changed
 
 
 # Kinds whose text is one segment whatever its punctuation: a heading is translated whole, code

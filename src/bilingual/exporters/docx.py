@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import io
 import uuid
-import zipfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -42,6 +41,7 @@ from . import (
     document_fingerprint,
     revision_stamp,
 )
+from .docx_body import Body, splice
 from .docx_markup import CELL_MARGIN, Markup
 from .docx_styles import setup_styles
 from .text import (
@@ -74,6 +74,7 @@ PAPER = {"a4": (11906, 16838), "letter": (12240, 15840)}
 MARGIN = 1134  # 2 cm
 NOT_VERIFIED = "not verified"  # after a rendering the glossary marks `verified: false`
 UNVERIFIED_SHOWN = 8  # renderings named in the front matter's line about them
+_ROWS = "\x00rows\x00"  # where a table's rows go, for a table written row by row
 
 
 class DocxExporter:
@@ -105,24 +106,7 @@ def build_docx(
     buffer = io.BytesIO()
     writer.doc.save(buffer)
     warnings = [*writer.clean.warnings(), *missing_images(document)]
-    return _splice_body(buffer.getvalue(), marker, writer.body), warnings
-
-
-def _splice_body(package: bytes, marker: str, body: list[str]) -> bytes:
-    """`package` with the paragraph holding `marker` in word/document.xml replaced by `body`."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "word/document.xml":
-                xml = data.decode("utf-8")
-                at = xml.index(marker)
-                start, end = xml.rindex("<w:p>", 0, at), xml.index("</w:p>", at) + len("</w:p>")
-                data = b"".join(
-                    [xml[:start].encode(), *(x.encode("utf-8") for x in body), xml[end:].encode()]
-                )
-            target.writestr(info, data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return splice(buffer.getvalue(), marker, writer.body), warnings
 
 
 # Word shows at most 255 characters of a document property, and python-docx refuses a longer
@@ -173,7 +157,7 @@ class _Writer:
             tag=self.tag,
             reader=self.reader,
         )
-        self.body: list[str] = []  # the body's paragraphs and tables, as XML text
+        self.body = Body()  # the body's paragraphs and tables, as XML text kept deflated
         self.front = reader_front(document, options, self.clean, self.convert)
         if self.reader:
             self.blocks = reader_blocks(document, options, self.front)
@@ -316,24 +300,25 @@ class _Writer:
     def _side_by_side(self) -> None:
         half = self.text_width // 2
         widths = [half, self.text_width - half]
-        rows = [
-            self.xml.row(
-                [
-                    self.xml.cell(half, [self.xml.label("中文", chinese=True)], bottom_rule=True),
-                    self.xml.cell(
-                        widths[1], [self.xml.label("English", chinese=False)], bottom_rule=True
-                    ),
-                ],
-                header=True,
-            )
-        ]
+        header = self.xml.row(
+            [
+                self.xml.cell(half, [self.xml.label("中文", chinese=True)], bottom_rule=True),
+                self.xml.cell(
+                    widths[1], [self.xml.label("English", chinese=False)], bottom_rule=True
+                ),
+            ],
+            header=True,
+        )
+        # the rows join the body one by one as they are made: a million never wait in a list
+        opening, closing = self.xml.table(widths, [_ROWS]).split(_ROWS)
+        self.body.append(opening + header)
         previous_kind = None
         for block in self.blocks:
             if block.kind == "figure":
                 # across both columns: a cell spanning the grid, its caption's rows under it
                 picture = self._figure(block, self.text_width - 2 * CELL_MARGIN)
                 cell = self.xml.cell(self.text_width, [picture], span=2, top_rule=True)
-                rows.append(self.xml.row([cell], keep=True))
+                self.body.append(self.xml.row([cell], keep=True))
             for index, segment in enumerate(block.segments):
                 # a light rule above each new block groups a paragraph's sentences visibly (not
                 # between a photo and its caption)
@@ -344,9 +329,9 @@ class _Writer:
                     self.xml.cell(widths[0], zh, top_rule=rule),
                     self.xml.cell(widths[1], en, top_rule=rule),
                 ]
-                rows.append(self.xml.row(cells, keep=block.kind in ("title", "heading")))
+                self.body.append(self.xml.row(cells, keep=block.kind in ("title", "heading")))
             previous_kind = block.kind
-        self.body.append(self.xml.table(widths, rows))
+        self.body.append(closing)
 
     def _segment_paragraphs(
         self, block: Block, segment: Segment, *, first_in_block: bool

@@ -9,6 +9,7 @@ never its text: `title` becomes the headline and `meta.title`, `date` `meta.date
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +49,16 @@ class MarkdownReader:
             text = text[end:]
             if "title" in fields:
                 blocks.append(RawBlock(fields["title"], "title", {"level": 1}))
-        tokens = MarkdownIt("commonmark").enable("table").parse(text)
+        md = MarkdownIt("commonmark").enable("table")
+        # Inline markup is parsed one block at a time as the blocks are read (`_blocks`), and each
+        # token let go once read: parsed all at once first, a table of a million cells held
+        # four million tokens (about 1.4 KB a cell).
+        md.disable(["inline", "text_join"])
+        env: dict[str, Any] = {}  # the link reference definitions the block parse finds
+        tokens = md.parse(text, env)
+        del text
         pictures = Pictures(name)
-        body = _blocks(tokens, pictures)
+        body = _blocks(tokens, pictures, lambda content: md.inline.parse(content, md, env, []))
         if blocks and body and body[0].kind == "title":
             if body[0].text == blocks[0].text:
                 body = body[1:]  # the `#` line repeats the front matter's title
@@ -114,12 +122,18 @@ def _iso_date(value: Any) -> str | None:
     return None
 
 
-def _blocks(tokens: list[Any], pictures: Pictures) -> list[RawBlock]:
+def _blocks(
+    tokens: list[Any], pictures: Pictures, inline: Callable[[str], list[Any]]
+) -> list[RawBlock]:
+    """The blocks of markdown-it's block `tokens` (emptied as they are read); `inline` parses
+    an inline token's content into its children."""
     blocks: list[RawBlock] = []
     # The containers the next inline text sits in (list item, block quote, table cell).
     inside: list[str] = []
     heading: int | None = None
-    for token in tokens:
+    tokens.reverse()
+    while tokens:
+        token = tokens.pop()
         kind = token.type
         if kind in ("list_item_open", "blockquote_open", "th_open", "td_open"):
             inside.append(kind[:-5])
@@ -136,7 +150,7 @@ def _blocks(tokens: list[Any], pictures: Pictures) -> list[RawBlock]:
                 blocks.append(RawBlock(code, "code", meta))
         elif kind == "inline":
             # a picture cuts its paragraph: text before it, the figure, text after it
-            for piece in pictures.split(_inline_text(token.children or [], pictures)):
+            for piece in pictures.split(_inline_text(inline(token.content), pictures)):
                 if isinstance(piece, RawBlock):
                     blocks.append(piece)
                 else:
@@ -170,7 +184,7 @@ def _inline_text(children: list[Any], pictures: Pictures) -> str:
             ahead = children[i].content[:1]
     parts: list[str] = []
     for i, child in enumerate(children):
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "text_special", "code_inline"):  # text_special: `\*`
             parts.append(child.content)
         elif child.type == "hardbreak":
             parts.append("\n")
