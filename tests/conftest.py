@@ -9,21 +9,46 @@ but outside the repository, such as `../shared`) fails, even where that file exi
 
 from __future__ import annotations
 
+import copy
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from tests.standin import TOKENIZER_DIR
 
+if TYPE_CHECKING:
+    from click.testing import Result
+
 # Property tests check what holds, not how fast: on a loaded two-core machine (CI shares it) an
 # example can take longer than hypothesis's 200 ms default deadline and fail for no fault.
 settings.register_profile("bilingual", deadline=None)
+# The fast run (`-m "not slow"`) tries a fifth of the examples: every property is still tried on
+# fresh examples (and on the failures hypothesis remembers); the full run, CI's, tries them all.
+FAST_SHARE = 5
+settings.register_profile("bilingual-fast", deadline=None, max_examples=100 // FAST_SHARE)
 settings.load_profile("bilingual")
+_fast_run = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _fast_run
+    _fast_run = "not slow" in (config.getoption("markexpr", "") or "")
+    if _fast_run:
+        settings.load_profile("bilingual-fast")
+
+
+def examples(full: int) -> int:
+    """A property test's own example count (`@settings(max_examples=examples(60))`): all of them
+    in the full run, a fifth (at least 10) in the fast run."""
+    return max(10, full // FAST_SHARE) if _fast_run else full
+
 
 _SANDBOX = Path(tempfile.mkdtemp(prefix="bilingual-tests-"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
@@ -34,7 +59,15 @@ os.environ.setdefault("BILINGUAL_DATA_DIR", str(_SANDBOX / "bilingual-data"))
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "eppd-press-conference-2026-02-03.zh-Hant.txt"
 
-__all__ = ["ARTICLE", "ROOT", "TOKENIZER_DIR"]
+__all__ = [
+    "ARTICLE",
+    "ROOT",
+    "TOKENIZER_DIR",
+    "examples",
+    "invoke",
+    "one_error_line",
+    "run_bilingual",
+]
 
 
 # -- the guard: nothing beside the clone is read --------------------------------------------------
@@ -136,10 +169,90 @@ def article_path() -> Path:
 
 @pytest.fixture(scope="session")
 def article_document():
-    """The reference article, read once: copy it (Document.from_dict(d.to_dict())) to change it."""
+    """The reference article, read once and shared: a test that changes it takes `article_copy`."""
     from bilingual.pipeline import read_document
 
     return read_document(ARTICLE)
+
+
+@pytest.fixture(scope="session")
+def _article_as_read():
+    """The reference article as read, handed to no test (the shared one may have been changed)."""
+    from bilingual.pipeline import read_document
+
+    return read_document(ARTICLE)
+
+
+@pytest.fixture
+def article_copy(_article_as_read):
+    """The reference article as read, this test's own copy to change (a copy is cheaper than a
+    read)."""
+    return copy.deepcopy(_article_as_read)
+
+
+@pytest.fixture
+def own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test runs in its own empty folder: ./glossary/ and ./bilingual.toml are not the
+    repository's. Modules that want it for every test say `pytestmark = usefixtures(...)`."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# -- running the command line ---------------------------------------------------------------------
+
+
+def invoke(*args: object, env: dict[str, str] | None = None) -> Result:
+    """`bilingual ARGS` in this process (click's CliRunner: stdout and stderr apart)."""
+    from click.testing import CliRunner
+
+    from bilingual.cli import cli
+
+    return CliRunner().invoke(cli, [str(arg) for arg in args], env=env)
+
+
+def run_bilingual(
+    args: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`bilingual ARGS` in a process of its own running the code under test; a process still
+    running after `timeout` seconds is killed and fails the test (rather than hanging the suite)."""
+    import bilingual
+
+    source = Path(bilingual.__file__).resolve().parents[1]
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bilingual", *args],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"bilingual {' '.join(args)} still running after {timeout} s", pytrace=False)
+
+
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], exit_code: int, *names: str
+) -> str:
+    """The one error line of a `bilingual` process (run_bilingual), naming every one of `names`."""
+    assert result.returncode == exit_code, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("bilingual: error:")]
+    assert len(errors) == 1, result.stderr
+    for name in names:
+        assert name in errors[0]
+    assert "unexpected" not in errors[0]
+    return errors[0]
+
+
+def one_error_line(result: Result) -> str:
+    """The one `bilingual: error: ...` line a failed command prints, with no traceback."""
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("bilingual: error: ")
+    return lines[0]
 
 
 @pytest.fixture
@@ -155,10 +268,21 @@ def sandbox_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def standin_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny stand-in Argos zh->en package (.argosmodel): the real tokenizer, random weights."""
+    """A tiny stand-in Argos zh->en package (.argosmodel): the real tokenizer, random weights.
+    Built once per run: parallel workers (pytest-xdist) share the first one's, under a lock in
+    the run's common temporary folder. Read it, never change it."""
+    import fcntl
+
     from tests.standin import build_standin_package
 
-    return build_standin_package(tmp_path_factory.mktemp("standin"))
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent  # the workers' basetemps are popen-gw0, popen-gw1, ...
+    folder = run_folder / "standin"
+    with open(run_folder / "standin.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = list(folder.glob("*.argosmodel"))
+        return built[0] if built else build_standin_package(folder)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def short_place() -> Iterator[Path]:
+    """A folder of the module's own with a short path, removed at the end: Ray's socket paths
+    inside it must fit in 107 bytes, which pytest's tmp_path (deeper still under pytest-xdist,
+    `.../pytest-N/popen-gw0/...`) does not leave room for."""
+    with tempfile.TemporaryDirectory(prefix="ray-", ignore_cleanup_errors=True) as folder:
+        yield Path(folder)
 
 
 def ray_env(place: Path) -> dict[str, str]:
@@ -83,13 +93,16 @@ def ray_head(place: Path, env: dict[str, str], cpus: int = 2) -> Iterator[str]:
         time.sleep(1.0)
         yield f"127.0.0.1:{port}"
     finally:
-        # the head's whole session (raylet, GCS, workers): we started it, we stop it
-        session = os.getpgid(head.pid)
+        # the head's whole session (raylet, GCS, workers): we started it, we stop it. A session
+        # of its own (start_new_session) is a process group whose id is the head's pid, which
+        # stays valid after a head that failed to start was reaped.
+        session = head.pid
         head.send_signal(signal.SIGTERM)  # `ray start --block` stops its processes on SIGTERM
         try:
             head.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(session, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(session, signal.SIGKILL)
             head.wait(timeout=10)
         for pid in our_processes(env["HOME"], "ray::"):
             os.kill(pid, signal.SIGKILL)

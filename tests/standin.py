@@ -9,10 +9,13 @@ uses the real one (6+6 layers, d_model 512, 8 heads, FFN 2048, int8).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 # Shipped in the repository: a clone needs nothing beside it to run the tests and benchmarks.
@@ -35,6 +38,20 @@ def vocabulary(tokenizer_dir: Path = TOKENIZER_DIR) -> list[str]:
     return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
 
 
+@contextlib.contextmanager
+def _without_torch() -> Iterator[None]:
+    """ctranslate2.specs imports torch when it can (2-3 s) only to accept torch tensors as weights;
+    the stand-in's are numpy arrays. Where torch is already loaded, nothing changes."""
+    if "torch" in sys.modules:
+        yield
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        yield
+    finally:
+        del sys.modules["torch"]
+
+
 def _model_spec(
     tokens: list[str],
     *,
@@ -45,7 +62,9 @@ def _model_spec(
     seed: int,
 ):
     import numpy as np
-    from ctranslate2.specs import model_spec, transformer_spec
+
+    with _without_torch():
+        from ctranslate2.specs import model_spec, transformer_spec
 
     spec = transformer_spec.TransformerSpec.from_config(num_layers, num_heads)
     rng = np.random.default_rng(seed)

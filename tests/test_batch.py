@@ -22,7 +22,7 @@ from bilingual.errors import ExitCode, UsageError
 from bilingual.memory import Memory
 from bilingual.segment import SEGMENTER_VERSION
 from tests.archive import make_archive
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_bilingual
 
 SENTENCE = "行政院今天召開記者會說明預算。"
 UNDECODABLE = b"\xff\xfe\xff\xff not text in any encoding we know \xff"
@@ -619,25 +619,6 @@ def test_the_placeholder_probe_runs_once_per_batch(
     }
 
 
-def _bilingual(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    """`bilingual ARGS` in a process of its own, killed (and the test failed) after 60 s."""
-    import bilingual
-
-    source = Path(bilingual.__file__).resolve().parents[1]  # the code under test
-    env = {**env, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
-    try:
-        return subprocess.run(
-            [sys.executable, "-m", "bilingual", *args],
-            env=env,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"bilingual {' '.join(args)} still running after 60 s", pytrace=False)
-
-
 @pytest.mark.slow
 def test_only_regular_files_are_read_and_links_stay_inside_the_folder(
     tmp_path: Path, sandbox_env: dict[str, str]
@@ -654,7 +635,9 @@ def test_only_regular_files_are_read_and_links_stay_inside_the_folder(
     os.makedirs(tmp_path / "out")
     os.mkfifo(tmp_path / "out" / "ok.json")  # looked at to tell whether ok.txt is up to date
 
-    run = _bilingual(["translate", "docs", "-o", "out", "--engine", "none"], sandbox_env, tmp_path)
+    run = run_bilingual(
+        ["translate", "docs", "-o", "out", "--engine", "none"], sandbox_env, tmp_path
+    )
     assert run.returncode == 3, run.stderr
     assert (
         "failed: pipe.txt: docs/pipe.txt: not a regular file (a named pipe); skipped" in run.stdout
@@ -668,7 +651,7 @@ def test_only_regular_files_are_read_and_links_stay_inside_the_folder(
     assert json.loads((tmp_path / "out" / "ok.json").read_bytes())["format"] == "bilingual-document"
     assert not list((tmp_path / "out").glob("secret.*"))
 
-    run = _bilingual(
+    run = run_bilingual(
         ["translate", "docs", "-o", "out", "--engine", "none", "--follow-symlinks"],
         sandbox_env,
         tmp_path,

@@ -22,7 +22,7 @@ import pytest
 
 from tests.archive import make_archive
 from tests.conftest import ROOT
-from tests.ray_head import free_port, our_processes, ray_env, ray_head
+from tests.ray_head import free_port, our_processes, ray_env, ray_head, short_place
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
@@ -31,8 +31,9 @@ TERMS = ["外交部", "經濟部", "總統府"]
 
 
 @pytest.fixture(scope="module")
-def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("r")
+def place() -> Iterator[Path]:
+    with short_place() as folder:
+        yield folder
 
 
 @pytest.fixture(scope="module")

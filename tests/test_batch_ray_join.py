@@ -19,7 +19,7 @@ import pytest
 
 from tests.archive import make_archive
 from tests.conftest import ROOT
-from tests.ray_head import free_port, ray_env, ray_head
+from tests.ray_head import free_port, ray_env, ray_head, short_place
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
@@ -28,8 +28,9 @@ TOKEN = secrets.token_hex(32)
 
 
 @pytest.fixture(scope="module")
-def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("j")
+def place() -> Iterator[Path]:
+    with short_place() as folder:
+        yield folder
 
 
 @pytest.fixture(scope="module")

@@ -12,18 +12,9 @@ from bilingual.check import Finding, check_document, check_file, unbalanced
 from bilingual.cli import cli
 from bilingual.document import Block, Document, Segment, Term, dump
 from bilingual.numbers import missing_numbers
-from tests.conftest import ARTICLE
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "glossary"
-
-
-@pytest.fixture
-def article_document() -> Document:
-    """The reference article read afresh (the session's shared copy may have been changed)."""
-    from bilingual.pipeline import read_document
-
-    return read_document(ARTICLE)
 
 
 def make_document(*pairs: tuple[str, str], status: str = "machine", date: str | None = None):
@@ -81,10 +72,10 @@ CORRECT = {
 }
 
 
-def test_a_correct_translation_of_three_paragraphs_reports_nothing(article_document: Document):
+def test_a_correct_translation_of_three_paragraphs_reports_nothing(article_copy: Document):
     from bilingual.glossary import annotate, load_glossary
 
-    document = Document.from_dict(article_document.to_dict())
+    document = Document.from_dict(article_copy.to_dict())
     annotate(document, load_glossary([GLOSSARY]))
     document.blocks = [b for b in document.blocks if b.id in ("b2", "b4", "b7", "b8")]
     for segment in document.segments:
@@ -94,10 +85,10 @@ def test_a_correct_translation_of_three_paragraphs_reports_nothing(article_docum
     assert check_document(document) == []
 
 
-def test_the_same_translation_with_mistakes_is_caught(article_document: Document):
+def test_the_same_translation_with_mistakes_is_caught(article_copy: Document):
     from bilingual.glossary import annotate, load_glossary
 
-    document = Document.from_dict(article_document.to_dict())
+    document = Document.from_dict(article_copy.to_dict())
     annotate(document, load_glossary([GLOSSARY]))
     document.blocks = [b for b in document.blocks if b.id in ("b2", "b8")]
     for segment in document.segments:
@@ -383,14 +374,14 @@ def _drafts(document):
         yield segment.id, segment.source[:6] + " " + segment.target
 
 
-def test_a_draft_is_checked_as_the_whole_document_would_be(article_document):
+def test_a_draft_is_checked_as_the_whole_document_would_be(article_copy):
     """DraftChecker gives, for each draft, exactly what check_document gives once it is saved."""
     import copy
 
     from bilingual.check import DraftChecker
     from tests.sample_documents import simplified_with_hostile_text, translated
 
-    for document in (translated(article_document), simplified_with_hostile_text()):
+    for document in (translated(article_copy), simplified_with_hostile_text()):
         checker = DraftChecker(document)
         for segment_id, target in list(_drafts(document))[::3]:
             saved = copy.deepcopy(document)
@@ -402,13 +393,13 @@ def test_a_draft_is_checked_as_the_whole_document_would_be(article_document):
             assert sorted(found, key=key) == sorted(expected, key=key), (segment_id, target)
 
 
-def test_a_checker_after_a_save_is_the_checker_of_the_saved_document(article_document):
+def test_a_checker_after_a_save_is_the_checker_of_the_saved_document(article_copy):
     import copy
 
     from bilingual.check import DraftChecker
     from tests.sample_documents import translated
 
-    document = translated(article_document)
+    document = translated(article_copy)
     before = DraftChecker(document)
     saved = copy.deepcopy(document)
     saved.segment("b4s1").apply_human("A much longer English sentence than before. " * 6, {})

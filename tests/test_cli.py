@@ -11,26 +11,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from bilingual.cli import cli
 from bilingual.document import VERSION, load
 from bilingual.errors import OutputError
 from bilingual.segment import SEGMENTER_VERSION
+from tests.conftest import invoke, one_error_line
 
 STEM = "eppd-press-conference-2026-02-03.zh-Hant"
-
-
-def run(*args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(cli, list(args), env=env)
-
-
-def one_error_line(result) -> str:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    assert lines[0].startswith("bilingual: error: ")
-    return lines[0]
 
 
 class _Cells(HTMLParser):
@@ -62,7 +50,7 @@ class _Cells(HTMLParser):
 
 
 def test_segment_prints_the_outline(article_path):
-    result = run("segment", str(article_path))
+    result = invoke("segment", str(article_path))
     assert result.exit_code == 0
     assert "b1 dateline" in result.output
     assert "b22 source_note" in result.output
@@ -70,7 +58,7 @@ def test_segment_prints_the_outline(article_path):
 
 
 def test_segment_json_is_the_json_form(article_path):
-    result = run("segment", "--json", str(article_path))
+    result = invoke("segment", "--json", str(article_path))
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     from bilingual.document import validate
@@ -82,7 +70,9 @@ def test_segment_json_is_the_json_form(article_path):
 
 def test_translate_engine_none_writes_three_files(tmp_path, article_path, article_document):
     out = tmp_path / "out"
-    result = run("translate", str(article_path), "--engine", "none", "-o", str(out), "--no-memory")
+    result = invoke(
+        "translate", str(article_path), "--engine", "none", "-o", str(out), "--no-memory"
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
         f"{STEM}.{ext}" for ext in ("docx", "html", "json")
@@ -113,7 +103,9 @@ def test_translate_engine_none_writes_three_files(tmp_path, article_path, articl
 
 def test_auto_without_a_model_writes_the_worksheet_and_says_how(tmp_path, article_path):
     out = tmp_path / "out"
-    result = run("translate", str(article_path), "-o", str(out), "--no-memory", "--format", "json")
+    result = invoke(
+        "translate", str(article_path), "-o", str(out), "--no-memory", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     assert "no zh->en model is installed" in result.stderr
     assert "bilingual models install" in result.stderr
@@ -121,19 +113,19 @@ def test_auto_without_a_model_writes_the_worksheet_and_says_how(tmp_path, articl
 
 
 def test_argos_without_a_model_is_exit_4(tmp_path, article_path):
-    result = run("translate", str(article_path), "--engine", "argos", "-o", str(tmp_path / "o"))
+    result = invoke("translate", str(article_path), "--engine", "argos", "-o", str(tmp_path / "o"))
     assert result.exit_code == 4
     assert "model" in one_error_line(result)
     assert not (tmp_path / "o" / f"{STEM}.json").exists()
 
 
 def test_unknown_engine_and_format_are_usage_errors(tmp_path, article_path):
-    result = run("translate", str(article_path), "--engine", "deepl", "-o", str(tmp_path))
+    result = invoke("translate", str(article_path), "--engine", "deepl", "-o", str(tmp_path))
     assert result.exit_code == 2
     line = one_error_line(result)
     assert "'--engine': 'deepl' is not one of 'argos', 'auto', 'llm', 'none'" in line
     assert "(see `bilingual translate --help`)" in line
-    result = run(
+    result = invoke(
         "translate", str(article_path), "--engine", "none", "--format", "odt", "-o", str(tmp_path)
     )
     assert result.exit_code == 2
@@ -150,7 +142,7 @@ def test_bad_input_files_exit_3_and_write_nothing(tmp_path, content, message):
     if content is not None:
         path.write_bytes(content)
     out = tmp_path / "out"
-    result = run("translate", str(path), "--engine", "none", "-o", str(out))
+    result = invoke("translate", str(path), "--engine", "none", "-o", str(out))
     assert result.exit_code == 3
     line = one_error_line(result)
     assert message in line and str(path) in line
@@ -161,7 +153,7 @@ def test_bad_input_files_exit_3_and_write_nothing(tmp_path, content, message):
 def test_legacy_encodings_translate(tmp_path, article_path, encoding):
     path = tmp_path / f"article-{encoding}.txt"
     path.write_bytes(article_path.read_text(encoding="utf-8").encode(encoding, errors="replace"))
-    result = run(
+    result = invoke(
         "translate",
         str(path),
         "--engine",
@@ -181,7 +173,7 @@ def test_legacy_encodings_translate(tmp_path, article_path, encoding):
 def test_output_path_that_is_a_file(tmp_path, article_path):
     out = tmp_path / "taken"
     out.write_text("a file, not a folder")
-    result = run("translate", str(article_path), "--engine", "none", "-o", str(out / "sub"))
+    result = invoke("translate", str(article_path), "--engine", "none", "-o", str(out / "sub"))
     assert result.exit_code == 2
     assert str(out) in one_error_line(result)
     assert out.read_text() == "a file, not a folder"
@@ -189,7 +181,7 @@ def test_output_path_that_is_a_file(tmp_path, article_path):
 
 def test_unwritable_output_folder_as_root_via_readonly_mount(tmp_path, article_path):
     """/proc is not writable even for root: the error is one line, exit 2, no traceback."""
-    result = run("translate", str(article_path), "--engine", "none", "-o", "/proc/bilingual-out")
+    result = invoke("translate", str(article_path), "--engine", "none", "-o", "/proc/bilingual-out")
     assert result.exit_code == 2
     assert "/proc/bilingual-out" in one_error_line(result)
 
@@ -212,6 +204,7 @@ def test_failed_export_leaves_no_partial_file(tmp_path, article_document, monkey
     assert [p.name for p in tmp_path.iterdir()] == []  # no .html, no .json, no .part left over
 
 
+@pytest.mark.slow  # a subprocess
 def test_console_script_exit_codes(tmp_path, sandbox_env):
     """The installed entry point, as a user runs it: one line, the documented code."""
     exe = Path(sys.executable).with_name("bilingual")
@@ -259,7 +252,7 @@ def test_a_failed_run_leaves_no_output_folder(tmp_path, article_path, monkeypatc
     ]
     for inputs, engine, code in cases:
         args = ["translate", *map(str, inputs), "--engine", engine, "--no-memory", "-q"]
-        result = run(*args, "-o", str(out))
+        result = invoke(*args, "-o", str(out))
         assert result.exit_code == code, result.output
         one_error_line(result)
         assert not (tmp_path / "new").exists(), (inputs, list((tmp_path / "new").rglob("*")))
@@ -269,6 +262,6 @@ def test_a_failed_run_keeps_an_output_folder_that_was_there(tmp_path, article_pa
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-packages"))
     out = tmp_path / "out"
     out.mkdir()
-    result = run("translate", str(article_path), "--engine", "argos", "-o", str(out))
+    result = invoke("translate", str(article_path), "--engine", "argos", "-o", str(out))
     assert result.exit_code == 4
     assert out.is_dir() and list(out.iterdir()) == []

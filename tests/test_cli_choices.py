@@ -110,6 +110,7 @@ def test_formats_are_checked_and_listed_like_a_choice(tmp_path) -> None:
     assert "unknown format 'odt'" in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow  # a subprocess
 def test_listing_the_commands_does_not_load_the_choices_of_one() -> None:
     import json
     import subprocess

@@ -1,6 +1,6 @@
-"""Smaller messages of issue 11, item 11: an undecodable input names the offset of its first bad
-byte; characters removed from the outputs are said once per place, however many formats are
-written (a deleted DOCX row naming its id once is in test_review.py)."""
+"""What the command line says about odd input: an undecodable input names the offset of its
+first bad byte; characters removed from the outputs are said once per place, however many formats
+are written (a deleted DOCX row naming its id once is in test_review.py)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,8 @@ from bilingual.cli import cli
 from bilingual.document import dump
 from bilingual.errors import ExitCode
 from bilingual.pipeline import read_document
-from tests.conftest import ARTICLE
+from tests.conftest import ARTICLE, one_error_line
 from tests.sample_documents import translated
-
-
-def _one_error_line(result) -> str:
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("bilingual: error: ")
-    return lines[0]
 
 
 @pytest.mark.parametrize(
@@ -45,7 +37,7 @@ def test_an_undecodable_input_names_the_offset_of_its_first_bad_byte(
         cli, ["translate", str(source), "--engine", "none", "--no-memory", "-o", str(tmp_path)]
     )
     assert result.exit_code == ExitCode.BAD_INPUT
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert line.startswith(f"bilingual: error: {source}: ")
     assert "not " in line and " text" in line
     assert line.endswith(f": first undecodable byte at offset {offset} (0x{byte:02x})"), line
@@ -59,7 +51,7 @@ def test_a_binary_input_names_its_first_nul_byte(tmp_path: Path) -> None:
         cli, ["translate", str(source), "--engine", "none", "--no-memory", "-o", str(tmp_path)]
     )
     assert result.exit_code == ExitCode.BAD_INPUT
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert line == f"bilingual: error: {source}: a binary file, not text (a NUL byte at offset 7)"
 
 

@@ -131,6 +131,7 @@ def strays(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow  # a server on loopback
 def test_download_writes_a_checked_file_that_installs_offline(
     runner: CliRunner, folder: Path, index: str, tmp_path: Path, standin_package: Path
 ) -> None:
@@ -150,6 +151,7 @@ def test_download_writes_a_checked_file_that_installs_offline(
     assert (folder / "translate-zh_en-1_0" / "model" / "model.bin").is_file()
 
 
+@pytest.mark.slow  # a server on loopback
 def test_download_is_named_after_the_package_in_the_current_folder(
     runner: CliRunner, folder: Path, index: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,6 +170,7 @@ def test_download_is_named_after_the_package_in_the_current_folder(
     assert [p.name for p in elsewhere.iterdir()] == ["translate-zh_en-1_0.argosmodel"]
 
 
+@pytest.mark.slow  # a server on loopback
 def test_download_of_a_damaged_package_writes_nothing(
     runner: CliRunner,
     folder: Path,

@@ -6,23 +6,11 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 
-from bilingual.cli import cli
 from bilingual.config import CommandOptions, load_config
 from bilingual.document import dump
+from tests.conftest import invoke, one_error_line
 from tests.sample_documents import translated
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
-def error_line(result) -> str:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("bilingual: error: ")
-    return lines[0]
 
 
 @pytest.fixture
@@ -51,7 +39,7 @@ def test_translate_takes_defaults_from_bilingual_toml(project, article_path):
         '[translate]\nlayout = "interleaved"\nlatin-font = "Georgia"\n'
         '[export]\nlayout = "side-by-side"\n',
     )
-    result = run("translate", str(article_path), "-o", "out")
+    result = invoke("translate", str(article_path), "-o", "out")
     assert result.exit_code == 0, result.output
     stem = article_path.stem
     assert sorted(p.name for p in (project / "out").iterdir()) == sorted(
@@ -64,7 +52,7 @@ def test_translate_takes_defaults_from_bilingual_toml(project, article_path):
 
 def test_the_command_line_wins(project, doc_json):
     write_config(project, 'format = "docx,xliff"\nlayout = "interleaved"\n')
-    result = run(
+    result = invoke(
         "export", str(doc_json), "-o", "out", "--format", "html", "--layout", "side-by-side"
     )
     assert result.exit_code == 0, result.output
@@ -77,7 +65,7 @@ def test_export_uses_its_section_and_skips_translate_only_options(project, doc_j
         'engine = "none"\nbeam = 2\n[translate]\nlayout = "side-by-side"\n'
         '[export]\nformat = ["docx"]\nlayout = "interleaved"\npaper = "letter"\n',
     )
-    result = run("export", str(doc_json), "-o", "out")
+    result = invoke("export", str(doc_json), "-o", "out")
     assert result.exit_code == 0, result.output
     word = docx.Document(str(project / "out" / "doc.docx"))
     assert word.tables == []
@@ -88,7 +76,7 @@ def test_config_option_names_another_file(project, doc_json):
     other = project / "settings"
     other.mkdir()
     config = write_config(other, 'format = "tmx"\n')
-    result = run("export", str(doc_json), "-o", "out", "--config", str(config))
+    result = invoke("export", str(doc_json), "-o", "out", "--config", str(config))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (project / "out").iterdir()) == ["doc.json", "doc.tmx"]
 
@@ -106,17 +94,17 @@ def test_config_option_names_another_file(project, doc_json):
 )
 def test_a_bad_config_is_a_bad_input_file_naming_it(project, doc_json, text, expected):
     config = write_config(project, text)
-    result = run("export", str(doc_json), "-o", "out")
+    result = invoke("export", str(doc_json), "-o", "out")
     assert result.exit_code == 3, result.output
-    line = error_line(result)
+    line = one_error_line(result)
     assert str(config) in line and expected in line
     assert not (project / "out").exists()
 
 
 def test_a_missing_config_file_is_a_bad_input_file(project, doc_json):
-    result = run("export", str(doc_json), "--config", "nowhere.toml")
+    result = invoke("export", str(doc_json), "--config", "nowhere.toml")
     assert result.exit_code == 3
-    assert "nowhere.toml: no such file" in error_line(result)
+    assert "nowhere.toml: no such file" in one_error_line(result)
 
 
 def test_relative_paths_are_taken_from_the_config_folder(tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bilingual.document import dump, load
+from tests.conftest import run_bilingual
 from tests.sample_documents import simplified_with_hostile_text
 from tests.test_importers import edit_xliff
 from tests.test_render import OVERFLOW_JS
@@ -21,11 +22,6 @@ from tests.test_render import OVERFLOW_JS
 pytestmark = pytest.mark.slow
 
 RIGHT = "President Lai said the 6th EPPD was held in Washington, DC last week."
-
-
-def bilingual(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "bilingual", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
 
 
 @pytest.fixture
@@ -72,7 +68,9 @@ def test_a_reviewer_works_with_the_keyboard_and_nothing_is_lost(
     browser, serve, review_form: Path, sandbox_env: dict[str, str], tmp_path: Path
 ):
     # a DOCX and an XLIFF exported before any review: stale once the review begins
-    exported = bilingual("export", str(review_form), "--format", "docx,xliff", env=sandbox_env)
+    exported = run_bilingual(
+        ["export", str(review_form), "--format", "docx,xliff"], env=sandbox_env
+    )
     assert exported.returncode == 0, exported.stderr
     stale_docx, stale_xliff = review_form.with_suffix(".docx"), review_form.with_suffix(".xlf")
     url = serve(review_form)
@@ -141,17 +139,13 @@ def test_a_reviewer_works_with_the_keyboard_and_nothing_is_lost(
     editor(page, "b4s2").fill("The reviewer's edit in the browser.")
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    exported = bilingual(
-        "export", str(review_form), "-o", str(fresh), "--format", "xliff", env=sandbox_env
+    exported = run_bilingual(
+        ["export", str(review_form), "-o", str(fresh), "--format", "xliff"], env=sandbox_env
     )
     assert exported.returncode == 0, exported.stderr
     edit_xliff(fresh / "article.xlf", {"b4s2": "An edit imported from a CAT tool."})
-    imported = bilingual(
-        "import",
-        str(fresh / "article.xlf"),
-        "--into",
-        str(review_form),
-        "--no-memory",
+    imported = run_bilingual(
+        ["import", str(fresh / "article.xlf"), "--into", str(review_form), "--no-memory"],
         env=sandbox_env,
     )
     assert imported.returncode == 0, imported.stderr
@@ -174,7 +168,7 @@ def test_a_reviewer_works_with_the_keyboard_and_nothing_is_lost(
     # the DOCX and XLIFF exported before all this: imported now, they change nothing
     before = review_form.read_bytes()
     for stale in (stale_docx, stale_xliff):
-        result = bilingual("import", str(stale), "--no-memory", env=sandbox_env)
+        result = run_bilingual(["import", str(stale), "--no-memory"], env=sandbox_env)
         assert result.returncode == 0, result.stderr
         assert "older than the JSON form (skipped)" in result.stdout
         assert review_form.read_bytes() == before

@@ -24,7 +24,7 @@ from bilingual.engines.llm.reply import answers
 from bilingual.errors import EngineUnavailable, ExitCode
 from bilingual.glossary import term_findings
 from bilingual.pipeline import translate_file
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, ROOT, invoke
 from tests.llm_server import Cues, FakeModel
 
 TRADITIONAL = """臺北市政府發布年度交通報告
@@ -122,10 +122,6 @@ def assert_guaranteed(document: Document) -> None:
         assert all(t.placed in ("model", "protected", "fallback") for t in segment.terms)
 
 
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args))
-
-
 def _cue_names(cues: Cues) -> str:
     plain = Cues()
     return ",".join(f"{k}={v}" for k, v in vars(cues).items() if v != getattr(plain, k))
@@ -148,6 +144,7 @@ def group_bodies(model: FakeModel) -> list[dict[str, Any]]:
 # -- a well-behaved server ---------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a server on loopback
 @pytest.mark.parametrize("name", ["taipei", "state-council"])
 def test_a_faithful_model_writes_every_segment_itself(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel, name: str
@@ -166,6 +163,7 @@ def test_a_faithful_model_writes_every_segment_itself(
     )
 
 
+@pytest.mark.slow  # a server on loopback
 def test_the_request_ends_with_the_group_and_carries_the_glossary_and_title(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel
 ) -> None:
@@ -187,6 +185,7 @@ def test_the_request_ends_with_the_group_and_carries_the_glossary_and_title(
     assert all(schema["properties"][i]["maxLength"] == 3 * len(sources[i]) + 200 for i in group)
 
 
+@pytest.mark.slow  # a server on loopback
 def test_the_key_goes_as_a_bearer_token_and_nowhere_else(
     texts: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -219,6 +218,7 @@ def test_the_key_goes_as_a_bearer_token_and_nowhere_else(
         assert KEY.encode() not in path.read_bytes(), path
 
 
+@pytest.mark.slow  # a server on loopback
 @pytest.mark.parametrize("model", [None, "fake-mt"])
 def test_a_wrong_key_is_exit_4_naming_the_server(
     texts: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str | None
@@ -236,6 +236,7 @@ def test_a_wrong_key_is_exit_4_naming_the_server(
     assert not (tmp_path / "o" / "taipei.json").exists()
 
 
+@pytest.mark.slow  # a server on loopback
 def test_a_model_the_server_does_not_have_is_exit_4(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel
 ) -> None:
@@ -247,6 +248,7 @@ def test_a_model_the_server_does_not_have_is_exit_4(
 # -- misbehaviour -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a server on loopback
 @pytest.mark.parametrize(
     ("cues", "expected"),
     [
@@ -284,6 +286,7 @@ def test_a_misbehaving_model_never_makes_a_wrong_document(
     assert sum(stats["via"].values()) == len(document.translatable_segments)
 
 
+@pytest.mark.slow  # a server on loopback
 def test_each_server_is_asked_in_the_form_it_honours(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -306,6 +309,7 @@ def test_each_server_is_asked_in_the_form_it_honours(
             assert "response_format" not in body
 
 
+@pytest.mark.slow  # a server on loopback
 def test_extras_go_only_to_a_server_that_takes_them(texts: dict[str, Path], tmp_path: Path) -> None:
     for refuses, sent in ((False, True), (True, False)):
         with FakeModel(Cues(refuses_extras=refuses)) as model:
@@ -313,6 +317,7 @@ def test_extras_go_only_to_a_server_that_takes_them(texts: dict[str, Path], tmp_
         assert ("chat_template_kwargs" in group_bodies(model)[0]) is sent
 
 
+@pytest.mark.slow  # a server on loopback
 def test_an_instruction_in_the_source_changes_nothing(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -326,6 +331,7 @@ def test_an_instruction_in_the_source_changes_nothing(
     assert any(n.startswith("check: the English is too long") for n in injected.notes)
 
 
+@pytest.mark.slow  # a server on loopback
 def test_outputs_do_not_depend_on_timing(texts: dict[str, Path], tmp_path: Path) -> None:
     written = []
     for concurrency in (1, 4):
@@ -335,6 +341,7 @@ def test_outputs_do_not_depend_on_timing(texts: dict[str, Path], tmp_path: Path)
     assert written[0] == written[1]
 
 
+@pytest.mark.slow  # a server on loopback
 def test_context_gives_english_only_where_it_was_settled_before_the_run(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -353,6 +360,7 @@ def test_context_gives_english_only_where_it_was_settled_before_the_run(
 # -- servers that stop ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a server on loopback
 def test_a_second_server_takes_over_when_the_first_dies(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -365,6 +373,7 @@ def test_a_second_server_takes_over_when_the_first_dies(
     assert f"{dying.url} (stopped: " in warnings[0]
 
 
+@pytest.mark.slow  # a server on loopback
 def test_a_server_that_fails_every_request_is_stopped(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -376,6 +385,7 @@ def test_a_server_that_fails_every_request_is_stopped(
     assert f"{broken.url} (stopped: answers HTTP 500" in warnings[0]
 
 
+@pytest.mark.slow  # a server on loopback
 def test_no_server_left_is_exit_4_and_the_rerun_goes_on(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -414,6 +424,7 @@ def test_a_refused_connection_is_exit_4_naming_every_url(
 # -- the memory ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a server on loopback
 def test_a_rerun_from_the_memory_sends_nothing(texts: dict[str, Path], tmp_path: Path) -> None:
     with FakeModel() as model:
         run(texts, tmp_path, model.url, memory=True)
@@ -424,6 +435,7 @@ def test_a_rerun_from_the_memory_sends_nothing(texts: dict[str, Path], tmp_path:
     assert set(vias(document).values()) == {"model"}
 
 
+@pytest.mark.slow  # a server on loopback
 @pytest.mark.parametrize(
     "change", [{"temperature": 0.7}, {"seed": 7}, {"model": "other-mt"}, {"prompt": "custom"}]
 )
@@ -450,6 +462,7 @@ def translate_cli(texts: dict[str, Path], tmp_path: Path, *args: str) -> Any:
     )
 
 
+@pytest.mark.slow  # a server on loopback
 def test_the_only_model_is_used_and_several_are_a_usage_error(
     texts: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -469,6 +482,7 @@ def test_no_url_is_a_usage_error(texts: dict[str, Path], tmp_path: Path) -> None
     assert result.exit_code == ExitCode.USAGE and "--llm-url" in result.output
 
 
+@pytest.mark.slow  # a server on loopback
 def test_ray_is_a_usage_error_that_says_how_to_scale(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel
 ) -> None:
@@ -477,6 +491,7 @@ def test_ray_is_a_usage_error_that_says_how_to_scale(
     assert "several --llm-url" in result.output and "vLLM" in result.output
 
 
+@pytest.mark.slow  # a server on loopback
 def test_the_llm_table_of_the_config_sets_the_options(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel
 ) -> None:
@@ -499,6 +514,7 @@ def test_the_llm_table_of_the_config_sets_the_options(
     assert "BILINGUAL_LLM_API_KEY" in result.output and KEY not in result.output
 
 
+@pytest.mark.slow  # a server on loopback
 def test_a_broken_prompt_template_is_one_line(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel
 ) -> None:
@@ -509,6 +525,7 @@ def test_a_broken_prompt_template_is_one_line(
     assert f"{template}: line 1" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow  # a server on loopback
 def test_a_batch_translates_through_the_server(
     texts: dict[str, Path], tmp_path: Path, model: FakeModel
 ) -> None:

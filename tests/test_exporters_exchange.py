@@ -20,6 +20,7 @@ from bilingual.exporters.tmx import TmxExporter
 from bilingual.exporters.xliff import XliffExporter
 from bilingual.files import write_all
 from bilingual.pipeline import export_document
+from tests.conftest import examples
 from tests.sample_documents import translated, with_terms
 
 XLF = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
@@ -143,7 +144,9 @@ def _document(pairs: list[tuple[str, str]]) -> Document:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(st.tuples(st.text(min_size=1), st.text()), min_size=1, max_size=4))
 def test_xliff_and_tmx_round_trip_any_text(tmp_path, pairs):
@@ -178,6 +181,7 @@ def test_pdf_without_libreoffice_says_what_to_install(article, tmp_path, monkeyp
                      r"fonts-noto-cjk", warnings[0])  # fmt: skip
 
 
+@pytest.mark.slow  # a subprocess
 def test_pdf_that_libreoffice_cannot_convert_names_the_file_and_writes_nothing(
     article, tmp_path, monkeypatch
 ):

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from bilingual.document import Document
 from bilingual.exporters import ExportOptions, get_exporter
 from bilingual.pipeline import read_document
+from tests.conftest import examples
 
 # A code block holding both kinds of fence and, after them, HTML that must stay text.
 HOSTILE = (
@@ -55,7 +56,9 @@ def test_a_code_block_with_both_fences_stays_one_code_block(tmp_path: Path):
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     st.lists(

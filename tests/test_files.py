@@ -54,6 +54,7 @@ def test_new_files_follow_the_umask(tmp_path: Path, umask: int, expected: int) -
     assert _mode(two) == expected
 
 
+@pytest.mark.slow  # a subprocess
 def test_translate_keeps_a_private_json_form_private(tmp_path: Path, sandbox_env) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "bilingual", "translate", str(ARTICLE), "--engine", "none"]
@@ -88,6 +89,7 @@ def test_a_part_is_named_after_the_process_writing_it(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["doc.json"]
 
 
+@pytest.mark.slow  # a subprocess
 def test_stale_parts_of_a_dead_process_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
     dead = tmp_path / f".doc.json.{_dead_pid()}.0123abcd.part"
     live = tmp_path / f".doc.docx.{os.getppid()}.89abcdef.part"
@@ -102,6 +104,7 @@ def test_stale_parts_of_a_dead_process_are_removed_and_live_ones_kept(tmp_path: 
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_run_removes_the_parts_a_killed_run_left(tmp_path: Path, sandbox_env) -> None:
     """kill -9 while writing, for real: the part stays; the next run removes it."""
     out = tmp_path / "out"

@@ -9,19 +9,14 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 
-from bilingual.cli import cli
 from bilingual.document import dump, load, opening_words
 from bilingual.errors import ExitCode
 from bilingual.front import date_in_chinese, parse_date, written_dates
 from bilingual.pipeline import read_document
 from tests import front_samples as fs
+from tests.conftest import invoke
 from tests.docx_edits import EditedDocx
-
-
-def invoke(*args: str) -> object:
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def translate(source: Path, out: Path, *args: str):  # type: ignore[no-untyped-def]

@@ -17,6 +17,8 @@ from bilingual.glossary.exchange import export_glossary, import_entries
 from bilingual.glossary.model import entries_from_data, parse_yaml
 from tests.conftest import ARTICLE
 
+pytestmark = pytest.mark.usefixtures("own_folder")
+
 GLOSSARY = """\
 terms:
   - zh: 第6屆
@@ -29,11 +31,6 @@ terms:
     en: Lai
     first: President Lai Ching-te
 """
-
-
-@pytest.fixture(autouse=True)
-def _own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
 
 
 def write(text: str, name: str = "terms.yaml") -> Path:

@@ -6,26 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from bilingual.cli import cli
+from tests.conftest import invoke
+
+pytestmark = pytest.mark.usefixtures("own_folder")
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "eppd-press-conference-2026-02-03.zh-Hant.txt"
 STARTER = str(ROOT / "glossary")
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
-@pytest.fixture(autouse=True)
-def _own_folder(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
 def test_check_starter_glossary_passes_with_warnings():
-    result = run("glossary", "check", STARTER)
+    result = invoke("glossary", "check", STARTER)
     assert result.exit_code == 0, result.output
     assert "people.yaml:" in result.output and "warning: 劉威廉" in result.output
     assert result.output.strip().endswith("0 errors, 3 warnings")
@@ -41,7 +33,7 @@ def test_check_reports_every_error_with_file_and_line(tmp_path):
         "terms:\n  - zh: 华府\n    en: Washington\n  - en: x\n", encoding="utf-8"
     )
     (folder / "c.yaml").write_text("terms:\n  - zh: [x\n", encoding="utf-8")
-    result = run("glossary", "check")
+    result = invoke("glossary", "check")
     assert result.exit_code == 1
     assert (
         "glossary/b.yaml:2: error: 华府: rendered 'Washington' here "
@@ -56,19 +48,19 @@ def test_check_reports_every_error_with_file_and_line(tmp_path):
 
 
 def test_check_without_files_is_a_usage_error():
-    result = run("glossary", "check")
+    result = invoke("glossary", "check")
     assert result.exit_code == 2
     assert "no glossary files" in result.stderr
 
 
 def test_list_and_json():
-    result = run("glossary", "list", "--glossary", STARTER)
+    result = invoke("glossary", "list", "--glossary", STARTER)
     assert result.exit_code == 0
     assert (
         "台美經濟繁榮夥伴對話 | 經濟繁榮夥伴對話 | EPPD -> EPPD (first: Taiwan-US" in result.output
     )
     assert "events-and-agreements.yaml:7" in result.output
-    result = run("glossary", "list", "--json", "--glossary", STARTER)
+    result = invoke("glossary", "list", "--json", "--glossary", STARTER)
     rows = json.loads(result.output)
     assert rows[0]["zh"] == ["台美經濟繁榮夥伴對話", "經濟繁榮夥伴對話", "EPPD"]
     assert rows[0]["file"].endswith("events-and-agreements.yaml") and rows[0]["line"] == 7
@@ -77,7 +69,7 @@ def test_list_and_json():
 def test_list_broken_glossary_is_exit_3_with_file_and_line(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("terms:\n  - zh: 華府\n", encoding="utf-8")
-    result = run("glossary", "list", "--glossary", str(bad))
+    result = invoke("glossary", "list", "--glossary", str(bad))
     assert result.exit_code == 3
     assert (
         result.stderr.strip()
@@ -86,26 +78,26 @@ def test_list_broken_glossary_is_exit_3_with_file_and_line(tmp_path):
 
 
 def test_add_then_conflict_then_replace(tmp_path):
-    assert run("glossary", "add", "華府", "Washington, DC", "--note", "PO").exit_code == 0
+    assert invoke("glossary", "add", "華府", "Washington, DC", "--note", "PO").exit_code == 0
     path = tmp_path / "glossary" / "glossary.yaml"
     assert (
         path.read_text(encoding="utf-8")
         == "terms:\n  - zh: 華府\n    en: Washington, DC\n    note: PO\n"
     )
-    result = run("glossary", "add", "华府", "Washington")
+    result = invoke("glossary", "add", "华府", "Washington")
     assert result.exit_code == 2
     assert "use --replace" in result.stderr
-    result = run("glossary", "add", "华府", "Washington", "--replace")
+    result = invoke("glossary", "add", "华府", "Washington", "--replace")
     assert result.exit_code == 0
     assert result.output.strip() == "replaced 华府 -> Washington at glossary/glossary.yaml:2"
-    result = run(
+    result = invoke(
         "glossary", "add", "總統府", "Presidential Office", "--first", "the Presidential Office"
     )
     assert "added 總統府 -> Presidential Office at glossary/glossary.yaml:5" in result.output
 
 
 def test_find_text_and_json():
-    result = run("glossary", "find", str(ARTICLE), "--glossary", STARTER, "--json")
+    result = invoke("glossary", "find", str(ARTICLE), "--glossary", STARTER, "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
     first = data["occurrences"][0]
@@ -120,7 +112,7 @@ def test_find_text_and_json():
         "confirm before publishing.",
     }
     assert any(c["text"] == "經濟部國際貿易署長劉威廉" for c in data["candidates"])
-    result = run("glossary", "find", str(ARTICLE), "--glossary", STARTER)
+    result = invoke("glossary", "find", str(ARTICLE), "--glossary", STARTER)
     assert (
         "b2s1\t3-21\t「台美經濟繁榮夥伴對話」（EPPD） -> "
         "Taiwan-US Economic Prosperity Partnership Dialogue (EPPD)" in result.output
@@ -133,33 +125,33 @@ def test_find_reads_a_json_form(tmp_path):
 
     path = tmp_path / "doc.json"
     path.write_text(read_document(ARTICLE).to_json(), encoding="utf-8")
-    result = run("glossary", "find", str(path), "--glossary", STARTER, "--json")
+    result = invoke("glossary", "find", str(path), "--glossary", STARTER, "--json")
     assert result.exit_code == 0
     assert len(json.loads(result.output)["occurrences"]) >= 80
 
 
 def test_export_and_import_round_trip(tmp_path):
-    result = run("glossary", "export", "--format", "tbx", "-o", "g.tbx", "--glossary", STARTER)
+    result = invoke("glossary", "export", "--format", "tbx", "-o", "g.tbx", "--glossary", STARTER)
     assert result.exit_code == 0
     assert (tmp_path / "g.tbx").read_bytes().startswith(b"<?xml")
-    result = run("glossary", "import", "g.tbx")
+    result = invoke("glossary", "import", "g.tbx")
     assert result.exit_code == 0
     assert result.output.startswith("imported 39 entries")
-    assert run("glossary", "check").exit_code == 0
-    csv = run("glossary", "export", "--format", "csv")
+    assert invoke("glossary", "check").exit_code == 0
+    csv = invoke("glossary", "export", "--format", "csv")
     assert csv.exit_code == 0
     assert csv.output.splitlines()[0] == "台美經濟繁榮夥伴對話,EPPD"
 
 
 def test_import_missing_file_is_exit_3():
-    result = run("glossary", "import", "nope.csv")
+    result = invoke("glossary", "import", "nope.csv")
     assert result.exit_code == 3
     assert result.stderr.strip() == "bilingual: error: nope.csv: no such file"
 
 
 def test_import_of_a_tbx_that_declares_entities_is_one_line_exit_3(tmp_path):
     bomb = ROOT / "tests" / "data" / "hostile" / "entity-bomb.tbx"
-    result = run("glossary", "import", str(bomb))
+    result = invoke("glossary", "import", str(bomb))
     assert result.exit_code == 3
     assert result.stderr.strip() == (
         f"bilingual: error: {bomb}: has a DOCTYPE (entity declarations are refused)"
@@ -170,7 +162,7 @@ def test_import_of_a_tbx_that_declares_entities_is_one_line_exit_3(tmp_path):
 def test_translate_with_broken_glossary_is_one_line_exit_3(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("terms:\n  - zh: 華府\n    en: [oops\n", encoding="utf-8")
-    result = run(
+    result = invoke(
         "translate", str(ARTICLE), "--engine", "none", "--glossary", str(bad), "-o", "out", "-q"
     )
     assert result.exit_code == 3
@@ -180,7 +172,7 @@ def test_translate_with_broken_glossary_is_one_line_exit_3(tmp_path):
 
 
 def test_translate_with_engine_none_fills_terms(tmp_path):
-    result = run(
+    result = invoke(
         "translate",
         str(ARTICLE),
         "--engine",
@@ -205,7 +197,7 @@ def test_translate_with_engine_none_fills_terms(tmp_path):
 
 
 def test_add_rejects_an_unknown_type():
-    result = run("glossary", "add", "華府", "Washington, DC", "--type", "city")
+    result = invoke("glossary", "add", "華府", "Washington, DC", "--type", "city")
     assert result.exit_code == 2
     assert "'--type': 'city' is not one of 'person', 'organisation'" in result.stderr
     assert not Path("glossary").exists()

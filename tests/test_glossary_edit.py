@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 from bilingual.errors import GlossaryError, UsageError
 from bilingual.glossary import check_glossary, load_glossary
 from bilingual.glossary.edit import add_entry
+from tests.conftest import examples
+
+# Conflicts are checked against the glossary in force, ./glossary/ by default: not the repo's.
+pytestmark = pytest.mark.usefixtures("own_folder")
 
 TWO_SPACES = """\
 # Taiwan-US relations: the publisher's house renderings.
@@ -43,12 +47,6 @@ terms:
 
 # trailing comment
 """
-
-
-@pytest.fixture(autouse=True)
-def _own_folder(tmp_path, monkeypatch):
-    # Conflicts are checked against the glossary in force, ./glossary/ by default: not the repo's.
-    monkeypatch.chdir(tmp_path)
 
 
 def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
@@ -252,7 +250,9 @@ VALUE = st.text(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(zh=VALUE, en=VALUE, note=st.one_of(st.none(), VALUE))
 def test_any_value_reads_back_and_the_rest_stays(tmp_path, zh, en, note):

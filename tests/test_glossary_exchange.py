@@ -18,13 +18,11 @@ from bilingual.glossary.exchange import (
     import_entries,
     import_file,
 )
+from tests.conftest import examples
+
+pytestmark = pytest.mark.usefixtures("own_folder")
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def _own_folder(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
 
 
 def starter() -> Glossary:
@@ -249,7 +247,7 @@ TEXT = (
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.tuples(TEXT, TEXT, st.one_of(st.none(), TEXT), st.one_of(st.none(), TEXT)),
@@ -304,7 +302,7 @@ def test_formulas_are_exported_as_text_and_imported_as_they_were(tmp_path, fmt):
     assert [(e.zh, e.en) for e in back] == [(e.zh, e.en) for e in entries]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bilingual.glossary import Entry, Glossary
 from bilingual.glossary.fold import fold
+from tests.conftest import examples
 
 EPPD = Entry(
     zh=["台美經濟繁榮夥伴對話", "經濟繁榮夥伴對話", "EPPD"],
@@ -153,7 +154,7 @@ FORMS = ["台美關稅協議", "矽盛世宣言", "華府", "EPPD", "總統府",
 FILLER = st.text(alphabet="的了是在有和與台美國，。 xyz123", max_size=6)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.lists(st.tuples(FILLER, st.sampled_from(FORMS), st.booleans()), min_size=1, max_size=6),
     FILLER,

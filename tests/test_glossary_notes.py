@@ -1,5 +1,5 @@
 """README holds: a glossary entry's `note` reaches the reader, in the HTML tooltip of every
-occurrence and in the Note column of the DOCX and HTML glossary appendix (issue 11, item 12)."""
+occurrence and in the Note column of the DOCX and HTML glossary appendix."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from bilingual.errors import InputError
 from bilingual.exporters import ExportOptions, get_exporter
 from bilingual.files import write_all
 from bilingual.importers import IMPORTERS, get_importer, read_edits
-from tests.conftest import ARTICLE
+from tests.conftest import examples
 from tests.docx_edits import EditedDocx
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
@@ -24,16 +24,8 @@ XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 
 
 @pytest.fixture
-def article_document() -> Document:
-    """The reference article read afresh (the session's shared copy may have been changed)."""
-    from bilingual.pipeline import read_document
-
-    return read_document(ARTICLE)
-
-
-@pytest.fixture
-def translated(article_document: Document) -> Document:
-    document = copy.deepcopy(article_document)
+def translated(article_copy: Document) -> Document:
+    document = copy.deepcopy(article_copy)
     for segment in document.segments:
         segment.target = f"English of {segment.id}."
         segment.status = "machine"
@@ -80,10 +72,10 @@ def test_an_exported_docx_reads_back_every_segment(translated: Document, tmp_pat
         assert found.source == segment.source.strip()
 
 
-def test_term_hints_under_empty_targets_are_not_english(article_document: Document, tmp_path):
+def test_term_hints_under_empty_targets_are_not_english(article_copy: Document, tmp_path):
     from tests.sample_documents import with_terms
 
-    document = with_terms(article_document)  # empty targets: the exporter adds "Terms: …"
+    document = with_terms(article_copy)  # empty targets: the exporter adds "Terms: …"
     edited = read_edits(export(document, tmp_path, "docx"))
     # only the dateline's date has English (written out by the segmenter, not by a translator)
     assert [s.target for s in edited.segments] == ["February 3, 2026"] + [""] * (
@@ -406,11 +398,13 @@ TEXT = st.text(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(targets=st.lists(TEXT, min_size=3, max_size=3), layout=st.sampled_from(["docx", "xliff"]))
-def test_any_english_comes_back_as_written(article_document, tmp_path_factory, targets, layout):
-    document = copy.deepcopy(article_document)
+def test_any_english_comes_back_as_written(article_copy, tmp_path_factory, targets, layout):
+    document = copy.deepcopy(article_copy)
     document.blocks = document.blocks[1:3]  # b2 (three segments) and b3
     for segment, target in zip(document.segments, [*targets, "x"], strict=False):
         segment.target, segment.status = target, "machine" if target.strip() else "empty"

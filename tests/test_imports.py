@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HEAVY = (
     "ctranslate2",
     "argostranslate",
@@ -27,6 +29,7 @@ HEAVY = (
 )
 
 
+@pytest.mark.slow  # a subprocess
 def test_importing_the_cli_loads_nothing_heavy():
     code = (
         "import json, sys, bilingual.cli\n"
@@ -42,6 +45,7 @@ def test_importing_the_cli_loads_nothing_heavy():
     assert loaded == []
 
 
+@pytest.mark.slow  # a subprocess
 def test_help_is_instant():
     # CPU time of the child, not wall time: the test machine is shared, and a busy neighbour
     # stretches the wall clock but not the work that listing the commands costs.

@@ -35,6 +35,7 @@ def test_no_code_reads_beside_the_clone() -> None:
                 raise AssertionError(f"{path.relative_to(ROOT)} mentions {needle!r}")
 
 
+@pytest.mark.slow  # a subprocess
 @pytest.mark.skipif(
     ROOT.parent.is_relative_to(Path(tempfile.gettempdir()).resolve()),
     reason="the clone is inside the temporary folder: every file beside it counts as temporary",

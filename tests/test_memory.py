@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -190,6 +193,7 @@ def test_a_memory_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
+import textwrap
 from bilingual.memory import Draft, Memory
 path, name = sys.argv[1], sys.argv[2]
 with Memory(path) as memory:
@@ -259,3 +263,70 @@ def test_a_memory_written_before_via_gains_it_and_keeps_its_drafts(tmp_path: Pat
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == 1  # older ones read it
     connection.close()
+
+
+# -- a full disk, a corrupt file ------------------------------------------------------------------
+
+
+def _can_mount_tmpfs() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
+        capture_output=True,
+    )
+    return probe.returncode == 0
+
+
+FULL_DISK = textwrap.dedent(
+    """
+    set -e
+    mount -t tmpfs -o size=2m tmpfs "$DISK"
+    "$PYTHON" -c 'import sys; from bilingual.memory import Memory, Draft
+    with Memory(sys.argv[1]) as m:
+        m.store_machine([("源", [], Draft("x"))], model="m", options="{}")' "$DISK/memory.sqlite"
+    dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null || true
+    "$PYTHON" -c '
+    import sys
+    from bilingual.memory import Memory, Draft
+    from bilingual.errors import BilingualError
+    try:
+        with Memory(sys.argv[1]) as m:
+            rows = [("源%d" % i + "長" * 2000, [], Draft("y" * 2000)) for i in range(200)]
+            m.store_machine(rows, model="m", options="{}")
+    except BilingualError as e:
+        print(type(e).__name__, e.exit_code, e)
+    ' "$DISK/memory.sqlite"
+    """
+)
+
+
+@pytest.mark.slow  # a subprocess
+@pytest.mark.skipif(not _can_mount_tmpfs(), reason="needs unshare -rm and a tmpfs mount")
+def test_a_good_memory_on_a_full_disk_is_not_called_corrupt(tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    env = {
+        **os.environ,
+        "DISK": str(disk),
+        "PYTHON": sys.executable,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", FULL_DISK], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    name, code, message = result.stdout.strip().split(" ", 2)
+    assert name == "OutputError" and int(code) == ExitCode.USAGE, result.stdout
+    assert "memory.sqlite" in message and "full" in message
+    assert "not a translation memory" not in message
+
+
+def test_a_corrupt_memory_is_still_a_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "memory.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(Exception, match="not a translation memory") as raised:
+        Memory(path)
+    assert not isinstance(raised.value, OutputError)
+    assert raised.value.exit_code == ExitCode.BAD_INPUT  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from bilingual.news import date_in_english, structure, without_date_label
 from bilingual.pipeline import read_document
 from bilingual.segment import SEGMENTER_VERSION
 from bilingual.translate import translate_document
+from tests.conftest import examples
 
 TRADITIONAL = """外交部長林佳龍出席台美經貿記者會
 
@@ -147,7 +148,7 @@ def test_splits_lose_no_character(tmp_path):
             assert "".join(s.source for s in block.segments) == block.source
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=examples(200))
 @given(
     st.lists(
         st.text(

@@ -183,6 +183,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow  # a server on loopback
 def test_install_from_index_downloads_with_progress(
     folder: Path, index_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -114,6 +114,7 @@ def test_markdown_keeps_the_pictures_beside_the_file(
     assert "1 picture on the network not fetched" in err
 
 
+@pytest.mark.slow  # a subprocess
 def test_standard_input_reads_data_pictures_only(tmp_path: Path) -> None:
     page = f'<p>{TRADITIONAL["before"]}</p><p><img src="{data_url(image())}"></p>'
     result = subprocess.run(
@@ -134,6 +135,8 @@ def test_standard_input_reads_data_pictures_only(tmp_path: Path) -> None:
         ("old.bmp", image("BMP"), "a BMP picture, not PNG, JPEG, GIF or WebP"),
         ("huge.png", b"\x89PNG" + b"\x00" * (MAX_BYTES + 1), "larger than 20 MB"),
     ],
+    # named by file, not by bytes: random bytes would give each xdist worker another test id
+    ids=["broken.png", "random.jpg", "bomb.png", "drawing.svg", "old.bmp", "huge.png"],
 )
 def test_a_bad_picture_is_left_out_with_one_line_naming_it(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], name: str, data: bytes, says: str

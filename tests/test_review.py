@@ -21,23 +21,15 @@ from bilingual.review import (
     import_edits,
     load_previous,
 )
-from tests.conftest import ARTICLE
+from tests.conftest import ARTICLE, invoke
 from tests.docx_edits import EditedDocx
 from tests.test_importers import edit_xliff
 
 
 @pytest.fixture
-def article_document() -> Document:
-    """The reference article read afresh (the session's shared copy may have been changed)."""
-    from bilingual.pipeline import read_document
-
-    return read_document(ARTICLE)
-
-
-@pytest.fixture
-def project(article_document: Document, tmp_path: Path) -> Path:
+def project(article_copy: Document, tmp_path: Path) -> Path:
     """A machine-translated JSON form with its DOCX and XLIFF beside it; returns the JSON path."""
-    document = copy.deepcopy(article_document)
+    document = copy.deepcopy(article_copy)
     for segment in document.segments:
         segment.target = f"English of {segment.id}."
         segment.status = "machine"
@@ -45,10 +37,6 @@ def project(article_document: Document, tmp_path: Path) -> Path:
     result = CliRunner().invoke(cli, ["export", str(path), "--format", "docx,xliff"])
     assert result.exit_code == 0, result.output
     return path
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, [*args])
 
 
 def human(path: Path) -> dict[str, str]:
@@ -65,7 +53,7 @@ def test_docx_edits_reach_the_json_the_memory_and_the_next_export(project: Path,
     docx.replace_cell("b3s1", "The Presidential Office held a press conference this morning.")
     docx.save()
 
-    result = run("import", str(project.with_suffix(".docx")), "--memory", str(memory))
+    result = invoke("import", str(project.with_suffix(".docx")), "--memory", str(memory))
     assert result.exit_code == 0, result.output
     assert "2 edits imported, 38 unchanged" in result.output
 
@@ -83,7 +71,7 @@ def test_docx_edits_reach_the_json_the_memory_and_the_next_export(project: Path,
         assert stored.counts()["human"] == 2
 
     out = tmp_path / "again"
-    result = run("export", str(project), "-o", str(out), "--format", "docx,html")
+    result = invoke("export", str(project), "-o", str(out), "--format", "docx,html")
     assert result.exit_code == 0, result.output
     again = {s.segment_id: s.target for s in read_edits(out / "article.docx").segments}
     assert again["b3s1"] == "The Presidential Office held a press conference this morning."
@@ -91,7 +79,7 @@ def test_docx_edits_reach_the_json_the_memory_and_the_next_export(project: Path,
     assert "The Presidential Office held a press conference this morning." in html
 
     # `check` reports on the edits: 9:30 and 第6屆's six are gone from b2s1's English.
-    result = run("check", str(project), "--json")
+    result = invoke("check", str(project), "--json")
     assert result.exit_code == 1
     assert "number-missing" in result.stdout and "b2s1" in result.stdout
 
@@ -101,9 +89,11 @@ def test_importing_the_same_file_twice_changes_nothing(project: Path, tmp_path: 
     docx = EditedDocx(project.with_suffix(".docx"))
     docx.retype_inside_bookmark("b2s1", "Edited once.")
     docx.save()
-    assert run("import", str(project.with_suffix(".docx")), "--memory", str(memory)).exit_code == 0
+    assert (
+        invoke("import", str(project.with_suffix(".docx")), "--memory", str(memory)).exit_code == 0
+    )
     before = project.read_bytes()
-    result = run("import", str(project.with_suffix(".docx")), "--memory", str(memory))
+    result = invoke("import", str(project.with_suffix(".docx")), "--memory", str(memory))
     assert result.exit_code == 0
     assert "0 edits imported, 40 unchanged" in result.output
     assert project.read_bytes() == before
@@ -113,7 +103,7 @@ def test_importing_the_same_file_twice_changes_nothing(project: Path, tmp_path: 
 
 def test_an_interleaved_docx_round_trip(project: Path, tmp_path: Path):
     out = tmp_path / "interleaved"
-    assert run("export", str(project), "-o", str(out), "--layout", "interleaved").exit_code == 0
+    assert invoke("export", str(project), "-o", str(out), "--layout", "interleaved").exit_code == 0
     from docx import Document as open_docx
     from docx.oxml.ns import qn
 
@@ -174,7 +164,7 @@ def test_xliff_edits_from_a_cat_tool(project: Path, tmp_path: Path):
     xliff = project.with_suffix(".xlf")
     edit_xliff(xliff, {"b4s1": "President Lai said the sixth EPPD was held in Washington, DC."})
     edit_xliff(xliff, {"b4s2": "English of b4s2."}, state="final")  # confirmed as it was
-    result = run("import", str(xliff), "--memory", str(memory))
+    result = invoke("import", str(xliff), "--memory", str(memory))
     assert result.exit_code == 0, result.output
     assert human(project) == {
         "b4s1": "President Lai said the sixth EPPD was held in Washington, DC.",
@@ -191,7 +181,7 @@ def test_an_xliff_for_another_document_is_refused(project: Path, tmp_path: Path)
         encoding="utf-8",
     )
     before = project.read_bytes()
-    result = run("import", str(xliff), "--memory", str(tmp_path / "memory.sqlite"))
+    result = invoke("import", str(xliff), "--memory", str(tmp_path / "memory.sqlite"))
     assert result.exit_code == 3
     assert "exported from other-" in result.output and "not from" in result.output
     assert project.read_bytes() == before
@@ -211,7 +201,7 @@ def test_bad_rows_are_reported_and_the_rest_imported(project: Path, tmp_path: Pa
     docx.add_row("加的", "An added row.")
     docx.replace_cell("b4s1", "")
     docx.save()
-    result = run("import", str(project.with_suffix(".docx")), "--no-memory")
+    result = invoke("import", str(project.with_suffix(".docx")), "--no-memory")
     assert result.exit_code == 0, result.output
     assert human(project) == {"b2s1": "A good edit."}
     output = result.output
@@ -235,7 +225,7 @@ def test_nothing_importable_exits_3_and_writes_nothing(project: Path, tmp_path: 
     docx.retype_inside_bookmark("b2s1", "An edit that cannot be trusted.")
     docx.save()
     before = project.read_bytes()
-    result = run("import", str(project.with_suffix(".docx")), "--memory", str(memory))
+    result = invoke("import", str(project.with_suffix(".docx")), "--memory", str(memory))
     assert result.exit_code == 3
     assert "nothing imported (1 problem)" in result.output
     assert project.read_bytes() == before
@@ -244,7 +234,7 @@ def test_nothing_importable_exits_3_and_writes_nothing(project: Path, tmp_path: 
 
 def test_no_edits_is_not_an_error(project: Path):
     before = project.read_bytes()
-    result = run("import", str(project.with_suffix(".docx")), "--no-memory")
+    result = invoke("import", str(project.with_suffix(".docx")), "--no-memory")
     assert result.exit_code == 0
     assert "0 edits imported, 40 unchanged" in result.output
     assert project.read_bytes() == before
@@ -272,7 +262,7 @@ def test_whole_file_problems_are_one_line_and_exit_3(project: Path, name, data, 
     path = project.parent / name
     path.write_bytes(data)
     before = project.read_bytes()
-    result = run("import", str(path), "--into", str(project), "--no-memory")
+    result = invoke("import", str(path), "--into", str(project), "--no-memory")
     assert result.exit_code == 3
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -286,7 +276,7 @@ def test_a_docx_this_tool_did_not_write_exits_3(project: Path):
     doc.add_paragraph("A letter.")
     path = project.parent / "letter.docx"
     doc.save(str(path))
-    result = run("import", str(path), "--into", str(project), "--no-memory")
+    result = invoke("import", str(path), "--into", str(project), "--no-memory")
     assert result.exit_code == 3
     assert "not a DOCX written by bilingual" in result.output
 
@@ -295,7 +285,7 @@ def test_without_into_the_json_beside_must_exist(project: Path, tmp_path: Path):
     moved = tmp_path / "elsewhere"
     moved.mkdir()
     docx = shutil.copy(project.with_suffix(".docx"), moved / "article.docx")
-    result = run("import", str(docx), "--no-memory")
+    result = invoke("import", str(docx), "--no-memory")
     assert result.exit_code == 3
     assert "article.json: no such file" in result.output and "--into" in result.output
 
@@ -325,7 +315,7 @@ def article(tmp_path: Path) -> Path:
 
 
 def translate(article: Path, out: Path, *extra: str):
-    result = run("translate", str(article), "-o", str(out), "--engine", "none", "-q", *extra)
+    result = invoke("translate", str(article), "-o", str(out), "--engine", "none", "-q", *extra)
     assert result.exit_code == 0, result.output
     return out / "article.json"
 
@@ -339,7 +329,7 @@ def test_human_edits_win_on_a_later_translate(article: Path, tmp_path: Path, mem
     docx.retype_inside_bookmark("b2s1", "Reviewed b2s1.")
     docx.retype_inside_bookmark("b3s1", "Reviewed b3s1.")
     docx.save()
-    assert run("import", str(out / "article.docx"), *options).exit_code == 0
+    assert invoke("import", str(out / "article.docx"), *options).exit_code == 0
 
     text = article.read_text(encoding="utf-8")
     article.write_text(text.replace("總統府今日上午舉行", "總統府今天上午舉行"), encoding="utf-8")
@@ -349,7 +339,7 @@ def test_human_edits_win_on_a_later_translate(article: Path, tmp_path: Path, mem
     assert (b2s1.status, b2s1.target, b2s1.flags) == ("human", "Reviewed b2s1.", [])
     assert (b3s1.status, b3s1.target) == ("human", "Reviewed b3s1.")
     assert b3s1.flags == [SOURCE_CHANGED]
-    result = run("check", str(json_path))
+    result = invoke("check", str(json_path))
     assert "flagged: source changed since review" in result.output
 
 
@@ -359,7 +349,7 @@ def test_an_edit_follows_its_sentence_when_ids_shift(article: Path, tmp_path: Pa
     docx = EditedDocx(out / "article.docx")
     docx.retype_inside_bookmark("b3s1", "Reviewed b3s1.")
     docx.save()
-    assert run("import", str(out / "article.docx"), "--no-memory").exit_code == 0
+    assert invoke("import", str(out / "article.docx"), "--no-memory").exit_code == 0
     reviewed = load(json_path).segment("b3s1").source
 
     text = article.read_text(encoding="utf-8")
@@ -381,7 +371,7 @@ def test_a_glossary_change_flags_the_review(article: Path, tmp_path: Path):
     docx = EditedDocx(out / "article.docx")
     docx.retype_inside_bookmark("b3s1", "The Presidential Office held a press conference.")
     docx.save()
-    assert run("import", str(out / "article.docx"), "--no-memory").exit_code == 0
+    assert invoke("import", str(out / "article.docx"), "--no-memory").exit_code == 0
     assert set(load(json_path).segment("b3s1").review["renderings"]) == {"Presidential Office"}
 
     glossary.write_text(
@@ -393,12 +383,12 @@ def test_a_glossary_change_flags_the_review(article: Path, tmp_path: Path):
     assert b3s1.flags == [GLOSSARY_CHANGED]
 
 
-def test_carry_reviews_by_id_and_by_source(article_document: Document):
-    previous = copy.deepcopy(article_document)
+def test_carry_reviews_by_id_and_by_source(article_copy: Document):
+    previous = copy.deepcopy(article_copy)
     old = previous.segment("b2s2")
     old.target, old.status = "Reviewed.", "human"
     old.review = {"source": old.source, "renderings": [], "at": "2026-02-04T00:00:00Z"}
-    new = copy.deepcopy(article_document)
+    new = copy.deepcopy(article_copy)
     new.segment("b2s2").source = "改寫過的句子。"
     assert carry_reviews(new, previous) == 1
     carried = new.segment("b2s2")
@@ -408,17 +398,17 @@ def test_carry_reviews_by_id_and_by_source(article_document: Document):
         [SOURCE_CHANGED],
     )
     assert carried.review["source"] == old.source
-    assert carry_reviews(copy.deepcopy(article_document), None) == 0
+    assert carry_reviews(copy.deepcopy(article_copy), None) == 0
 
 
-def test_a_broken_previous_json_stops_the_run(article_document: Document, tmp_path: Path):
+def test_a_broken_previous_json_stops_the_run(article_copy: Document, tmp_path: Path):
     from bilingual.errors import InputError
 
     path = tmp_path / "article.json"
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match="may hold reviewed English"):
-        load_previous(path, article_document)
-    assert load_previous(tmp_path / "none.json", article_document) is None
+        load_previous(path, article_copy)
+    assert load_previous(tmp_path / "none.json", article_copy) is None
 
 
 def test_a_docx_for_another_document_is_refused(project: Path):
@@ -426,7 +416,7 @@ def test_a_docx_for_another_document_is_refused(project: Path):
     document.meta["input"] = "another-article.txt"
     dump(document, project)
     before = project.read_bytes()
-    result = run("import", str(project.with_suffix(".docx")), "--no-memory")
+    result = invoke("import", str(project.with_suffix(".docx")), "--no-memory")
     assert result.exit_code == 3
     assert (
         "exported from eppd-press-conference-2026-02-03.zh-Hant.txt, not from another"
@@ -446,7 +436,7 @@ def test_a_stale_docx_or_xliff_changes_nothing_after_a_newer_review(project: Pat
     save_edit(project, "b3s1", "Reviewed after the export.", segment.revision, memory)
     reviewed = project.read_bytes()
     for suffix in (".docx", ".xlf"):  # both exported before the review, left as they were
-        result = run("import", str(project.with_suffix(suffix)), "--memory", str(memory))
+        result = invoke("import", str(project.with_suffix(suffix)), "--memory", str(memory))
         assert result.exit_code == 0, result.output
         assert "1 older than the JSON form (skipped)" in result.output
         assert project.read_bytes() == reviewed
@@ -464,7 +454,7 @@ def test_a_row_edited_in_a_stale_file_is_a_conflict_by_id(project: Path, tmp_pat
     docx.save()
     edit_xliff(project.with_suffix(".xlf"), {"b3s1": "Reviewed in a CAT tool meanwhile."})
 
-    result = run("import", str(project.with_suffix(".docx")), "--memory", str(memory))
+    result = invoke("import", str(project.with_suffix(".docx")), "--memory", str(memory))
     assert result.exit_code == 0, result.output
     assert "(b3s1): conflict: edited in the file while the segment also changed" in result.output
     assert "Reviewed in the editor." in result.output  # what it reads now
@@ -472,7 +462,7 @@ def test_a_row_edited_in_a_stale_file_is_a_conflict_by_id(project: Path, tmp_pat
         "b3s1": "Reviewed in the editor.",
         "b4s1": "An edit of a segment nobody else touched.",
     }
-    result = run("import", str(project.with_suffix(".xlf")), "--memory", str(memory))
+    result = invoke("import", str(project.with_suffix(".xlf")), "--memory", str(memory))
     assert result.exit_code == 3  # its one edit is a conflict: nothing imported
     assert "unit b3s1: conflict" in result.output
     assert human(project)["b3s1"] == "Reviewed in the editor."
@@ -494,6 +484,6 @@ def test_files_exported_before_revisions_import_as_before(project: Path, tmp_pat
     from bilingual.review import save_edit
 
     save_edit(project, "b3s1", "Newer.", load(project).segment("b3s1").revision, use_memory=False)
-    result = run("import", str(xliff), "--no-memory")
+    result = invoke("import", str(xliff), "--no-memory")
     assert result.exit_code == 0, result.output
     assert human(project)["b3s1"] == "An old file's edit."

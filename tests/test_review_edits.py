@@ -1,4 +1,4 @@
-"""A human edit is never lost (issue 11, items 1 and 2).
+"""A human edit is never lost, whatever runs at the same time.
 
 A translate that runs while `bilingual import` brings an edit into its JSON form keeps that edit
 when it writes (raced for real, with subprocesses and the stand-in model); the JSON form's lock
@@ -26,7 +26,7 @@ from bilingual.engines import ENGINES, EngineOptions, Translation
 from bilingual.errors import ExitCode
 from bilingual.memory import Memory
 from bilingual.pipeline import translate_file
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, ROOT, run_bilingual
 from tests.test_importers import edit_xliff
 
 STEM = ARTICLE.stem
@@ -51,22 +51,12 @@ def _env(env: dict[str, str], **extra: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(ROOT / "src"), **extra}
 
 
-def _bilingual(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bilingual", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
 def _error_lines(stderr: str) -> list[str]:
     assert "Traceback" not in stderr
     return [line for line in stderr.splitlines() if line.startswith("bilingual: error:")]
 
 
-# --- item 1: an edit imported while translate runs -------------------------------------------
+# --- an edit imported while translate runs ---------------------------------------------------
 
 
 class _ImportingEngine:
@@ -167,8 +157,8 @@ def test_a_running_translate_keeps_an_edit_imported_meanwhile(
     source = tmp_path / f"{STEM}.txt"
     source.write_text("\n\n".join([text] * 4), encoding="utf-8")  # a few seconds of decoding
     out = tmp_path / "out"
-    first = _bilingual("translate", str(source), "--engine", "none", "--no-memory", "-q",
-                       "--format", "xliff", "-o", str(out), env=env)  # fmt: skip
+    args = ["translate", str(source), "--engine", "none", "--no-memory", "-q", "--format", "xliff"]
+    first = run_bilingual([*args, "-o", str(out)], env=env, timeout=180)
     assert first.returncode == 0, first.stderr
     json_form, xliff = out / f"{STEM}.json", out / f"{STEM}.xlf"
     edit_xliff(xliff, {"b2s1": EDIT})
@@ -188,8 +178,9 @@ def test_a_running_translate_keeps_an_edit_imported_meanwhile(
         while _machine_rows(memory) < 1 and run.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)  # the run has read the JSON form and is translating
         assert run.poll() is None, "translate ended before the import could start"
-        imported = _bilingual("import", str(edited), "--into", str(json_form), "--no-memory",
-                              env=env)  # fmt: skip
+        imported = run_bilingual(
+            ["import", str(edited), "--into", str(json_form), "--no-memory"], env=env, timeout=180
+        )
         assert imported.returncode == 0, imported.stderr
         assert "1 edit imported" in imported.stdout
         assert run.poll() is None, "translate ended before the import did: make the text longer"
@@ -240,6 +231,7 @@ def _hold_json_form_lock(json_form: Path, seconds: float, env: dict[str, str]) -
     return holder
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_import_waits_for_the_json_form_lock_and_then_imports(
     tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
@@ -248,7 +240,7 @@ def test_an_import_waits_for_the_json_form_lock_and_then_imports(
     env = _env(sandbox_env, BILINGUAL_LOCK_TIMEOUT="60")
     holder = _hold_json_form_lock(json_form, 1.5, env)
     try:
-        result = _bilingual("import", str(xliff), "--no-memory", env=env)
+        result = run_bilingual(["import", str(xliff), "--no-memory"], env=env, timeout=180)
     finally:
         holder.wait(timeout=60)
     assert result.returncode == 0, result.stderr
@@ -257,6 +249,7 @@ def test_an_import_waits_for_the_json_form_lock_and_then_imports(
     assert _human(json_form) == {"b2s1": EDIT}
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_json_form_lock_not_released_is_exit_2_naming_the_file(
     tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
@@ -267,9 +260,9 @@ def test_a_json_form_lock_not_released_is_exit_2_naming_the_file(
     holder = _hold_json_form_lock(json_form, 60, env)
     try:
         started = time.monotonic()
-        result = _bilingual("import", str(xliff), "--no-memory", env=env)
+        result = run_bilingual(["import", str(xliff), "--no-memory"], env=env, timeout=180)
         waited = time.monotonic() - started
-        export = _bilingual("export", str(json_form), env=env)
+        export = run_bilingual(["export", str(json_form)], env=env, timeout=180)
     finally:
         holder.kill()
         holder.wait()
@@ -283,7 +276,7 @@ def test_a_json_form_lock_not_released_is_exit_2_naming_the_file(
     assert json_form.read_bytes() == before
 
 
-# --- item 2: an import writes both destinations or neither ------------------------------------
+# --- an import writes both destinations or neither --------------------------------------------
 
 
 def _human_rows(memory: Path) -> int:
@@ -315,9 +308,13 @@ _NEEDS_UNSHARE = pytest.mark.skipif(
     ],
 )
 def test_an_import_whose_json_form_cannot_be_written_leaves_the_memory_as_it_was(
-    tmp_path: Path, sandbox_env: dict[str, str], case: str, size: str | None, remount: str,
+    tmp_path: Path,
+    sandbox_env: dict[str, str],
+    case: str,
+    size: str | None,
+    remount: str,
     reason: str,
-) -> None:  # fmt: skip
+) -> None:
     json_form, xliff = _worksheet(tmp_path / "out")
     edit_xliff(xliff, {"b2s1": EDIT})
     before = json_form.read_bytes()
@@ -335,13 +332,25 @@ def test_an_import_whose_json_form_cannot_be_written_leaves_the_memory_as_it_was
         '--memory "$5"; code=$?; cp "$1/$(basename "$3")" "$6"; ls -A "$1" > "$6.ls"; exit $code'
     )
     completed = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", script, "sh", disk, sys.executable, json_form, xliff,
-         memory, after],
+        [
+            "unshare",
+            "-rm",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            disk,
+            sys.executable,
+            json_form,
+            xliff,
+            memory,
+            after,
+        ],
         env=_env(sandbox_env),
         capture_output=True,
         text=True,
         timeout=180,
-    )  # fmt: skip
+    )
     assert completed.returncode == ExitCode.USAGE == 2, completed.stderr
     (line,) = _error_lines(completed.stderr)
     assert line.startswith(f"bilingual: error: {disk}/{json_form.name}"), line
@@ -351,6 +360,7 @@ def test_an_import_whose_json_form_cannot_be_written_leaves_the_memory_as_it_was
     assert sorted(Path(f"{after}.ls").read_text().split()) == sorted([json_form.name, xliff.name])
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_import_whose_memory_fails_puts_the_json_form_back(
     tmp_path: Path, sandbox_env: dict[str, str]
 ) -> None:
@@ -368,7 +378,9 @@ def test_an_import_whose_memory_fails_puts_the_json_form_back(
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         holder.stdout.close()
         env = _env(sandbox_env, BILINGUAL_LOCK_TIMEOUT="1")
-        result = _bilingual("import", str(xliff), "--memory", str(memory), env=env)
+        result = run_bilingual(
+            ["import", str(xliff), "--memory", str(memory)], env=env, timeout=180
+        )
     finally:
         holder.kill()
         holder.wait()

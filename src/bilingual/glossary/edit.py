@@ -333,11 +333,18 @@ def yaml_value(value: Any) -> str:
         items = ", ".join(_flow_item(v) for v in value)
         return f"[{items}]"
     text = str(value)
-    return text if _reads_back(f"k: {text}\n", text) else json.dumps(text, ensure_ascii=False)
+    return text if _reads_back(f"k: {text}\n", text) else _quoted(text)
 
 
 def _flow_item(text: str) -> str:
-    return text if _reads_back(f"k: [{text}]\n", [text]) else json.dumps(text, ensure_ascii=False)
+    return text if _reads_back(f"k: [{text}]\n", [text]) else _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML scalar: the characters as they are where YAML allows them, escaped
+    where it does not (a noncharacter such as U+FFFE is refused even inside quotes)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return quoted if _reads_back(f"k: {quoted}\n", text) else json.dumps(text)
 
 
 def _reads_back(snippet: str, expected: Any) -> bool:
