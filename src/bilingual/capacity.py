@@ -19,6 +19,7 @@ from .errors import InputError
 # when this much is not free.
 BYTES_PER_SEGMENT = 1536
 _SPLIT = "split it into smaller files and translate each"
+_RESERVE = 16 * 2**20  # bytes held back while a stage runs, freed to refuse it
 
 
 def check_fits(segments: int, origin: str | Path) -> None:
@@ -37,12 +38,18 @@ def memory_bound(origin: str | Path) -> Iterator[None]:
     """Turn running out of memory into the same one-line refusal (exit 3)."""
     # made beforehand: once memory has run out, even this line may not be made
     refusal = f"{origin}{_size(origin)}: too large for the memory free here; {_SPLIT}"
+    # Memory set aside to refuse with: the frames outside this one may still hold the document,
+    # and unwinding them (the run loop's handlers, the progress line, the summary) allocates.
+    reserve: bytearray | None = bytearray(_RESERVE)
     try:
         yield
     except MemoryError as e:
-        # the frames the error passed through still hold the document: let go of it first
+        reserve = None
+        # the frames the error passed through still hold the document: let go of it too
         traceback.clear_frames(e.__traceback__)
         raise InputError(refusal) from None
+    finally:
+        del reserve
 
 
 def _size(origin: str | Path) -> str:
