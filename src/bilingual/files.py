@@ -17,7 +17,7 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -169,8 +169,11 @@ def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def write_all(items: Sequence[tuple[Path, bytes]]) -> list[Path]:
+def write_all(items: Iterable[tuple[Path, bytes]]) -> list[Path]:
     """Write several files so that they appear together: a run's outputs, say.
+
+    `items` may be made as they are asked for (`stages.render_outputs`): each file's bytes are
+    let go once written, so only one is held at a time.
 
     Every temporary file is written and synced first; only then are they renamed, in the given
     order (put the file that marks the run as done, the JSON form, last). When any file cannot be
@@ -191,6 +194,7 @@ def write_all(items: Sequence[tuple[Path, bytes]]) -> list[Path]:
                     os.fsync(handle.fileno())
             except OSError as e:
                 raise _cannot_write(path, e) from None
+            del data  # before the next item is made
     except BaseException:
         for part, _ in staged:
             _remove(part)

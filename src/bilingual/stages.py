@@ -6,7 +6,7 @@ render, sign, write), each with its warnings, and the `DocumentReport` they fill
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,14 @@ from .capacity import check_fits, memory_bound
 from .document import VIAS, Document, asset_files, assets_folder
 from .engines import Engine
 from .errors import BilingualError, InputError, NotReviewed
-from .exporters import ExportOptions, Finding, RenderError, get_exporter, parse_formats
+from .exporters import (
+    Exporter,
+    ExportOptions,
+    Finding,
+    RenderError,
+    get_exporter,
+    parse_formats,
+)
 from .files import ensure_folder, write_all
 from .front import GivenFront
 from .locks import json_form_lock
@@ -308,18 +315,23 @@ def render_outputs(
     formats: Sequence[str] | str | None,
     options: ExportOptions | None,
     findings: Sequence[Finding],
-) -> tuple[list[tuple[Path, bytes]], list[str]]:
+) -> tuple[Iterator[tuple[Path, bytes]], list[str]]:
     """Each requested format rendered, as (path, bytes) in the order to write them: the JSON
     form last, so that it appears only once every other output is in place, with their
     digests in its signature. Also the warnings of the exporters, each said once (several
-    exporters clean the same text)."""
+    exporters clean the same text); the list fills as the outputs are rendered.
+
+    The outputs are rendered one at a time as `write_all` asks for the next, so that only one
+    is held in memory (a million segments: the HTML about 290 MB, the JSON form 260 MB); the
+    checks that refuse the whole run (no segments, --require-reviewed) are made before.
+    """
     # the Markdown links the figures' images in the assets folder beside it
     folder = assets_folder(output_dir / f"{stem}.json").name
     options = replace(options or ExportOptions(), assets=folder)
     if not document.segments:
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
     # the pictures' files first: every output that shows them is renamed into place after them
-    outputs = asset_files(document, output_dir / f"{stem}.json")
+    assets = asset_files(document, output_dir / f"{stem}.json")
     warnings: list[str] = []
     for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
     unreviewed = _unreviewed(document, findings) if for_readers else ""
@@ -333,22 +345,43 @@ def render_outputs(
             f"{label}: the reader's edition has {unreviewed}; review them (`bilingual import`) "
             "before sending it, or refuse such a run with --require-reviewed"
         )
-    for name in [*[f for f in parse_formats(formats) if f != "json"], "json"]:
-        exporter = get_exporter(name)
+    names = [*[f for f in parse_formats(formats) if f != "json"], "json"]
+    # an unknown format refuses the run now, before anything is rendered
+    exporters = {name: get_exporter(name) for name in names}
+    rendered = _rendered(document, output_dir, stem, assets, exporters, options, findings, warnings)
+    return rendered, warnings
+
+
+def _rendered(
+    document: Document,
+    output_dir: Path,
+    stem: str,
+    assets: list[tuple[Path, bytes]],
+    exporters: dict[str, Exporter],
+    options: ExportOptions,
+    findings: Sequence[Finding],
+    warnings: list[str],
+) -> Iterator[tuple[Path, bytes]]:
+    """`render_outputs`' outputs, each rendered when asked for; its warnings added to `warnings`."""
+    digests = {path.name: sha256(data) for path, data in assets}
+    yield from assets
+    del assets[:]
+    for name, exporter in exporters.items():
         signature = document.meta.get("signature")
         if name == "json" and isinstance(signature, dict):
             # The JSON form records what was written with it: a later batch finds it up to
             # date only when every requested output is still the one written here.
-            signature["outputs"] = {p.name: sha256(data) for p, data in outputs}
+            signature["outputs"] = dict(digests)
         path = output_dir / f"{stem}{exporter.extension}"
         try:
             rendered = exporter.render(document, options, findings)
         except RenderError as e:
             raise RenderError(f"{path}: {e}") from None
+        warnings.extend(w for w in dict.fromkeys(rendered.warnings) if w not in warnings)
         if rendered.data is not None:  # pdf without LibreOffice renders nothing, says so
-            outputs.append((path, rendered.data))
-        warnings.extend(rendered.warnings)
-    return outputs, list(dict.fromkeys(warnings))
+            digests[path.name] = sha256(rendered.data)
+            yield path, rendered.data
+        del rendered  # let go of this output before the next is rendered
 
 
 def _unreviewed(document: Document, findings: Sequence[Finding]) -> str:
