@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..document import Document, Segment, Term
+from ..document import Document, Segment, Term, no_items
 from .entry import Entry
 from .match import Occurrence
 from .model import Glossary
@@ -28,7 +28,8 @@ def annotate(document: Document, glossary: Glossary) -> None:
     ]
     found = glossary.occurrences_in([s.source for _, s in placed])
     for (body, segment), occurrences in zip(placed, found, strict=True):
-        segment.terms = _terms(segment, occurrences, mentioned if body else None)
+        # most segments have none: they keep the shared empty list
+        segment.terms = _terms(segment, occurrences, mentioned if body else None) or no_items()
 
 
 def _terms(
