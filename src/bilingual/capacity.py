@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 from .errors import InputError
 
-# What a run still needs per segment once the document is segmented (its DOCX, HTML and JSON
-# form rendered and held until written, the checks), measured with benchmarks/memory.py: a
-# million short lines took about 0.75 GB beyond the segmented document. A document is refused
-# when this much is not free.
+# What a run still needs per segment once the document is segmented, measured with
+# benchmarks/memory.py: a million short lines peaked at about 2.1 GB, some 1.4 GB beyond the
+# segmented document. The outputs are rendered and written one at a time, but the largest (the
+# HTML page, grown in one buffer) still needs about 1 KB a segment beside the Document, and
+# Python keeps what the reader and segmenter freed. A document is refused when this is not free.
 BYTES_PER_SEGMENT = 1536
 _SPLIT = "split it into smaller files and translate each"
 _RESERVE = 16 * 2**20  # bytes held back while a stage runs, freed to refuse it
