@@ -102,6 +102,23 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
+def first_heading_is_title(blocks: list[RawBlock]) -> list[RawBlock]:
+    """The first top-level heading (a Markdown `#`, an `<h1>`, Word's Heading 1) is the
+    document's headline when no title stands before it; any later one is a heading."""
+    for index, block in enumerate(blocks):
+        if block.kind == "title":
+            break
+        # a heading in a table cell heads the cell, not the document
+        if (
+            block.kind == "heading"
+            and block.meta.get("level") == 1
+            and not block.meta.get("table_cell")
+        ):
+            blocks[index] = RawBlock(block.text, "title", block.meta)
+            break
+    return blocks
+
+
 def with_captions(blocks: list[RawBlock]) -> list[RawBlock]:
     """A figure with no caption after it gets its alt text as one, when that text has Chinese
     in it (an alt text of `photo` or a file name describes nothing a reader needs)."""
