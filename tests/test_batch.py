@@ -679,3 +679,30 @@ def test_a_link_outside_the_folder_is_skipped_unless_followed(runner: CliRunner,
     report = by_input(report_of(tmp_path / "out"))
     assert report["secret.txt"]["status"] == "translated"
     assert report["null.txt"]["reason"].endswith("not a regular file (a character device); skipped")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# 貨櫃碼頭\n\n貨櫃碼頭今天很忙。", "# 货柜码头\n\n货柜码头今天很忙。"],
+    ids=["Hant", "Hans"],
+)
+def test_what_a_reader_could_not_read_is_said_once_and_kept_in_the_report(tmp_path, text):
+    from tests.conftest import invoke
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "story.md").write_text(
+        f"{text}\n\n![遠端](https://example.com/photo.jpg)\n", encoding="utf-8"
+    )
+    said = "story.md: 1 picture on the network not fetched"
+    one = invoke("translate", folder / "story.md", "-o", tmp_path / "one", "--engine", "none")
+    assert one.exit_code == 0, one.output
+    assert [line for line in one.stderr.splitlines() if said in line] == [
+        f"bilingual: {folder / 'story.md'}: 1 picture on the network not fetched (save the page "
+        "with its pictures to keep them); left out"
+    ]
+    many = invoke("translate", folder, "-o", tmp_path / "many", "--engine", "none")
+    assert many.exit_code == 0, many.output
+    assert sum(said in line for line in many.stderr.splitlines()) == 1
+    report = json.loads((tmp_path / "many" / "bilingual-report.json").read_text("utf-8"))
+    assert any(said in line for line in report["documents"][0]["said"])

@@ -216,3 +216,35 @@ def test_another_host_is_warned_about(review_form: Path, host: str):
             cli, ["review", str(review_form), "--no-open", "--host", host, "--port", str(port)]
         )
     assert "warning: listening on 0.0.0.0, not only on this machine" in result.output
+
+
+def test_the_export_buttons_take_bilingual_toml_as_export_does(
+    review_form: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from docx import Document as open_docx
+
+    from bilingual.editor import server
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bilingual.toml").write_text(
+        'engine = "none"\nlayout = "interleaved"\n[export]\npaper = "letter"\n', encoding="utf-8"
+    )  # engine is translate's: no typo for the editor either
+    served: dict = {}
+    monkeypatch.setattr(server, "serve", lambda json_path, **kwargs: served.update(kwargs))
+    result = CliRunner().invoke(cli, ["review", str(review_form), "--no-open"])
+    assert result.exit_code == 0, result.output
+    options = served["export_options"]
+    assert {e: (o.layout, o.paper, o.edition) for e, o in options.items()} == {
+        "review": ("interleaved", "letter", "review"),
+        "reader": ("interleaved", "letter", "reader"),
+    }
+    settings = Settings(review_form, TOKEN, use_memory=False, export_options=options)
+    test_client = TestClient(create_app(settings), base_url=BASE)
+    assert test_client.get(f"/?token={TOKEN}").status_code == 200
+    assert test_client.post("/api/export", json={"format": "docx"}).status_code == 200
+    written = open_docx(str(review_form.with_suffix(".docx")))
+    assert written.tables == []  # interleaved: paragraphs, not the two-column table
+    assert round(written.sections[0].page_width.inches, 1) == 8.5  # letter
+    (tmp_path / "bilingual.toml").write_text('layout = "diagonal"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["review", str(review_form), "--no-open"])
+    assert result.exit_code == 3 and "bilingual.toml" in result.output and "layout" in result.output

@@ -251,3 +251,25 @@ def test_word_caption_style_gives_a_caption(tmp_path, lead, caption):
         ("caption", caption),
         ("paragraph", lead),
     ]
+
+
+@pytest.mark.parametrize(
+    ("headline", "later"),
+    [("高雄港貨櫃量創新高", "港區的下一步"), ("高雄港货柜量创新高", "港区的下一步")],
+)
+def test_the_first_heading_1_is_the_headline_as_in_markdown_and_html(tmp_path, headline, later):
+    import docx
+
+    document = docx.Document()
+    document.add_heading(headline, 1)
+    document.add_paragraph("今天表示，貨櫃量創新高。")
+    document.add_heading(later, 1)
+    document.save(tmp_path / "story.docx")
+    read = read_document(tmp_path / "story.docx")
+    assert [(b.kind, b.level) for b in read.blocks] == [("title", 1), ("paragraph", None),
+                                                        ("heading", 1)]  # fmt: skip
+    assert read.meta["title"] == headline
+    document.paragraphs[0].insert_paragraph_before("真正的標題", style="Title")
+    document.save(tmp_path / "titled.docx")
+    kinds = [b.kind for b in read_document(tmp_path / "titled.docx").blocks]
+    assert kinds == ["title", "heading", "paragraph", "heading"]

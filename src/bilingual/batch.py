@@ -118,7 +118,8 @@ class BatchResult:
         """One screen: the counts, the totals, each failed document and its reason."""
         counts, totals = self.counts(), self.to_dict()["totals"]
         lines = [
-            f"{len(self.documents)} documents: {counts[TRANSLATED]} translated, "
+            f"{len(self.documents)} document{'' if len(self.documents) == 1 else 's'}: "
+            f"{counts[TRANSLATED]} translated, "
             f"{counts[UP_TO_DATE]} up to date, {counts[FAILED]} failed"
             + (f", {counts[NOT_DONE]} not done" if NOT_DONE in counts else "")
             + (" (interrupted)" if self.interrupted else "")

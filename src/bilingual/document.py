@@ -492,6 +492,9 @@ class RawText:
 
     blocks: list[RawBlock] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    # What the reader could not read (a picture left out, text nested too deep), one line each,
+    # naming the file: the run says them with its other warnings.
+    warnings: list[str] = field(default_factory=list)
 
 
 def renumber(blocks: list[Block]) -> None:

@@ -61,13 +61,19 @@ class RunResult:
         return ", ".join(parts)
 
 
-def read_document(path: str | Path, input_format: str | None = None) -> Document:
-    """Read and segment an input file (`-`: standard input), by its extension or `input_format`."""
+def read_document(
+    path: str | Path, input_format: str | None = None, *, warnings: list[str] | None = None
+) -> Document:
+    """Read and segment an input file (`-`: standard input), by its extension or `input_format`;
+    what the reader could not read is added to `warnings`."""
     from .readers import read
     from .segment import segment
 
     with memory_bound(path):
-        return segment(read(path, input_format))
+        raw = read(path, input_format)
+        if warnings is not None:
+            warnings.extend(raw.warnings)
+        return segment(raw)
 
 
 @memory_bounded

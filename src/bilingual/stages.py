@@ -161,6 +161,7 @@ def prepare(job: Job, settings: Settings) -> Prepared | DocumentReport:
     claim_json_form(job, force=settings.force, same_content=signature["input_sha256"])
     with memory_bound(job.input):
         raw = read(job.input, settings.input_format, data=data, known_words=settings.known_words)
+        report.said.extend(raw.warnings)
         document = segment(raw)
     check_fits(len(document.segments), job.input)
     if settings.in_batch:  # the path in the batch, so that a/press.txt's edits stay there

@@ -153,7 +153,11 @@ def _read(path: str, input_format: str | None) -> Any:
         return load(path)
     from ..pipeline import read_document
 
-    return read_document(path, input_format)
+    warnings: list[str] = []
+    document = read_document(path, input_format, warnings=warnings)
+    for warning in warnings:
+        click.echo(f"bilingual: {warning}", err=True)
+    return document
 
 
 @glossary.command(name="import")

@@ -4,6 +4,7 @@ coming back, and the reviewer's editor in the browser."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -146,6 +147,7 @@ def review(
     """
     from ..editor.server import DEFAULT_HOST, serve
 
+    exports = _export_settings(json_path)
     if host != DEFAULT_HOST:
         click.echo(
             f"bilingual: warning: listening on {host}, not only on this machine: anyone who "
@@ -160,6 +162,7 @@ def review(
             open_browser=not no_open,
             memory_path=memory_path,
             use_memory=not no_memory,
+            export_options=exports,
             announce=lambda url: click.echo(url),
         )
     except KeyboardInterrupt:  # Ctrl-C is how the editor is meant to stop, not a failure
@@ -168,3 +171,18 @@ def review(
             "in the browser",
             err=True,
         )
+
+
+def _export_settings(json_path: str) -> dict[str, Any]:
+    """The options of the editor's export buttons, one set per edition: what
+    `bilingual export DOC.json --edition EDITION` takes here, bilingual.toml included (its
+    layout, fonts and paper; a bad value fails now, as that command would)."""
+    from .export import export
+    from .options import build_export_options
+
+    group = click.get_current_context().parent
+    options = {}
+    for edition in ("review", "reader"):
+        with export.make_context("export", [json_path, "--edition", edition], parent=group) as ctx:
+            options[edition] = build_export_options(dict(ctx.params))
+    return options

@@ -15,7 +15,10 @@ def segment(input_path: str, as_json: bool, input_format: str | None) -> None:
     """Print the blocks, their kinds and the segment ids and text of FILE ('-': standard input)."""
     from ..pipeline import read_document
 
-    document = read_document(input_path, input_format)
+    warnings: list[str] = []
+    document = read_document(input_path, input_format, warnings=warnings)
+    for warning in warnings:
+        click.echo(f"bilingual: {warning}", err=True)
     if as_json:
         click.echo(document.to_json(), nl=False)
         return

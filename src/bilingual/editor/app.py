@@ -8,7 +8,7 @@ another site or whose `Host` is not the address served (DNS rebinding).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..check import DraftChecker, Finding, check_document
 from ..document import Document, Segment, load
 from ..errors import BilingualError, Conflict, InputError
+from ..exporters import ExportOptions
 from ..review import save_edit
 
 HERE = Path(__file__).parent
@@ -46,6 +47,9 @@ class Settings:
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost")  # Host header names accepted
     memory_path: Path | None = None
     use_memory: bool = True
+    # The export buttons' options by edition, as `bilingual export` would take them here
+    # (bilingual.toml's layout, fonts, paper); an edition not in it: ExportOptions' defaults.
+    export_options: dict[str, ExportOptions] = field(default_factory=dict)
 
 
 def new_token() -> str:
@@ -94,7 +98,6 @@ def create_app(settings: Settings) -> ASGIApp:
         return JSONResponse({"segment": _state(segment, form.checker())})
 
     async def export(request: Request) -> Response:
-        from ..exporters import ExportOptions
         from ..pipeline import export_file
 
         body = await _json_body(request)
@@ -102,7 +105,7 @@ def create_app(settings: Settings) -> ASGIApp:
         if name not in EXPORTS:
             return _error(422, f"cannot export {name!r} here (choose from {', '.join(EXPORTS)})")
         _, formats, edition = EXPORTS[name]
-        options = ExportOptions(edition=edition)
+        options = settings.export_options.get(edition) or ExportOptions(edition=edition)
         try:
             result = await _in_thread(
                 export_file, settings.json_path, formats=list(formats), options=options

@@ -7,8 +7,12 @@ import errno
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from ..exporters import ExportOptions
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -22,11 +26,13 @@ def serve(
     open_browser: bool = True,
     memory_path: str | Path | None = None,
     use_memory: bool = True,
+    export_options: dict[str, ExportOptions] | None = None,
     announce: Callable[[str], None] = lambda url: None,
 ) -> None:
     """Serve the editor of the JSON form at `json_path` on `host`:`port` (0: any free port).
 
     The JSON form is read first (an unreadable one stops here, before anything is served);
+    `export_options` are the export buttons' options by edition (default: ExportOptions');
     `announce` is given the URL with its token once the port is bound.
     """
     import uvicorn
@@ -48,6 +54,7 @@ def serve(
         hosts=hosts,
         memory_path=Path(memory_path) if memory_path is not None else None,
         use_memory=use_memory,
+        export_options=dict(export_options or {}),
     )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/?token={token}"

@@ -7,6 +7,7 @@ Each reader parses bytes, so a file and standard input (`-`) are read the same w
 from __future__ import annotations
 
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol
 
@@ -83,6 +84,25 @@ def read(
     `path`, already read (a batch reads each input once, as a regular file only).
     `known_words` (the glossary's Latin words) tell the plain-text reader a word cut by a line
     wrap."""
+    said: list[str] = []
+    token = _SAID.set(said)
+    try:
+        raw = _parse(path, input_format, data, known_words)
+    except BaseException:
+        # the error ends the run: what was said before it may explain it (text nested too deep
+        # before "the page has no text"), so it is said now
+        for line in said:
+            print(f"warning: {line}", file=sys.stderr, flush=True)
+        raise
+    finally:
+        _SAID.reset(token)
+    raw.warnings = said
+    return raw
+
+
+def _parse(
+    path: str | Path, input_format: str | None, data: bytes | None, known_words: frozenset[str]
+) -> RawText:
     name = input_format or ("text" if str(path) == STDIN else None)
     reader = get_reader(name or EXTENSIONS.get(Path(path).suffix.lower(), "text"))
     if known_words and hasattr(reader, "known_words"):  # only a reader that re-wraps lines
@@ -96,10 +116,37 @@ def read(
     return raw
 
 
+# What the readers say while `read` runs: it hands the lines over in `RawText.warnings`, so
+# that a run says them with its other warnings and a batch's report keeps them.
+_SAID: ContextVar[list[str] | None] = ContextVar("reader_warnings", default=None)
+
+
 def warn(message: str) -> None:
-    """Say on stderr what a reader could not read (it names the file): text is never dropped
-    without a word. Readers run in batch workers too, whose stderr is the run's."""
-    print(f"warning: {message}", file=sys.stderr, flush=True)
+    """Say what a reader could not read (it names the file): text is never dropped without a
+    word. Within `read`, the line goes to `RawText.warnings`; a reader used on its own prints
+    it on stderr."""
+    said = _SAID.get()
+    if said is None:
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+    else:
+        said.append(message)
+
+
+def first_heading_is_title(blocks: list[RawBlock]) -> list[RawBlock]:
+    """The first top-level heading (a Markdown `#`, an `<h1>`, Word's Heading 1) is the
+    document's headline when no title stands before it; any later one is a heading."""
+    for index, block in enumerate(blocks):
+        if block.kind == "title":
+            break
+        # a heading in a table cell heads the cell, not the document
+        if (
+            block.kind == "heading"
+            and block.meta.get("level") == 1
+            and not block.meta.get("table_cell")
+        ):
+            blocks[index] = RawBlock(block.text, "title", block.meta)
+            break
+    return blocks
 
 
 def with_captions(blocks: list[RawBlock]) -> list[RawBlock]:

@@ -15,6 +15,7 @@ from ..document import RawBlock, RawText
 from ..errors import InputError
 from ..wordml import NOT_SHOWN
 from ..wordml import w as _w
+from . import first_heading_is_title
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Word's own chains are a few styles long; a longer one is damaged.
@@ -72,7 +73,7 @@ class DocxReader:
             check_zip(io.BytesIO(data), name)  # before python-docx holds every part whole
             document = docx.Document(io.BytesIO(data))
             walker = _Walker(document, name)
-            blocks = walker.body()
+            blocks = first_heading_is_title(walker.body())
             blocks += walker.notes()
         except InputError:
             raise

@@ -21,6 +21,7 @@ from typing import Any
 from ..document import RawBlock, RawText
 from ..errors import InputError
 from ..script import CJK
+from . import first_heading_is_title
 from .images import MIN_SIDE, POINTS_PER_PIXEL, Pictures, is_decorative
 
 _DECLARED = re.compile(
@@ -113,6 +114,7 @@ class HtmlReader:
             blocks = _Structure(pictures).read(body)
         else:
             blocks = self._page(text, root, article, meta, pictures)
+        blocks = first_heading_is_title(blocks)
         if all(b.kind == "figure" for b in blocks):
             raise InputError(f"{name}: the page has no text")
         pictures.say_remote()
@@ -337,7 +339,6 @@ def _is_page(root: Any) -> bool:
 def _from_extraction(body: Any, pictures: Pictures) -> list[RawBlock]:
     """Blocks from trafilatura's XML (head, p, list/item, quote, table/row/cell, graphic)."""
     blocks: list[RawBlock] = []
-    seen_title = False
     for element in body.iter("head", "p", "item", "quote", "cell", "code", "graphic"):
         if element.tag == "graphic":
             figure = _picture(element, pictures)
@@ -355,9 +356,7 @@ def _from_extraction(body: Any, pictures: Pictures) -> list[RawBlock]:
             continue
         if element.tag == "head":
             level = int((element.get("rend") or "h2").lstrip("h") or 2)
-            first = level == 1 and not seen_title
-            seen_title = seen_title or first
-            blocks.append(RawBlock(text, "title" if first else "heading", {"level": level}))
+            blocks.append(RawBlock(text, "heading", {"level": level}))
         elif element.tag == "code":
             blocks.append(RawBlock("".join(element.itertext()).strip("\n"), "code"))
         elif element.tag == "p":
@@ -529,9 +528,7 @@ class _Structure:
         if element is not None:
             names = " ".join(element.get(a, "") for a in ("class", "id", "itemprop", "rel"))
         if tag in _HEADINGS:
-            level = _HEADINGS[tag]
-            first = level == 1 and not any(b.kind == "title" for b in self.blocks)
-            self.blocks.append(RawBlock(text, "title" if first else "heading", {"level": level}))
+            self.blocks.append(RawBlock(text, "heading", {"level": _HEADINGS[tag]}))
         elif tag in ("figcaption", "caption") or _CAPTION.search(names):
             self.blocks.append(RawBlock(text, "caption"))
         elif tag == "address" or _BYLINE.search(names):

@@ -16,6 +16,7 @@ from typing import Any
 from ..document import RawBlock, RawText
 from ..errors import InputError
 from ..script import CJK
+from . import first_heading_is_title
 from .images import Pictures
 from .text import decode
 
@@ -59,6 +60,7 @@ class MarkdownReader:
         del text
         pictures = Pictures(name)
         body = _blocks(tokens, pictures, lambda content: md.inline.parse(content, md, env, []))
+        body = first_heading_is_title(body)
         if blocks and body and body[0].kind == "title":
             if body[0].text == blocks[0].text:
                 body = body[1:]  # the `#` line repeats the front matter's title
@@ -162,9 +164,7 @@ def _text_block(blocks: list[RawBlock], text: str, heading: int | None, inside: 
     if not text:
         return
     if heading is not None:
-        # the first `#` is the document's title, any later one a top-level heading
-        first = heading == 1 and not any(b.kind == "title" for b in blocks)
-        blocks.append(RawBlock(text, "title" if first else "heading", {"level": heading}))
+        blocks.append(RawBlock(text, "heading", {"level": heading}))
     elif inside:
         # a short list item or cell is still body text, never a heading
         where = {"list_item": "list_item", "blockquote": "quote"}.get(inside[-1], "table_cell")
