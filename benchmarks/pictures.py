@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from children import run_child
+from children import read_in_child, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(tempfile.gettempdir()) / "bilingual-bench-pictures"
@@ -70,26 +70,6 @@ def make_inputs(photos: int, width: int, height: int) -> tuple[Path, Path, Path]
     return with_photos, without, page
 
 
-def child(path: str) -> None:
-    import json
-    import time
-
-    sys.path.insert(0, str(ROOT / "src"))
-    started = time.perf_counter()
-    from bilingual.pipeline import read_document
-
-    document = read_document(path)
-    print(
-        json.dumps(
-            {
-                "seconds": time.perf_counter() - started,
-                "figures": sum(b.kind == "figure" for b in document.blocks),
-                "segments": len(document.segments),
-            }
-        )
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=20)
@@ -98,7 +78,7 @@ def main() -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        read_in_child(args.child)
         return 0
     with_photos, without, page = make_inputs(args.photos, args.width, args.height)
     slow = []

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from children import run_child
+from children import read_in_child, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(tempfile.gettempdir()) / "bilingual-bench-readers"
@@ -100,27 +100,6 @@ def scaling() -> int:
     return 0
 
 
-def child(path: str) -> None:
-    import json
-    import time
-
-    sys.path.insert(0, str(ROOT / "src"))
-    started = time.perf_counter()
-    from bilingual.pipeline import read_document
-
-    document = read_document(path)
-    print(
-        json.dumps(
-            {
-                "seconds": time.perf_counter() - started,
-                "blocks": len(document.blocks),
-                "segments": len(document.segments),
-                "pages": document.meta.get("pages"),
-            }
-        )
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300)
@@ -132,7 +111,7 @@ def main() -> int:
         if args.child[0] == "scaling":
             scaling_child(*args.child[1:])
         else:
-            child(args.child[0])
+            read_in_child(args.child[0])
         return 0
     if args.scaling:
         return scaling()
