@@ -330,3 +330,18 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def machine_rows(memory: Path) -> int:
+    """How many machine translations a memory file holds, read while another process may be
+    writing it (0 until it exists and is readable)."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{memory}?mode=ro", uri=True, timeout=5)
+        try:
+            return connection.execute("SELECT count(*) FROM machine").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import zipfile
 import zlib
 from pathlib import Path
@@ -327,6 +328,16 @@ def test_docx_of_100000_table_cells_fits_in_1_gb(tmp_path: Path) -> None:
     assert sum(1 for _ in cells) >= 100_000
 
 
+def _translate_within_1_gb(path: Path, out: Path, formats: str) -> subprocess.CompletedProcess[str]:
+    """`bilingual translate PATH` with no engine and no memory, within 1 GB and 300 s."""
+    return run_limited(
+        ["translate", str(path), "-o", str(out), "--engine", "none", "--format", formats,
+         "--no-memory"],
+        seconds=300,
+        memory=1 * GB,
+    )  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "data", "formats"),
@@ -343,12 +354,7 @@ def test_million_segments_within_1_gb_are_refused_with_their_size(
 ) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    done = run_limited(
-        ["translate", str(path), "-o", str(tmp_path / "out"), "--engine", "none",
-         "--format", formats, "--no-memory"],
-        seconds=300,
-        memory=1 * GB,
-    )  # fmt: skip
+    done = _translate_within_1_gb(path, tmp_path / "out", formats)
     assert done.returncode == 3, done.stderr
     assert name in done.stderr and "split it" in done.stderr
     assert re.search(r"\d[\d,.]* (MB|segments)", done.stderr), done.stderr
@@ -370,12 +376,7 @@ def test_200000_segments_to_docx_within_1_gb(
 ) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    done = run_limited(
-        ["translate", str(path), "-o", str(tmp_path / "out"), "--engine", "none",
-         "--format", formats, "--no-memory"],
-        seconds=300,
-        memory=1 * GB,
-    )  # fmt: skip
+    done = _translate_within_1_gb(path, tmp_path / "out", formats)
     assert done.returncode == 0, done.stderr
     import docx
 

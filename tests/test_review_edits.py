@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -26,7 +25,7 @@ from bilingual.engines import ENGINES, EngineOptions, Translation
 from bilingual.errors import ExitCode
 from bilingual.memory import Memory
 from bilingual.pipeline import translate_file
-from tests.conftest import ARTICLE, ROOT, run_bilingual
+from tests.conftest import ARTICLE, ROOT, machine_rows, run_bilingual
 from tests.test_importers import edit_xliff
 
 STEM = ARTICLE.stem
@@ -135,17 +134,6 @@ def _slow_run(standin_package: Path, source: Path, out: Path, memory: Path) -> l
     return [*command, "--format", "html,xliff", "--memory", str(memory), "--quiet"]
 
 
-def _machine_rows(memory: Path) -> int:
-    try:
-        connection = sqlite3.connect(f"file:{memory}?mode=ro", uri=True, timeout=5)
-        try:
-            return connection.execute("SELECT count(*) FROM machine").fetchone()[0]
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_a_running_translate_keeps_an_edit_imported_meanwhile(
     standin_package: Path, sandbox_env: dict[str, str], tmp_path: Path
@@ -175,7 +163,7 @@ def test_a_running_translate_keeps_an_edit_imported_meanwhile(
     )
     try:
         deadline = time.monotonic() + 120
-        while _machine_rows(memory) < 1 and run.poll() is None and time.monotonic() < deadline:
+        while machine_rows(memory) < 1 and run.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)  # the run has read the JSON form and is translating
         assert run.poll() is None, "translate ended before the import could start"
         imported = run_bilingual(

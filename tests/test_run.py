@@ -23,7 +23,7 @@ from bilingual.memory import Memory, renderings_in_force
 from bilingual.pipeline import read_document, translate_file
 from bilingual.segment import SEGMENTER_VERSION
 from bilingual.translate.run import token_batches, translate_document
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, ROOT, machine_rows
 
 GLOSSARY = ROOT / "glossary"
 PLACEHOLDER = re.compile(r"Z[QXJVKW]{2,}")
@@ -397,17 +397,6 @@ def test_the_standin_model_gets_every_term_of_the_article(standin_engine) -> Non
     assert all(s.target and s.status == "machine" for s in document.segments)
 
 
-def _rows(memory: Path) -> int:
-    try:
-        connection = sqlite3.connect(f"file:{memory}?mode=ro", uri=True, timeout=5)
-        try:
-            return connection.execute("SELECT count(*) FROM machine").fetchone()[0]
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return 0
-
-
 def _summary(stdout: str) -> dict[str, int]:
     return {
         key: int(n) for n, key in re.findall(r"(\d+) (translated|from memory|segments)", stdout)
@@ -434,12 +423,12 @@ def test_a_killed_run_keeps_its_finished_batches(
         command, env=sandbox_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 120
-    while _rows(memory) < 3 and run.poll() is None and time.monotonic() < deadline:
+    while machine_rows(memory) < 3 and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert run.poll() is None, "the run ended before it could be killed; make it longer"
     run.send_signal(signal.SIGKILL)
     run.wait()
-    kept = _rows(memory)
+    kept = machine_rows(memory)
     assert 3 <= kept < 39
     assert not (tmp_path / "out" / f"{ARTICLE.stem}.json").exists()
 
