@@ -30,7 +30,7 @@ def article(article_document: Document) -> Document:
 
 def export(document: Document, path: Path, **options) -> tuple[docx.document.Document, list[str]]:
     rendered = DocxExporter().render(document, ExportOptions(**options), check_document(document))
-    written = write_all([(path, rendered.data)])
+    written = write_all([(path, rendered.write)])
     assert written == [path]
     return docx.Document(str(path)), rendered.warnings
 
@@ -250,7 +250,7 @@ def test_empty_document_is_a_clear_input_error(tmp_path):
 
 def test_missing_output_folder_is_created(article, tmp_path):
     target = tmp_path / "new" / "folder" / "a.docx"
-    write_all([(target, DocxExporter().render(article, ExportOptions()).data)])
+    write_all([(target, DocxExporter().render(article, ExportOptions()).write)])
     assert target.is_file()
     assert [p.name for p in target.parent.iterdir()] == ["a.docx"]  # no temporary left
 

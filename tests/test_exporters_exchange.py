@@ -38,7 +38,7 @@ def article(article_document: Document) -> Document:
 def test_tmx_holds_the_translated_pairs(article, tmp_path):
     path = tmp_path / "a.tmx"
     rendered = TmxExporter().render(article, ExportOptions())
-    write_all([(path, rendered.data)])
+    write_all([(path, rendered.write)])
     assert rendered.warnings == []
     store = tmx.tmxfile.parsefile(str(path))
     # a memory holds translations: not the dateline's date (b1s1), written out by the segmenter
@@ -62,7 +62,7 @@ def test_tmx_holds_the_translated_pairs(article, tmp_path):
 
 def test_tmx_of_a_worksheet_says_it_has_no_pairs(article_document, tmp_path):
     rendered = TmxExporter().render(with_terms(article_document), ExportOptions())
-    write_all([(tmp_path / "a.tmx", rendered.data)])
+    write_all([(tmp_path / "a.tmx", rendered.write)])
     assert rendered.warnings == ["tmx: no segment has a translation yet, so the TMX holds no pairs"]
     assert tmx.tmxfile.parsefile(str(tmp_path / "a.tmx")).units == []
 
@@ -70,7 +70,7 @@ def test_tmx_of_a_worksheet_says_it_has_no_pairs(article_document, tmp_path):
 def test_xliff_has_one_unit_per_segment(article, tmp_path):
     path = tmp_path / "a.xlf"
     write_all(
-        [(path, XliffExporter().render(article, ExportOptions(source_script="simplified")).data)]
+        [(path, XliffExporter().render(article, ExportOptions(source_script="simplified")).write)]
     )
     store = xliff2.Xliff2File.parsefile(str(path))
     assert (store.getsourcelanguage(), store.gettargetlanguage()) == ("zh-Hant", "en")
@@ -86,7 +86,7 @@ def test_xliff_has_one_unit_per_segment(article, tmp_path):
 
 def test_xliff_notes_and_fingerprint(article, tmp_path):
     path = tmp_path / "a.xlf"
-    write_all([(path, XliffExporter().render(article, ExportOptions()).data)])
+    write_all([(path, XliffExporter().render(article, ExportOptions()).write)])
     root = etree.parse(str(path)).getroot()
     assert (root.get("version"), root.get("srcLang"), root.get("trgLang")) == (
         "2.0",
@@ -119,7 +119,7 @@ def test_control_characters_are_removed_with_a_warning(article, tmp_path):
     document.segments[3].terms = [Term("賴清德", "President Lai", 0, 3)]
     for exporter, name in ((TmxExporter(), "a.tmx"), (XliffExporter(), "a.xlf")):
         rendered = exporter.render(document, ExportOptions())
-        write_all([(tmp_path / name, rendered.data)])
+        write_all([(tmp_path / name, rendered.write)])
         assert rendered.warnings == [
             "segment b2s2 (Chinese): removed 2 character(s) XML and HTML cannot carry "
             "(U+0000, U+0008)"
@@ -151,13 +151,13 @@ def _document(pairs: list[tuple[str, str]]) -> Document:
 @given(st.lists(st.tuples(st.text(min_size=1), st.text()), min_size=1, max_size=4))
 def test_xliff_and_tmx_round_trip_any_text(tmp_path, pairs):
     document = _document(pairs)
-    write_all([(tmp_path / "p.xlf", XliffExporter().render(document, ExportOptions()).data)])
+    write_all([(tmp_path / "p.xlf", XliffExporter().render(document, ExportOptions()).write)])
     units = xliff2.Xliff2File.parsefile(str(tmp_path / "p.xlf")).units
     for unit, (source, target) in zip(units, pairs, strict=True):
         assert unit.source == _FORBIDDEN.sub("", source)
         clean_target = _FORBIDDEN.sub("", target)
         assert (unit.target or "") == (clean_target if clean_target.strip() else "")
-    write_all([(tmp_path / "p.tmx", TmxExporter().render(document, ExportOptions()).data)])
+    write_all([(tmp_path / "p.tmx", TmxExporter().render(document, ExportOptions()).write)])
     units = tmx.tmxfile.parsefile(str(tmp_path / "p.tmx")).units
     expected = [
         (_FORBIDDEN.sub("", s).strip(), _FORBIDDEN.sub("", t).strip())

@@ -41,8 +41,9 @@ EDITIONS = ("review", "reader")
 
 def render(document: Document, fmt: str, **options: object) -> tuple[bytes, list[str]]:
     rendered = get_exporter(fmt).render(document, ExportOptions(**options))  # type: ignore[arg-type]
-    assert rendered.data is not None
-    return rendered.data, rendered.warnings
+    data = rendered.to_bytes()
+    assert data is not None
+    return data, rendered.warnings
 
 
 def paragraph_text(paragraph: etree._Element) -> str:

@@ -100,7 +100,7 @@ def article(article_document: Document) -> Document:
 
 def render(document: Document, path: Path, **options) -> tuple[str, Page, list[str]]:
     rendered = HtmlExporter().render(document, ExportOptions(**options), check_document(document))
-    assert write_all([(path, rendered.data)]) == [path]
+    assert write_all([(path, rendered.write)]) == [path]
     text = path.read_text(encoding="utf-8")
     return text, Page(text), rendered.warnings
 

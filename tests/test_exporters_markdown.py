@@ -25,7 +25,7 @@ HOSTILE = (
 
 
 def render(document: Document) -> str:
-    data = get_exporter("md").render(document, ExportOptions(), []).data
+    data = get_exporter("md").render(document, ExportOptions(), []).to_bytes()
     assert data is not None
     return data.decode("utf-8")
 

@@ -36,7 +36,7 @@ def article(tmp_path: Path, shape: str, script: str, *, status: str = "human") -
 
 
 def render(document: Document, fmt: str, options: ExportOptions = READER) -> bytes:
-    data = get_exporter(fmt).render(document, options, check_document(document)).data
+    data = get_exporter(fmt).render(document, options, check_document(document)).to_bytes()
     assert data is not None
     return data
 

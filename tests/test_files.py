@@ -3,17 +3,19 @@ together, and every failure to write one line naming the file (exit 2), on a rea
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from bilingual import files
-from bilingual.errors import ExitCode, OutputError
+from bilingual.errors import ExitCode, InputError, OutputError
 from tests.conftest import ARTICLE, ROOT
 
 # --- permissions ------------------------------------------------------------------------------
@@ -180,6 +182,53 @@ def test_write_all_failure_leaves_no_temporary_file_and_no_output(tmp_path, monk
         files.write_all([*items, (tmp_path / "a.json", b"{}")])
     assert str(raised.value) == f"{tmp_path / 'a.html'}: cannot write (no space left on device)"
     assert raised.value.exit_code == ExitCode.USAGE == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+    assert (tmp_path / "a.json").read_bytes() == b"previous run"
+
+
+def test_write_all_streams_a_writer_and_gives_each_digest_before_the_next_item(
+    tmp_path: Path,
+) -> None:
+    """A content that writes itself goes straight into the file (a zip seeks back to fill its
+    headers: the digest is of the bytes on disk); each digest is there before the next item is
+    made, as the JSON form needs the others'."""
+
+    def zip_writer(handle) -> None:
+        with zipfile.ZipFile(handle, "w") as archive:
+            archive.writestr("a.txt", "甲" * 1000, zipfile.ZIP_DEFLATED)
+
+    digests: dict[str, str] = {}
+    seen: list[dict[str, str]] = []
+
+    def items():
+        yield tmp_path / "a.docx", zip_writer
+        seen.append(dict(digests))
+        yield tmp_path / "a.html", lambda handle: [handle.write(b"<p>%d</p>" % i) for i in range(3)]
+        seen.append(dict(digests))
+        yield tmp_path / "a.json", b"{}"
+
+    written = files.write_all(items(), digests=digests)
+    assert [p.name for p in written] == ["a.docx", "a.html", "a.json"]
+    assert (tmp_path / "a.html").read_bytes() == b"<p>0</p><p>1</p><p>2</p>"
+    with zipfile.ZipFile(tmp_path / "a.docx") as archive:
+        assert archive.read("a.txt").decode() == "甲" * 1000
+    expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
+    assert digests == expected
+    assert seen == [{"a.docx": expected["a.docx"]}, {k: expected[k] for k in ("a.docx", "a.html")}]
+
+
+def test_write_all_a_writer_that_fails_midway_leaves_nothing(tmp_path: Path) -> None:
+    """An exporter failing halfway through its file (a JSON form that does not validate) leaves
+    no temporary file and touches no output; its own error goes through unchanged."""
+    (tmp_path / "a.json").write_bytes(b"previous run")
+
+    def failing(handle) -> None:
+        handle.write(b'{"half": ')
+        raise InputError("doc.txt (JSON form): field blocks/0: bad")
+
+    items = [(tmp_path / "a.docx", b"docx"), (tmp_path / "a.json", failing)]
+    with pytest.raises(InputError, match="field blocks/0: bad"):
+        files.write_all(items)
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
     assert (tmp_path / "a.json").read_bytes() == b"previous run"
 

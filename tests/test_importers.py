@@ -36,7 +36,7 @@ def export(document: Document, folder: Path, name: str, **options) -> Path:
     exporter = get_exporter(name)
     path = folder / f"doc{exporter.extension}"
     rendered = exporter.render(document, ExportOptions(**options), check_document(document))
-    return write_all([(path, rendered.data)])[0]
+    return write_all([(path, rendered.write)])[0]
 
 
 # --- the registry ------------------------------------------------------------------------------

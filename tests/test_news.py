@@ -233,36 +233,36 @@ def test_boilerplate_in_the_exports(tmp_path):
     options = ExportOptions()
     boilerplate = [s for b in document.blocks if b.kind == "boilerplate" for s in b.segments]
 
-    xliff = etree.fromstring(get_exporter("xliff").render(document, options).data)
+    xliff = etree.fromstring(get_exporter("xliff").render(document, options).to_bytes())
     units = {u.get("id"): u.get("translate") for u in xliff.iter("{*}unit")}
     assert all(units[s.id] == "no" for s in boilerplate)
     assert units["b2s1"] == "no"  # the date
     assert units["b4s1"] is None  # a byline is for translating
 
-    tmx = etree.fromstring(get_exporter("tmx").render(document, options).data)
+    tmx = etree.fromstring(get_exporter("tmx").render(document, options).to_bytes())
     tuids = {tu.get("tuid") for tu in tmx.iter("tu")}
     assert not tuids & {s.id for s in boilerplate} and "b2s1" not in tuids and "b4s1" in tuids
 
     for keep in (False, True):
         options = ExportOptions(keep_boilerplate=keep)
-        page = get_exporter("html").render(document, options).data.decode("utf-8")
-        markdown = get_exporter("md").render(document, options).data.decode("utf-8")
+        page = get_exporter("html").render(document, options).to_bytes().decode("utf-8")
+        markdown = get_exporter("md").render(document, options).to_bytes().decode("utf-8")
         path = tmp_path / f"keep-{keep}.docx"
-        path.write_bytes(get_exporter("docx").render(document, options).data)
+        path.write_bytes(get_exporter("docx").render(document, options).to_bytes())
         cells = " ".join(
             c.text for row in docx.Document(str(path)).tables[0].rows for c in row.cells
         )
         for shown in (page, markdown, cells):
             assert ("責任編輯：王小明" in shown) is keep
             assert "立法院今天三讀通過修正案。" in shown
-    json_form = json.loads(get_exporter("json").render(document, ExportOptions()).data)
+    json_form = json.loads(get_exporter("json").render(document, ExportOptions()).to_bytes())
     assert "責任編輯：王小明" in json.dumps(json_form, ensure_ascii=False)
 
 
 def test_captions_and_bylines_are_styled_in_the_docx_and_html(tmp_path):
     document, _ = _translated(tmp_path)
     path = tmp_path / "a.docx"
-    path.write_bytes(get_exporter("docx").render(document, ExportOptions()).data)
+    path.write_bytes(get_exporter("docx").render(document, ExportOptions()).to_bytes())
     word = docx.Document(str(path))
     styles = {}
     for row in word.tables[0].rows[1:]:
@@ -270,7 +270,7 @@ def test_captions_and_bylines_are_styled_in_the_docx_and_html(tmp_path):
             styles[paragraph.text] = paragraph.style.name
     assert styles["（外交部提供）"] == "Caption"
     assert styles["〔記者林菁樺、黃靖媗／台北報導〕"] == "Byline"
-    page = get_exporter("html").render(document, ExportOptions()).data.decode("utf-8")
+    page = get_exporter("html").render(document, ExportOptions()).to_bytes().decode("utf-8")
     assert 'class="block kind-caption"' in page and 'class="block kind-byline"' in page
 
 
@@ -279,7 +279,9 @@ def test_import_does_not_miss_boilerplate_left_out_of_the_docx(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / "trad.json").write_text(document.to_json(), encoding="utf-8")
-    (folder / "trad.docx").write_bytes(get_exporter("docx").render(document, ExportOptions()).data)
+    (folder / "trad.docx").write_bytes(
+        get_exporter("docx").render(document, ExportOptions()).to_bytes()
+    )
     result = CliRunner().invoke(
         cli,
         ["import", str(folder / "trad.docx"), "--into", str(folder / "trad.json"), "--no-memory"],
@@ -313,7 +315,7 @@ def test_markdown_output_has_both_languages(tmp_path, article_path):
 
 def test_markdown_puts_each_english_paragraph_after_its_chinese(tmp_path):
     document, _ = _translated(tmp_path)
-    text = get_exporter("md").render(document, ExportOptions()).data.decode("utf-8")
+    text = get_exporter("md").render(document, ExportOptions()).to_bytes().decode("utf-8")
     parts = text.split("\n\n")
     at = parts.index("立法院今天三讀通過修正案。行政院表示歡迎。")
     assert parts[at + 1].startswith("English ")
@@ -323,10 +325,10 @@ def test_markdown_puts_each_english_paragraph_after_its_chinese(tmp_path):
 def test_no_title_property_is_empty(tmp_path):
     document = _read(tmp_path, "plain.txt", "這是一段沒有標題的文字。第二句。\n\n第二段文字。\n")
     path = tmp_path / "a.docx"
-    path.write_bytes(get_exporter("docx").render(document, ExportOptions()).data)
+    path.write_bytes(get_exporter("docx").render(document, ExportOptions()).to_bytes())
     # never the file name: the opening words of the first sentence (front.py)
     assert docx.Document(str(path)).core_properties.title == "這是一段沒有標題的文字…"
-    page = get_exporter("html").render(document, ExportOptions()).data.decode("utf-8")
+    page = get_exporter("html").render(document, ExportOptions()).to_bytes().decode("utf-8")
     assert "<title>這是一段沒有標題的文字…</title>" in page
 
 
@@ -397,7 +399,7 @@ def test_the_html_opens_with_the_headline_in_both_languages(article_document):
     from tests.sample_documents import translated
 
     document = translated(article_document)
-    page = get_exporter("html").render(document, ExportOptions()).data.decode("utf-8")
+    page = get_exporter("html").render(document, ExportOptions()).to_bytes().decode("utf-8")
     header = page[page.index('<header class="front">') : page.index("</header>")]
     assert "親揭台美合作3大戰略方向" in header and "Sentence b22s2 says" in header
     assert f"<title>{document.meta['title']}</title>" in page

@@ -59,7 +59,7 @@ def test_html_rows_align_side_by_side_and_stack_without_overflow(article, browse
     rendered = HtmlExporter().render(
         article, ExportOptions(glossary_appendix=True), check_document(article)
     )
-    write_all([(path, rendered.data)])
+    write_all([(path, rendered.write)])
     requests: list[str] = []
 
     page = open_page(browser, path, 1280, requests)
@@ -107,7 +107,7 @@ def test_docx_to_pdf_in_libreoffice_keeps_every_sentence_and_embeds_a_cjk_font(a
         pytest.fail("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
     path = tmp_path / "article.pdf"
     rendered = PdfExporter().render(article, ExportOptions())
-    assert write_all([(path, rendered.data)]) == [path]
+    assert write_all([(path, rendered.write)]) == [path]
     assert rendered.warnings == []
     assert path.read_bytes().startswith(b"%PDF")
     # the Chinese column only (A4 at 72 dpi: 595 x 842 points), without page header and footer,
@@ -141,7 +141,7 @@ def test_bookmarks_survive_a_libreoffice_resave(article, tmp_path):
     import docx
 
     source = tmp_path / "in" / "article.docx"
-    write_all([(source, DocxExporter().render(article, ExportOptions()).data)])
+    write_all([(source, DocxExporter().render(article, ExportOptions()).write)])
     out = tmp_path / "out"
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",

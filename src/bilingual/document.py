@@ -9,14 +9,13 @@ and every exporter consumes one.
 from __future__ import annotations
 
 import functools
-import io
 import json
 import re
 import sys
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 
 from .errors import InputError
 from .files import read_bytes
@@ -685,7 +684,8 @@ def dump(document: Document, path: str | Path) -> Path:
     from .files import write_all
 
     path = Path(path)
-    return write_all([*asset_files(document, path), (path, form_bytes(document, str(path)))])[-1]
+    form = functools.partial(write_form, document, str(path))
+    return write_all([*asset_files(document, path), (path, form)])[-1]
 
 
 def asset_files(document: Document, json_path: Path) -> list[tuple[Path, bytes]]:
@@ -725,24 +725,23 @@ def form_text(data: dict[str, Any]) -> str:
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def form_bytes(document: Document, origin: str) -> bytes:
-    """The JSON form of `document` as `form_text` writes it, made and validated block by block
-    so that the whole form is never one dict (about 4 KB a segment) beside its text."""
+def write_form(document: Document, origin: str, handle: BinaryIO) -> None:
+    """Write the JSON form of `document` into `handle` as `form_text` writes it, made, validated
+    and written block by block, so that neither the whole form as a dict (about 4 KB a segment)
+    nor its text (260 MB for a million segments) is ever in memory; `origin` names the
+    document in a validation error (the writer then removes the file begun)."""
     check = FormCheck(origin)
     head = {**document.to_dict_head(), "blocks": []}
     check.head(head)
     opening = form_text(head)
     opening = opening[: opening.rindex("[")]  # "blocks" is the last key
-    # written into one growing buffer: a list of pieces joined at the end held the form twice
-    form = io.BytesIO()
-    form.write(opening.encode("utf-8") + b"[")
+    handle.write(opening.encode("utf-8") + b"[")
     for index, block in enumerate(document.blocks):
         data = block.to_dict()
         check.block(data, index)
         text = form_text(data)[:-1].replace("\n", "\n    ")
-        form.write(b"%s\n    %s" % (b"," if index else b"", text.encode("utf-8")))
-    form.write(b"\n  ]\n}\n" if document.blocks else b"]\n}\n")
-    return form.getvalue()
+        handle.write(b"%s\n    %s" % (b"," if index else b"", text.encode("utf-8")))
+    handle.write(b"\n  ]\n}\n" if document.blocks else b"]\n}\n")
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -17,9 +17,9 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from .errors import InputError, OutputError
 
@@ -169,11 +169,22 @@ def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def write_all(items: Iterable[tuple[Path, bytes]]) -> list[Path]:
+# What `write_all` writes into a file: its bytes, or a function that writes them into the file
+# open for writing (an exporter's `Rendered.write`), so that a large output is never whole in
+# memory.
+Content = bytes | Callable[[BinaryIO], object]
+
+
+def write_all(
+    items: Iterable[tuple[Path, Content]], *, digests: dict[str, str] | None = None
+) -> list[Path]:
     """Write several files so that they appear together: a run's outputs, say.
 
-    `items` may be made as they are asked for (`stages.render_outputs`): each file's bytes are
-    let go once written, so only one is held at a time.
+    `items` may be made as they are asked for (`stages.render_outputs`): each file's content is
+    let go once written, so only one is held at a time, and a content that writes itself is
+    never held whole. With `digests`, each file's SHA-256 (hex) is put in it under the file's
+    name as soon as the file is written, before the next item is asked for (the JSON form, made
+    last, records those of the others).
 
     Every temporary file is written and synced first; only then are they renamed, in the given
     order (put the file that marks the run as done, the JSON form, last). When any file cannot be
@@ -182,19 +193,26 @@ def write_all(items: Iterable[tuple[Path, bytes]]) -> list[Path]:
     """
     staged: list[tuple[Path, Path]] = []  # (temporary file, target)
     try:
-        for path, data in items:
+        for path, content in items:
             path = Path(path)
             _create_folder(path.parent)
             fd, part = _open_part(path)
             staged.append((part, path))
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                    if isinstance(content, bytes):
+                        handle.write(content)
+                    else:
+                        content(handle)
                     handle.flush()
                     os.fsync(handle.fileno())
+                if digests is not None:
+                    # read back: a writer may seek (a zip rewrites its headers), so the bytes
+                    # cannot be hashed on their way out
+                    digests[path.name] = file_sha256(part)
             except OSError as e:
                 raise _cannot_write(path, e) from None
-            del data  # before the next item is made
+            del content  # before the next item is made
     except BaseException:
         for part, _ in staged:
             _remove(part)
@@ -209,6 +227,17 @@ def write_all(items: Iterable[tuple[Path, bytes]]) -> list[Path]:
                 _remove(rest)
             raise
     return [path for _, path in staged]
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 (hex) of the file at `path`, read a megabyte at a time."""
+    import hashlib
+
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
 
 
 # --- reading input -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from .capacity import check_fits, memory_bound, memory_bounded
 from .document import Document
 from .engines import EngineOptions
 from .exporters import ExportOptions, get_exporter, parse_formats
-from .files import ensure_folder, write_all
+from .files import ensure_folder
 from .front import GivenFront
 from .locks import json_form_lock
 from .outputs import Job, check_export, check_plan, claim_json_form
@@ -198,5 +198,5 @@ def export_document(
 
     folder = ensure_folder(Path(output_dir))
     findings = check_document(document)
-    outputs, warnings = render_outputs(document, folder, stem, formats, options, findings)
-    return write_all(outputs), warnings
+    outputs = render_outputs(document, folder, stem, formats, options, findings)
+    return outputs.write(), outputs.warnings

@@ -23,7 +23,7 @@ from .exporters import (
     get_exporter,
     parse_formats,
 )
-from .files import ensure_folder, write_all
+from .files import Content, ensure_folder, write_all
 from .front import GivenFront
 from .locks import json_form_lock
 from .outputs import MADE_FROM, Job, claim_json_form, made_from
@@ -218,19 +218,19 @@ def finish(prepared: Prepared, settings: Settings) -> None:
         }
         options = settings.export_options
         try:
-            outputs, warnings = render_outputs(
+            outputs = render_outputs(
                 document, job.folder, job.stem, settings.formats, options, findings
             )
         except NotReviewed:
             # the translation is kept: the JSON form is written, the outputs for readers are not
-            write_all(render_outputs(document, job.folder, job.stem, "json", options, findings)[0])
+            render_outputs(document, job.folder, job.stem, "json", options, findings).write()
             raise
-        written = write_all(outputs)
+        written = outputs.write()
     label = document.meta.get("input") or job.name
     invisible = invisible_warnings([(s.id, s.source) for s in document.segments])
     report.said.extend(f"{label}: {line}" for line in invisible)
     report.said.extend(line for line in [untitled_warning(document)] if line)
-    report.said.extend(warnings)
+    report.said.extend(outputs.warnings)
     if kept:
         report.said.append(
             f"{job.json_path}: kept the human edits of {', '.join(kept)}, imported while this "
@@ -309,6 +309,22 @@ def run_signature(translator: Engine, glossary_hash: str) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Outputs:
+    """A document's outputs in the order to write them, each rendered as `write` asks for it;
+    the exporters' warnings, each said once (several exporters clean the same text), which fill
+    as the outputs are written; and the digests of the files written (the JSON form, written
+    last, records them)."""
+
+    files: Iterator[tuple[Path, Content]]
+    warnings: list[str] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def write(self) -> list[Path]:
+        """Write them all atomically (`files.write_all`); the paths written."""
+        return write_all(self.files, digests=self.digests)
+
+
 def render_outputs(
     document: Document,
     output_dir: Path,
@@ -316,15 +332,15 @@ def render_outputs(
     formats: Sequence[str] | str | None,
     options: ExportOptions | None,
     findings: Sequence[Finding],
-) -> tuple[Iterator[tuple[Path, bytes]], list[str]]:
-    """Each requested format rendered, as (path, bytes) in the order to write them: the JSON
-    form last, so that it appears only once every other output is in place, with their
-    digests in its signature. Also the warnings of the exporters, each said once (several
-    exporters clean the same text); the list fills as the outputs are rendered.
+) -> Outputs:
+    """Each requested format, to render and write (`Outputs.write`): the pictures' files first,
+    the JSON form last, so that it appears only once every other output is in place, with
+    their digests in its signature.
 
-    The outputs are rendered one at a time as `write_all` asks for the next, so that only one
-    is held in memory (a million segments: the HTML about 290 MB, the JSON form 260 MB); the
-    checks that refuse the whole run (no segments, --require-reviewed) are made before.
+    The outputs are rendered one at a time as `write_all` asks for the next, each written into
+    its file as it is rendered, so that no output is ever whole in memory (a million segments:
+    the HTML about 300 MB, the JSON form 260 MB); the checks that refuse the whole run (no
+    segments, --require-reviewed) are made before.
     """
     # the Markdown links the figures' images in the assets folder beside it
     folder = assets_folder(output_dir / f"{stem}.json").name
@@ -333,7 +349,7 @@ def render_outputs(
         raise InputError(f"{document.meta.get('input', 'document')}: the document has no segments")
     # the pictures' files first: every output that shows them is renamed into place after them
     assets = asset_files(document, output_dir / f"{stem}.json")
-    warnings: list[str] = []
+    outputs = Outputs(iter(()))
     for_readers = options.reader and READER_FORMATS & set(parse_formats(formats))
     unreviewed = _unreviewed(document, findings) if for_readers else ""
     if unreviewed:
@@ -342,15 +358,17 @@ def render_outputs(
             raise NotReviewed(
                 f"{label}: no reader's edition written: {unreviewed} (--require-reviewed)"
             )
-        warnings.append(
+        outputs.warnings.append(
             f"{label}: the reader's edition has {unreviewed}; review them (`bilingual import`) "
             "before sending it, or refuse such a run with --require-reviewed"
         )
     names = [*[f for f in parse_formats(formats) if f != "json"], "json"]
     # an unknown format refuses the run now, before anything is rendered
     exporters = {name: get_exporter(name) for name in names}
-    rendered = _rendered(document, output_dir, stem, assets, exporters, options, findings, warnings)
-    return rendered, warnings
+    outputs.files = _rendered(
+        document, output_dir, stem, assets, exporters, options, findings, outputs
+    )
+    return outputs
 
 
 def _rendered(
@@ -361,10 +379,9 @@ def _rendered(
     exporters: dict[str, Exporter],
     options: ExportOptions,
     findings: Sequence[Finding],
-    warnings: list[str],
-) -> Iterator[tuple[Path, bytes]]:
-    """`render_outputs`' outputs, each rendered when asked for; its warnings added to `warnings`."""
-    digests = {path.name: sha256(data) for path, data in assets}
+    outputs: Outputs,
+) -> Iterator[tuple[Path, Content]]:
+    """`render_outputs`' files, each rendered when asked for; the warnings go to `outputs`."""
     yield from assets
     del assets[:]
     for name, exporter in exporters.items():
@@ -372,16 +389,17 @@ def _rendered(
         if name == "json" and isinstance(signature, dict):
             # The JSON form records what was written with it: a later batch finds it up to
             # date only when every requested output is still the one written here.
-            signature["outputs"] = dict(digests)
+            signature["outputs"] = dict(outputs.digests)
         path = output_dir / f"{stem}{exporter.extension}"
         try:
             rendered = exporter.render(document, options, findings)
         except RenderError as e:
             raise RenderError(f"{path}: {e}") from None
-        warnings.extend(w for w in dict.fromkeys(rendered.warnings) if w not in warnings)
-        if rendered.data is not None:  # pdf without LibreOffice renders nothing, says so
-            digests[path.name] = sha256(rendered.data)
-            yield path, rendered.data
+        if rendered.write is not None:  # pdf without LibreOffice renders nothing, says so
+            yield path, rendered.write
+        # after the writing: an exporter that renders as it writes warns as it goes
+        said = outputs.warnings
+        said.extend(w for w in dict.fromkeys(rendered.warnings) if w not in said)
         del rendered  # let go of this output before the next is rendered
 
 

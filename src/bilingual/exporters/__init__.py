@@ -1,13 +1,16 @@
-"""Exporters render a Document as the bytes of one file format; a small protocol and a lazy
-registry by format name. Exporters never write files (the pipeline writes them all, atomically)
-and never run the checks (the pipeline's check stage passes them the findings)."""
+"""Exporters render a Document as one file format: a small protocol and a lazy registry by
+format name. An exporter writes its output into a file it is handed (`Rendered.write`), as it
+renders it, so that an output as large as the document is never whole in memory; it never opens
+files itself (the pipeline writes them all, atomically) and never runs the checks (the
+pipeline's check stage passes them the findings)."""
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from ..document import Document, Segment, english_digest
 from ..errors import OutputError, UsageError
@@ -53,14 +56,36 @@ class Finding(Protocol):
     def message(self) -> str: ...
 
 
+# What writes an output's bytes into a binary file open for writing (the return value is ignored).
+Write = Callable[[BinaryIO], object]
+
+
 @dataclass
 class Rendered:
-    """One exporter's output: the file's bytes, and lines for the user (characters removed, a
-    tool missing). `data` is None when there is nothing to write (PDF without LibreOffice), for
-    the reason given in `warnings`."""
+    """One exporter's output: `write` writes the file's bytes into an open binary file (a
+    temporary file beside the output, or a BytesIO for `to_bytes`; seekable either way), and
+    lines for the user (characters removed, a tool missing).
 
-    data: bytes | None
+    `write` is None when there is nothing to write (PDF without LibreOffice), for the reason
+    given in `warnings`. An exporter that renders as it writes learns some of its warnings only
+    while writing: `warnings` is complete once `write` has run. `write` runs once."""
+
+    write: Write | None
     warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, data: bytes | None, warnings: list[str] | None = None) -> Rendered:
+        """An output made whole in memory (the small formats, the PDF LibreOffice wrote)."""
+        write = None if data is None else (lambda handle: handle.write(data))
+        return cls(write, list(warnings or []))
+
+    def to_bytes(self) -> bytes | None:
+        """The whole output in memory (tests, the PDF exporter's DOCX), by writing it once."""
+        if self.write is None:
+            return None
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
 
 
 class RenderError(OutputError):
@@ -76,8 +101,10 @@ class Exporter(Protocol):
     def render(
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
-        """`document` as this format's bytes. `findings` are the check stage's findings, shown by
-        the formats that show them (HTML rows; DOCX comments with `options.comments`)."""
+        """`document` as this format's bytes, written when `Rendered.write` is called; a
+        document this format refuses raises here, before anything is written. `findings` are the
+        check stage's findings, shown by the formats that show them (HTML rows; DOCX comments
+        with `options.comments`)."""
         ...
 
 
@@ -106,8 +133,12 @@ def document_fingerprint(document: Document, *, reader: bool = False) -> str:
     The hash is the first 16 hex digits of the SHA-256 of the segment sources joined by \\n."""
     import hashlib
 
-    sources = "\n".join(s.source for s in document.segments)
-    digest = hashlib.sha256(sources.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    # fed a segment at a time: the sources joined were twice the text of the document
+    sha = hashlib.sha256()
+    for index, segment in enumerate(document.segments):
+        sha.update(b"\n" if index else b"")
+        sha.update(segment.source.encode("utf-8", "surrogatepass"))
+    digest = sha.hexdigest()[:16]
     prefix = READER_FINGERPRINT if reader else "bilingual:"
     return f"{prefix}{document.meta.get('input', '')}:{digest}"
 

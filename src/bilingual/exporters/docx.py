@@ -28,7 +28,7 @@ import io
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..document import Block, Document, Figure, Segment
 from ..glossary.render import UNVERIFIED
@@ -85,16 +85,21 @@ class DocxExporter:
     def render(
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
-        data, warnings = build_docx(document, options, findings)
-        return Rendered(data, warnings)
+        require_segments(document)
+        warnings: list[str] = []
+
+        def write(handle: BinaryIO) -> None:
+            warnings.extend(write_docx(document, options, findings, handle))
+
+        return Rendered(write, warnings)
 
 
-def build_docx(
-    document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
-) -> tuple[bytes, list[str]]:
-    """The DOCX file as bytes, and the warnings of the run (characters removed); with
-    `options.comments`, each of `findings` becomes a comment on its segment."""
-    require_segments(document)
+def write_docx(
+    document: Document, options: ExportOptions, findings: Sequence[Finding], handle: BinaryIO
+) -> list[str]:
+    """Write the DOCX file into `handle` (seekable, as a zip file needs); the warnings of the
+    run (characters removed). With `options.comments`, each of `findings` becomes a comment on
+    its segment."""
     writer = _Writer(document, options, findings)
     writer.write()
     # The body goes into document.xml as the text it was written as, never parsed: parsed, a
@@ -103,10 +108,10 @@ def build_docx(
     writer.doc.element.body.insert_element_before(
         _element(f"<w:p><w:r><w:t>{marker}</w:t></w:r></w:p>"), "w:sectPr"
     )
-    buffer = io.BytesIO()
-    writer.doc.save(buffer)
-    warnings = [*writer.clean.warnings(), *missing_images(document)]
-    return splice(buffer.getvalue(), marker, writer.body), warnings
+    package = io.BytesIO()  # the package without its body: some tens of KB, and the pictures
+    writer.doc.save(package)
+    splice(package.getvalue(), marker, writer.body, handle)
+    return [*writer.clean.warnings(), *missing_images(document)]
 
 
 # Word shows at most 255 characters of a document property, and python-docx refuses a longer

@@ -1,5 +1,5 @@
 """The DOCX body as it is written: its XML text deflated piece by piece, then spliced into
-word/document.xml without ever being whole in memory.
+word/document.xml as the package is written into its file, without ever being whole in memory.
 
 A segment's row is about 1 KB of WordprocessingML, held as a Python string (two bytes a
 character once it has Chinese in it) 2 KB; a million table cells held as text took gigabytes.
@@ -12,6 +12,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import BinaryIO
 
 # Fast and still about 15 to 1 on this repetitive XML: the package is deflated again at the end.
 _LEVEL = 1
@@ -52,15 +53,15 @@ class Body:
         yield inflate.flush()
 
 
-def splice(package: bytes, marker: str, body: Body) -> bytes:
-    """`package` with the paragraph holding `marker` in word/document.xml replaced by `body`,
-    which is streamed into the new package's member rather than joined."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+def splice(package: bytes, marker: str, body: Body, target: BinaryIO) -> None:
+    """Write `package` into `target` (seekable: zipfile goes back to fill each member's header)
+    with the paragraph holding `marker` in word/document.xml replaced by `body`, which is
+    streamed into that member rather than joined."""
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(target, "w") as out:
         for info in source.infolist():
             data = source.read(info)
             if info.filename != "word/document.xml":
-                target.writestr(info, data, zipfile.ZIP_DEFLATED)
+                out.writestr(info, data, zipfile.ZIP_DEFLATED)
                 continue
             xml = data.decode("utf-8")
             at = xml.index(marker)
@@ -69,9 +70,8 @@ def splice(package: bytes, marker: str, body: Body) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             # a member of 4 GB or more needs the ZIP64 fields, declared before it is written
             large = len(head) + body.size + len(tail) >= zipfile.ZIP64_LIMIT
-            with target.open(info, "w", force_zip64=large) as member:
+            with out.open(info, "w", force_zip64=large) as member:
                 member.write(head)
                 for chunk in body.inflated():
                     member.write(chunk)
                 member.write(tail)
-    return out.getvalue()

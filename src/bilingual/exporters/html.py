@@ -11,12 +11,11 @@ The template is `templates/page.html.j2`, rendered with autoescaping on.
 from __future__ import annotations
 
 import functools
-import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..document import Block, Document, Segment
 from ..version import __version__
@@ -74,8 +73,13 @@ class HtmlExporter:
     def render(
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
-        page, warnings = render_html(document, options, findings)
-        return Rendered(page, warnings)
+        require_segments(document)
+        warnings: list[str] = []
+
+        def write(handle: BinaryIO) -> None:
+            warnings.extend(write_html(document, options, findings, handle))
+
+        return Rendered(write, warnings)
 
 
 @dataclass
@@ -113,18 +117,18 @@ class _Block:
     caption_id: str = ""
 
 
-def render_html(
-    document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
-) -> tuple[bytes, list[str]]:
-    """The page as UTF-8, and the warnings of the run (characters removed); `findings` mark
-    their rows.
+def write_html(
+    document: Document, options: ExportOptions, findings: Sequence[Finding], handle: BinaryIO
+) -> list[str]:
+    """Write the page as UTF-8 into `handle`; the warnings of the run (characters removed).
+    `findings` mark their rows.
 
-    The rows are made a block at a time as the template asks for them, and the page is encoded
-    as it is rendered: made whole first, a million rows took about 2.8 KB each.
+    The rows are made a block at a time as the template asks for them, and the page is written
+    as it is rendered: made whole first, a million rows took about 2.8 KB each, and the page
+    itself 300 MB.
     """
     from markupsafe import Markup
 
-    require_segments(document)
     clean = Cleaner(document)
     convert = converter(document, options)
     reader = options.reader
@@ -177,7 +181,6 @@ def render_html(
     has_source_note = any(b.kind == "source_note" for b in document.blocks)
     news_headline = headline(document)
     template = _environment().get_template("page.html.j2")
-    page = io.BytesIO()
     pieces = template.generate(
         reader=reader,
         front=front,
@@ -201,8 +204,8 @@ def render_html(
         tool=f"bilingual {__version__}",
     )
     for piece in pieces:
-        page.write(piece.encode("utf-8"))
-    return page.getvalue(), [*clean.warnings(), *missing_images(document)]
+        handle.write(piece.encode("utf-8"))
+    return [*clean.warnings(), *missing_images(document)]
 
 
 @functools.lru_cache(maxsize=1)

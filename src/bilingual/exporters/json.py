@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-from ..document import Document, form_bytes
+from ..document import Document, write_form
 from . import ExportOptions, Finding, Rendered
 
 
@@ -16,7 +17,7 @@ class JsonExporter:
     def render(
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
-        """The validated JSON form, as `bilingual.document.dump` writes it."""
+        """The validated JSON form, as `bilingual.document.dump` writes it, block by block."""
         # the file's name is the pipeline's; the error names the document it was made from
         origin = f"{document.meta.get('input') or 'document'} (JSON form)"
-        return Rendered(form_bytes(document, origin))
+        return Rendered(functools.partial(write_form, document, origin))

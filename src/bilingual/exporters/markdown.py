@@ -40,7 +40,7 @@ class MarkdownExporter:
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
         text, warnings = render_markdown(document, options)
-        return Rendered(text.encode("utf-8"), warnings)
+        return Rendered.of(text.encode("utf-8"), warnings)
 
 
 def render_markdown(document: Document, options: ExportOptions) -> tuple[str, list[str]]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..document import Document
 from . import ExportOptions, Finding, Rendered, RenderError
-from .docx import build_docx
+from .docx import write_docx
 from .text import chinese_tag, cjk_font, require_segments
 
 INSTALL_HINT = (
@@ -48,15 +48,16 @@ class PdfExporter:
         require_segments(document)
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice is None:
-            return Rendered(None, [INSTALL_HINT])
-        data, warnings = build_docx(document, _installed_fonts(document, options), findings)
+            return Rendered.of(None, [INSTALL_HINT])
         with tempfile.TemporaryDirectory(prefix="bilingual-pdf-") as folder:
             work = Path(folder)
             # the name is not seen: LibreOffice takes the PDF's title from the DOCX properties
             source = work / "document.docx"
-            source.write_bytes(data)
+            with source.open("wb") as handle:
+                fonts = _installed_fonts(document, options)
+                warnings = write_docx(document, fonts, findings, handle)
             pdf = _convert(soffice, source, work)
-            return Rendered(pdf.read_bytes(), warnings)
+            return Rendered.of(pdf.read_bytes(), warnings)
 
 
 def _convert(soffice: str, source: Path, work: Path) -> Path:

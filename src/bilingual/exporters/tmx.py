@@ -28,7 +28,7 @@ class TmxExporter:
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
         data, warnings = build_tmx(document)
-        return Rendered(data, warnings)
+        return Rendered.of(data, warnings)
 
 
 def build_tmx(document: Document) -> tuple[bytes, list[str]]:

@@ -41,7 +41,7 @@ class XliffExporter:
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
         data, warnings = build_xliff(document)
-        return Rendered(data, warnings)
+        return Rendered.of(data, warnings)
 
 
 def build_xliff(document: Document) -> tuple[bytes, list[str]]:
