@@ -79,6 +79,17 @@ class Rendered:
         write = None if data is None else (lambda handle: handle.write(data))
         return cls(write, list(warnings or []))
 
+    @classmethod
+    def streamed(cls, write: Callable[[BinaryIO], list[str]]) -> Rendered:
+        """An output written as it is rendered: `write` writes it and returns the warnings it
+        learnt on the way (characters removed), which join `warnings`."""
+        warnings: list[str] = []
+
+        def write_and_warn(handle: BinaryIO) -> None:
+            warnings.extend(write(handle))
+
+        return cls(write_and_warn, warnings)
+
     def to_bytes(self) -> bytes | None:
         """The whole output in memory (tests, the PDF exporter's DOCX), by writing it once."""
         if self.write is None:

@@ -24,6 +24,7 @@ without the header's bookmarks, hints, comments or term styles. Its identifier s
 
 from __future__ import annotations
 
+import functools
 import io
 import uuid
 from collections.abc import Sequence
@@ -86,12 +87,7 @@ class DocxExporter:
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
         require_segments(document)
-        warnings: list[str] = []
-
-        def write(handle: BinaryIO) -> None:
-            warnings.extend(write_docx(document, options, findings, handle))
-
-        return Rendered(write, warnings)
+        return Rendered.streamed(functools.partial(write_docx, document, options, findings))
 
 
 def write_docx(

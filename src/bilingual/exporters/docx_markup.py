@@ -1,8 +1,8 @@
 """WordprocessingML written as text: runs in either language, paragraphs, bookmarks, fields,
-tables and pictures. The DOCX exporter writes its body with these and parses it once: a
-1,000-paragraph document has tens of thousands of elements, and making each through
-python-docx's element factory (or its proxies, which re-walk the table on every cell lookup)
-takes seconds."""
+tables and pictures. The DOCX exporter writes its body with these and never parses it (see
+docx_body.py): a 1,000-paragraph document has tens of thousands of elements, and making each
+through python-docx's element factory (or its proxies, which re-walk the table on every cell
+lookup) takes seconds."""
 
 from __future__ import annotations
 

@@ -74,12 +74,7 @@ class HtmlExporter:
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
         require_segments(document)
-        warnings: list[str] = []
-
-        def write(handle: BinaryIO) -> None:
-            warnings.extend(write_html(document, options, findings, handle))
-
-        return Rendered(write, warnings)
+        return Rendered.streamed(functools.partial(write_html, document, options, findings))
 
 
 @dataclass

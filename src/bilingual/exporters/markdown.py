@@ -6,9 +6,11 @@ line about the state of the English."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 from ..document import Block, Document, assets_folder
@@ -39,14 +41,25 @@ class MarkdownExporter:
     def render(
         self, document: Document, options: ExportOptions, findings: Sequence[Finding] = ()
     ) -> Rendered:
-        text, warnings = render_markdown(document, options)
-        return Rendered.of(text.encode("utf-8"), warnings)
+        require_segments(document)
+        return Rendered.streamed(functools.partial(write_markdown, document, options))
 
 
-def render_markdown(document: Document, options: ExportOptions) -> tuple[str, list[str]]:
-    """The Markdown text, and the warnings of the run (characters removed)."""
-    require_segments(document)
+def write_markdown(document: Document, options: ExportOptions, handle: BinaryIO) -> list[str]:
+    """Write the Markdown text into `handle` as UTF-8, a block at a time; the warnings of the
+    run (characters removed)."""
     clean = Cleaner()
+    separator = b""
+    for part in _parts(document, options, clean):
+        if part.strip():  # blank paragraphs are left out
+            handle.write(separator + part.encode("utf-8"))
+            separator = b"\n\n"
+    handle.write(b"\n")
+    return [*clean.warnings(), *missing_images(document)]
+
+
+def _parts(document: Document, options: ExportOptions, clean: Cleaner) -> Iterator[str]:
+    """The Markdown's paragraphs (headings, lines, fenced code, images), in order."""
     convert = converter(document, options)
 
     def chinese(block: Block) -> str:
@@ -56,49 +69,46 @@ def render_markdown(document: Document, options: ExportOptions) -> tuple[str, li
     def english(block: Block) -> str:
         return clean(block.target.strip(), f"block {block.id} (English)")
 
-    parts: list[str] = []
     if options.reader:
         front = reader_front(document, options, clean, convert)
         if front.headline:
-            parts += [f"# {_escape(title)}" for title in (front.title_zh, front.title_en) if title]
+            yield from (f"# {_escape(t)}" for t in (front.title_zh, front.title_en) if t)
         lines = [front.chinese_line, front.english_line, front.credit]
-        parts.append("  \n".join(_escape(line) for line in lines if line))
+        yield "  \n".join(_escape(line) for line in lines if line)
         blocks = reader_blocks(document, options, front)
     else:
         top = headline(document)
         if top is not None:
             zh = clean(top.source.strip(), f"segment {top.id} (Chinese)")
-            parts.append(f"# {_escape(convert(zh) if convert else zh)}")
+            yield f"# {_escape(convert(zh) if convert else zh)}"
             if top.target.strip():
                 en = clean(top.target.strip(), f"segment {top.id} (English)")
-                parts.append(f"# {_escape(en)}")
-        parts.append(f"*{_escape(english_status(document))}*")
+                yield f"# {_escape(en)}"
+        yield f"*{_escape(english_status(document))}*"
         blocks = shown_blocks(document, options)
     for block in blocks:
         zh, en = chinese(block), english(block)
         if block.kind == "figure":
-            parts.append(_image(document, block, options, clean))
+            yield _image(document, block, options, clean)
             continue
         if block.kind == "code":
             fence = _fence(block.source)
-            parts.append(f"{fence}\n{block.source.rstrip(chr(10))}\n{fence}")
+            yield f"{fence}\n{block.source.rstrip(chr(10))}\n{fence}"
             continue
         if block.kind in ("title", "heading"):
             marks = "#" * (1 if block.kind == "title" else max(2, min(block.level or 2, 6)))
-            parts.append(f"{marks} {_escape(zh)}")
+            yield f"{marks} {_escape(zh)}"
             if en:
-                parts.append(f"{marks} {_escape(en)}")
+                yield f"{marks} {_escape(en)}"
             continue
         if block.kind == "caption":
-            parts.append(f"*{_escape(zh)}*")
+            yield f"*{_escape(zh)}*"
             if en:
-                parts.append(f"*{_escape(en)}*")
+                yield f"*{_escape(en)}*"
             continue
-        parts.append(_escape(zh))
+        yield _escape(zh)
         if en:
-            parts.append(_escape(en))
-    text = "\n\n".join(p for p in parts if p.strip()) + "\n"
-    return text, [*clean.warnings(), *missing_images(document)]
+            yield _escape(en)
 
 
 def _image(document: Document, block: Block, options: ExportOptions, clean: Cleaner) -> str:
