@@ -70,7 +70,7 @@ def child(fmt: str, source: str, folder: str) -> None:
     # --comments does not need them
     findings = check_document(document) if fmt == "html" else []
     rendered = exporter.render(document, ExportOptions(), findings)
-    write_all([(Path(folder) / f"long{exporter.extension}", rendered.data)])
+    write_all([(Path(folder) / f"long{exporter.extension}", rendered.write)])
     print(json.dumps({"seconds": time.perf_counter() - started}))
 
 

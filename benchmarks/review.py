@@ -48,7 +48,7 @@ def build(paragraphs: int, folder: Path) -> int:
     for name in ("docx", "xliff"):
         exporter = get_exporter(name)
         rendered = exporter.render(document, ExportOptions())
-        write_all([(folder / f"long{exporter.extension}", rendered.data)])
+        write_all([(folder / f"long{exporter.extension}", rendered.write)])
     doc = open_docx(str(folder / "long.docx"))
     for n, row in enumerate(doc.tables[0].rows[1:]):
         if n % 10 == 0:
