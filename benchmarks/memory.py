@@ -116,7 +116,7 @@ def exporters(lines: int, folder: Path) -> list[str]:
 
     text = folder / "exporters.txt"
     text.write_text("".join(f"第{i}行。\n" for i in range(lines)), "utf-8")
-    added = run_child(__file__, str(text))
+    added = run_child(__file__, str(text))["added"]
     goal = EXPORTER_GOAL_MB * lines / 1_000_000
     for fmt, (mb, seconds) in added.items():
         print(f"text, {lines:,} short lines -> {fmt} alone: adds {mb} MB, {seconds:.1f} s")
@@ -125,7 +125,7 @@ def exporters(lines: int, folder: Path) -> list[str]:
 
 def exporters_in_child(text: Path) -> None:
     """The child of (e): read and segment `text`, then write each format into a file, resetting
-    the peak before each (/proc/self/clear_refs); print {format: [MB added, seconds]}."""
+    the peak before each (/proc/self/clear_refs); print {"added": {format: [MB, seconds]}}."""
     sys.path.insert(0, str(ROOT / "src"))
     from bilingual.exporters import ExportOptions, get_exporter
     from bilingual.files import write_all
@@ -151,7 +151,7 @@ def exporters_in_child(text: Path) -> None:
         rendered = exporter.render(document, ExportOptions())
         write_all([(text.with_suffix(exporter.extension), rendered.write)], digests={})
         added[fmt] = [rss()["VmHWM"] - before, time.perf_counter() - started]
-    print(json.dumps(added))
+    print(json.dumps({"added": added}))
 
 
 if __name__ == "__main__":
