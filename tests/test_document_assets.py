@@ -80,15 +80,15 @@ def test_a_missing_or_altered_picture_is_one_line_naming_it(tmp_path: Path, dama
 
 def test_the_pictures_are_written_before_the_json_form_and_only_once(tmp_path: Path) -> None:
     document = read_document(picture_docx(tmp_path / "photo.docx", TRADITIONAL))
-    outputs, _ = render_outputs(document, tmp_path / "out", "photo", "json,md", None, [])
-    names = [p.relative_to(tmp_path / "out").as_posix() for p, _ in outputs]
+    outputs = render_outputs(document, tmp_path / "out", "photo", "json,md", None, [])
+    names = [p.relative_to(tmp_path / "out").as_posix() for p, _ in outputs.files]
     (figure,) = [b.figure for b in document.blocks if b.figure is not None]
     assert names == [f"photo.assets/{figure.name}", "photo.md", "photo.json"]
     # written before: a later run leaves the file alone (its name is its content)
     (tmp_path / "out" / "photo.assets").mkdir(parents=True)
     (tmp_path / "out" / "photo.assets" / figure.name).write_bytes(document.assets[figure.name])
-    outputs, _ = render_outputs(document, tmp_path / "out", "photo", "json", None, [])
-    assert [p.name for p, _ in outputs] == ["photo.json"]
+    outputs = render_outputs(document, tmp_path / "out", "photo", "json", None, [])
+    assert [p.name for p, _ in outputs.files] == ["photo.json"]
 
 
 def test_an_older_form_without_pictures_still_loads(tmp_path: Path) -> None:
