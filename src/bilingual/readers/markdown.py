@@ -219,8 +219,8 @@ def _blocks(
     """The blocks of what `_Walk` found; `inline` parses an inline token's content into its
     children."""
     blocks: list[RawBlock] = []
-    # The text blocks of one place share their meta (a million table cells: 184 MB less); a raw
-    # block's meta is read, never changed (`segment` works on its own copy).
+    # The text blocks of one place share their meta (a million table cells: 184 MB less): a raw
+    # block's meta is only ever read (the news pass works on a copy).
     kind, meta = _kind_and_meta(None, None)
     for item in found:
         if isinstance(item, tuple):
