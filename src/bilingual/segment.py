@@ -253,7 +253,10 @@ def segment(raw: RawText) -> Document:
         block = Block(
             id="",
             kind=kind,
-            segments=[Segment(id="", source=s) for s in pieces],
+            # a literal list is the exact size; a comprehension's keeps room for four
+            segments=[Segment(id="", source=pieces[0])]
+            if len(pieces) == 1
+            else [Segment(id="", source=s) for s in pieces],
             level=news_block.meta.get("level") if news_block.kind else None,
         )
         if kind == "dateline" and "date" in news_block.found:
