@@ -8,12 +8,14 @@ in its own process (`/usr/bin/time`-style peak RSS from getrusage of that child 
 Variants: (a) a text of LINES one-line paragraphs to the JSON form, and that JSON form read
 back (`bilingual export`); (b) a text of MILLION short lines (16 MB at a million) to the
 default formats (DOCX, HTML and the JSON form); (c) an HTML page of CELLS table cells to DOCX;
-(d) a Markdown table of TABLE-ROWS rows of ten one-character cells to DOCX; (e) a text of
-EXPORTERS short lines read and segmented once, then each exporter of a run written into a file:
-the memory each adds beyond the Document (its peak RSS less the RSS before it, Linux only).
-`--million 0`, `--table-rows 0` or `--exporters 0` leaves a variant out. Goal (issue 19): each
-run under 1 GB, or refused at once with exit 3 when this machine cannot hold it; each exporter
-adds a bounded amount (under 200 MB at a million segments: it writes as it renders).
+(d) a Markdown table of TABLE-ROWS rows of ten one-character cells to DOCX, and that table
+only read (`bilingual.readers.read`: the Markdown reader's own peak, its raw blocks included);
+(e) a text of EXPORTERS short lines read and segmented once, then each exporter of a run
+written into a file: the memory each adds beyond the Document (its peak RSS less the RSS
+before it, Linux only). `--million 0`, `--table-rows 0` or `--exporters 0` leaves a variant
+out. Goal (issue 19): each run under 1 GB, or refused at once with exit 3 when this machine
+cannot hold it; each exporter adds a bounded amount (under 200 MB at a million segments: it
+writes as it renders).
 """
 
 from __future__ import annotations
@@ -34,11 +36,15 @@ EXPORTER_GOAL_MB = 200  # what one exporter may add at a million segments
 EXPORTER_FORMATS = ("json", "html", "docx", "md")
 
 
-def run(args: list[str]) -> tuple[float, float, int]:
-    """Seconds, peak RSS (MB) and exit code of `bilingual ARGS` in a process of its own."""
+BILINGUAL = [sys.executable, "-m", "bilingual"]
+READ = [sys.executable, "-c", "import sys; from bilingual.readers import read; read(sys.argv[1])"]
+
+
+def run(command: list[str]) -> tuple[float, float, int]:
+    """Seconds, peak RSS (MB) and exit code of `command` in a process of its own."""
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "bilingual", *args],
+        command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -78,17 +84,18 @@ def main() -> int:
         out.write("|" + "|".join("abcdefghij") + "|\n|" + "---|" * 10 + "\n")
         out.writelines("|甲|乙|丙|丁|戊|己|庚|辛|壬|癸|\n" for _ in range(args.table_rows))
     variants = [
-        (f"text, {args.lines:,} lines -> JSON form", ["translate", str(text), "-o",
+        (f"text, {args.lines:,} lines -> JSON form", [*BILINGUAL, "translate", str(text), "-o",
          str(folder / "a"), "--engine", "none", "--format", "json", "--no-memory"]),
-        ("the JSON form read back -> JSON form", ["export", str(folder / "a" / "lines.json"),
-         "--format", "json", "-o", str(folder / "b")]),
-        (f"text, {args.million:,} short lines -> DOCX, HTML, JSON form", ["translate",
-         str(million), "-o", str(folder / "m"), "--engine", "none", "--no-memory"]),
-        (f"HTML, {args.cells:,} table cells -> DOCX", ["translate", str(page), "-o",
+        ("the JSON form read back -> JSON form", [*BILINGUAL, "export",
+         str(folder / "a" / "lines.json"), "--format", "json", "-o", str(folder / "b")]),
+        (f"text, {args.million:,} short lines -> DOCX, HTML, JSON form", [*BILINGUAL,
+         "translate", str(million), "-o", str(folder / "m"), "--engine", "none", "--no-memory"]),
+        (f"HTML, {args.cells:,} table cells -> DOCX", [*BILINGUAL, "translate", str(page), "-o",
          str(folder / "c"), "--engine", "none", "--format", "docx", "--no-memory"]),
-        (f"Markdown, a table of {args.table_rows * 10:,} cells -> DOCX", ["translate",
-         str(table), "-o", str(folder / "t"), "--engine", "none", "--format", "docx",
-         "--no-memory"]),
+        (f"Markdown, a table of {args.table_rows * 10:,} cells -> DOCX", [*BILINGUAL,
+         "translate", str(table), "-o", str(folder / "t"), "--engine", "none", "--format",
+         "docx", "--no-memory"]),
+        (f"Markdown, a table of {args.table_rows * 10:,} cells, read only", [*READ, str(table)]),
     ]  # fmt: skip
     if not args.million:
         variants = [v for v in variants if "short lines" not in v[0]]

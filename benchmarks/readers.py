@@ -57,6 +57,7 @@ def make_docx(paragraphs: int) -> Path:
 # (label, builder in tests/hostile_inputs.py, reader, size, what the size counts)
 SCALING = [
     ("Markdown soft-wrapped paragraph", "markdown_soft_wrapped", "markdown", 40_000, "lines"),
+    ("Markdown table", "markdown_table", "markdown", 20_000, "rows"),
     ("text paragraph hard-wrapped", "text_hard_wrapped", "text", 40_000, "lines"),
     ("PDF paragraph across pages", "pdf_paragraph_across_pages", "pdf", 300, "KB"),
     ("PDF runs on one baseline", "pdf_runs_on_one_baseline", "pdf", 20_000, "runs"),

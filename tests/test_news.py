@@ -160,7 +160,7 @@ def test_splits_lose_no_character(tmp_path):
     )
 )
 def test_the_news_pass_is_lossless(texts):
-    found = structure([RawBlock(t) for t in texts])
+    found = list(structure([RawBlock(t) for t in texts]))
     assert "".join(b.text for b in found) == "".join(texts)
     for block in found:
         if block.pieces is not None:

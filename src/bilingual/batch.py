@@ -492,7 +492,10 @@ class _Loop:
         for item in window:
             # a document failing later is reported in place
             self.outcome.reports[item.index] = item.prepared.report
-            for segment in self.run.pending(item.prepared.document):
+            pending = self.run.pending(item.prepared.document)
+            if not self.translator.fills_targets:
+                continue  # the worksheet: nothing goes to the engine, nothing to keep track of
+            for segment in pending:
                 key = _key(segment)
                 if self.drafts.get(segment):  # translated in an earlier window of this run
                     item.prepared.repeats.add(id(segment))
@@ -506,10 +509,6 @@ class _Loop:
                     item.prepared.sent.add(id(segment))
                 self.owner[id(segment)] = item
                 item.segments += 1
-        if not self.translator.fills_targets:  # the worksheet: nothing goes to the engine
-            for item in window:
-                item.segments = 0
-            send.clear()
         try:
             for item in window:
                 if not item.segments:

@@ -28,7 +28,7 @@ ERROR: Severity = "error"
 WARNING: Severity = "warning"
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One thing wrong with one segment's target."""
 
@@ -130,13 +130,24 @@ def check_document(document: Document) -> list[Finding]:
     content: list[Segment] = []  # segments whose target is worth measuring for the length norm
     for segment in document.translatable_segments:
         found, measurable = _check_segment(segment, context)
-        findings.extend(found)
+        findings.extend(sorted(found, key=lambda f: f.severity != ERROR))
         if measurable:
             content.append(segment)
-    findings.extend(_length_findings(content))
-    order = {s.id: i for i, s in enumerate(document.segments)}
-    findings.sort(key=lambda f: (order.get(f.segment_id, len(order)), f.severity != ERROR))
-    return findings
+    late: dict[str, list[Finding]] = {}  # the length norm's, known once every segment is
+    for finding in _length_findings(content):
+        late.setdefault(finding.segment_id, []).append(finding)
+    if not late:
+        return findings
+    # each segment's length finding after its own (all warnings): merged in one walk, with no
+    # sort key or position held for every finding of a million-segment text
+    merged: list[Finding] = []
+    at = 0
+    for segment in document.translatable_segments:
+        while at < len(findings) and findings[at].segment_id == segment.id:
+            merged.append(findings[at])
+            at += 1
+        merged.extend(late.get(segment.id, ()))
+    return merged
 
 
 class DraftChecker:

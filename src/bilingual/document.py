@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar, cast
 
 from .errors import InputError
 from .files import read_bytes
@@ -146,6 +146,25 @@ _NO_ITEMS: list[Any] = _NoItems()
 def no_items() -> list[Any]:
     """The shared empty list of terms, notes or flags (see `_NoItems`)."""
     return _NO_ITEMS
+
+
+class _NoMeta(dict):
+    """The one empty `meta` that every raw block without one shares (a million lines: 64 MB
+    less); like `_NoItems`, it cannot change."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a raw block's shared empty meta cannot change; assign a new dict")
+
+    __setitem__ = __delitem__ = __ior__ = setdefault = update = pop = popitem = clear = _refuse
+
+
+_NO_META: dict[str, Any] = _NoMeta()
+
+
+def _no_meta() -> dict[str, Any]:
+    return _NO_META
 
 
 def _items(values: Sequence[Any]) -> list[Any]:
@@ -347,23 +366,32 @@ class Block:
                 id=s["id"],
                 source=s["source"],
                 target=s.get("target", ""),
-                status=s.get("status", "empty"),
+                status=_one(s.get("status", "empty")),
                 terms=_items([Term(**t) for t in s.get("terms", [])]),
                 notes=_items(s.get("notes", [])),
                 review=s.get("review"),
                 flags=_items(s.get("flags", [])),
-                via=s.get("via"),
+                via=_one(s.get("via")),
             )
             for s in data["segments"]
         ]
         figure = Figure(**data["figure"]) if "figure" in data else None
         return cls(
             id=data["id"],
-            kind=data["kind"],
+            kind=_one(data["kind"]),
             segments=segments,
             level=data.get("level"),
             figure=figure,
         )
+
+
+_Word = TypeVar("_Word", bound=str | None)
+
+
+def _one(word: _Word) -> _Word:
+    """The one string equal to `word` (a status, a kind): a million segments read from a form
+    share a few strings instead of holding one each (about 110 MB)."""
+    return cast(_Word, sys.intern(word)) if word is not None else word
 
 
 @dataclass
@@ -478,7 +506,7 @@ class RawBlock:
 
     text: str
     kind: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=_no_meta)  # shared when empty (`_NoMeta`)
     # A picture found in its place (kind "figure", empty text) and its bytes.
     figure: Figure | None = None
     image: bytes | None = None
@@ -593,9 +621,40 @@ def _raise_first(errors: Any, origin: str, prefix: tuple[Any, ...]) -> None:
         raise InputError(f"{origin}: field {where}: {message}")
 
 
-def load(path: str | Path) -> Document:
-    """Read and validate a JSON form from `path`."""
+def load(path: str | Path, *, human_only: bool = False) -> Document:
+    """Read and validate a JSON form from `path`.
+
+    With `human_only`, the Document keeps only the segments with a person's English (and their
+    blocks, without pictures): what a later run carries, without the whole form beside the new
+    text.
+    """
+    import gc
+
+    from . import formstream
+
     path = Path(path)
+    # A form is acyclic: the cycle collector, run again and again over the growing Document,
+    # took as long as the rest of reading a million segments.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if formstream.streamable(path):
+            try:
+                document = _streamed_form(path, human_only)
+            except (formstream.NotStreamed, InputError):
+                document = _whole_form(path, human_only)  # which names what is wrong
+        else:
+            document = _whole_form(path, human_only)
+    finally:
+        if collecting:
+            gc.enable()
+    if not human_only:
+        document.assets = load_assets(document, path)
+    return document
+
+
+def _whole_form(path: Path, human_only: bool) -> Document:
+    """The form parsed whole (json.loads), then made into a Document a block at a time."""
     raw = read_bytes(path, "JSON form")
     if raw.startswith(b"PK\x03\x04"):
         raise InputError(
@@ -609,7 +668,7 @@ def load(path: str | Path) -> Document:
     try:
         data = json.loads(text)
         del text
-        document = _document_from_form(data, str(path))
+        return _document_from_form(data, str(path), human_only)
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: line {e.lineno}: not valid JSON ({e.msg})") from None
     except RecursionError:  # a hand-edited `[[[[…` thousands deep
@@ -619,11 +678,9 @@ def load(path: str | Path) -> Document:
         raise InputError(
             f"{path}: not a JSON form (a number of more than {limit} digits)"
         ) from None
-    document.assets = load_assets(document, path)
-    return document
 
 
-def _document_from_form(data: Any, origin: str) -> Document:
+def _document_from_form(data: Any, origin: str, human_only: bool = False) -> Document:
     """Validate a parsed JSON form and make its Document, one block at a time: each block's
     dict is dropped once its Block is made, so the parsed form and the Document are not both
     whole in memory (together about twice the Document)."""
@@ -632,15 +689,55 @@ def _document_from_form(data: Any, origin: str) -> Document:
         check.head(data)  # raises: the form has no list of blocks
     dicts = data["blocks"]
     data["blocks"] = []
-    check.head(data)
-    document = Document.from_dict(data)
+    made = _Blocks(check, human_only)
+    made.head(data)
     for index in range(len(dicts)):
         block, dicts[index] = dicts[index], None
-        check.block(block, index)
-        document.blocks.append(Block.from_dict(block))
-    if not any(b.segments for b in document.blocks):
-        raise InputError(f"{origin}: the JSON form has no segments")
-    return document
+        made.block(block, index)
+    return made.document(origin)
+
+
+def _streamed_form(path: Path, human_only: bool) -> Document:
+    """The form read a block at a time (`formstream`): never its whole dict."""
+    from . import formstream
+
+    made = _Blocks(FormCheck(str(path)), human_only)
+    formstream.read(path, made.head, made.block)
+    return made.document(str(path))
+
+
+class _Blocks:
+    """A Document made from a form's head and its blocks, each checked as it comes."""
+
+    def __init__(self, check: FormCheck, human_only: bool) -> None:
+        self.check = check
+        self.human_only = human_only
+        self.blocks: list[Block] = []
+        self.data: dict[str, Any] | None = None
+        self.any_segment = False
+
+    def head(self, data: dict[str, Any]) -> None:
+        self.check.head(data)
+        self.data = data
+
+    def block(self, data: Any, index: int) -> None:
+        self.check.block(data, index)
+        block = Block.from_dict(data)
+        self.any_segment = self.any_segment or bool(block.segments)
+        if self.human_only:
+            block.segments = [s for s in block.segments if s.status == "human"]
+            if not block.segments:
+                return
+            block.figure = None
+        self.blocks.append(block)
+
+    def document(self, origin: str) -> Document:
+        if not self.any_segment:
+            raise InputError(f"{origin}: the JSON form has no segments")
+        assert self.data is not None  # the head comes with the blocks
+        document = Document.from_dict(self.data)
+        document.blocks = self.blocks
+        return document
 
 
 ASSETS_SUFFIX = ".assets"

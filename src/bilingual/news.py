@@ -22,7 +22,7 @@ left as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -282,9 +282,9 @@ def _byline_block(text: str) -> NewsBlock:
     return block
 
 
-def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
-    """Apply the rules to a reader's blocks, in order; see the module's docstring."""
-    out: list[NewsBlock] = []
+def structure(blocks: Iterable[RawBlock]) -> Iterator[NewsBlock]:
+    """Apply the rules to a reader's blocks, in order, one at a time (see the module's
+    docstring): what a rule needs of the blocks before is kept in a few flags."""
     dateline_seen = False
     body_seen = False  # a paragraph-like block has been read: no dateline after it
     in_link_list = False
@@ -293,9 +293,7 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
         text = raw.text
         if raw.kind not in (None, "paragraph"):
             # a structured reader's kind stands; a picture is no text for any rule
-            out.append(
-                NewsBlock(text, raw.kind, meta=dict(raw.meta), figure=raw.figure, image=raw.image)
-            )
+            yield NewsBlock(text, raw.kind, meta=dict(raw.meta), figure=raw.figure, image=raw.image)
             in_link_list = False
             continue
         if not dateline_seen and not body_seen:
@@ -304,11 +302,11 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
                 dateline_seen = True
                 pieces = _dateline(text, *date)
                 byline_seen = any("byline" in p.found for p in pieces)
-                out.extend(pieces)
-                body_seen = body_seen or len(out[-1].text.strip()) > SHORT_LINE_CHARS
+                yield from pieces
+                body_seen = body_seen or len(pieces[-1].text.strip()) > SHORT_LINE_CHARS
                 continue
         if in_link_list and is_short_line(text) and not SOURCE_NOTE.match(text):
-            out.append(NewsBlock(text, "boilerplate", [text]))
+            yield NewsBlock(text, "boilerplate", [text])
             continue
         in_link_list = False
         pieces = _rest(text, raw.kind)
@@ -319,12 +317,11 @@ def structure(blocks: Sequence[RawBlock]) -> list[NewsBlock]:
             if credit and not any("byline" in p.found for p in pieces):
                 pieces[0].found["byline"] = credit
         byline_seen = byline_seen or any("byline" in p.found for p in pieces)
-        out.extend(pieces)
+        yield from pieces
         if any(p.kind is None and len(p.text.strip()) > SHORT_LINE_CHARS for p in pieces):
             body_seen = True
         if _LINK_LIST_MARKER.match(text):
             in_link_list = True
-    return out
 
 
 def _dateline(text: str, date: str, end: int) -> list[NewsBlock]:

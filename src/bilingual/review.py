@@ -380,7 +380,8 @@ def now() -> str:
 
 
 def load_previous(path: str | Path, document: Document) -> Document | None:
-    """The previous JSON form of `document` at `path` (the last run's output), if there is one.
+    """The previous JSON form of `document` at `path` (the last run's output), if there is one:
+    only its segments with a person's English, all that a later run carries from it.
 
     None when there is none or it was made from another input file. A previous JSON form that
     cannot be read stops the run: it may hold reviewed English that must not be overwritten.
@@ -391,7 +392,7 @@ def load_previous(path: str | Path, document: Document) -> Document | None:
     if not path.is_file():
         return None
     try:
-        previous = load(path)
+        previous = load(path, human_only=True)  # all a later run carries
     except InputError as e:
         raise InputError(
             f"{e} (it holds the previous run and may hold reviewed English: fix it, or move it "

@@ -9,7 +9,7 @@ Lossless by construction: the segments of a block joined give back the block's t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast, get_args
 
 from .document import Block, BlockKind, Document, RawBlock, RawText, Segment, renumber
@@ -109,56 +109,73 @@ def classify_blocks(
     hinted kinds still count as context for the blocks around them.
     """
     hints = list(hints) if hints is not None else [None] * len(texts)
-    kinds: list[BlockKind] = []
-    seen_paragraph = False
-    for i, (text, hint) in enumerate(zip(texts, hints, strict=True)):
+    kind_of = _Classifier()
+    return [kind_of(text, hint) for text, hint in zip(texts, hints, strict=True)]
+
+
+class _Classifier:
+    """`classify_blocks` one block at a time, in order: what it needs of the blocks before
+    (whether a paragraph or a title came yet) it keeps, so no list of them is ever held."""
+
+    def __init__(self) -> None:
+        self.first = True
+        self.seen_paragraph = False
+        self.seen_title = False
+
+    def __call__(self, text: str, hint: str | None) -> BlockKind:
         kind: BlockKind
         if hint:
             if hint not in _KINDS:  # a reader's mistake, not the user's: fail loudly
                 raise ValueError(f"unknown block kind {hint!r} from a reader")
             kind = cast(BlockKind, hint)
-        elif i == 0 and _is_dateline(text):
+        elif self.first and _is_dateline(text):
             kind = "dateline"
         elif SOURCE_NOTE.match(text):
             kind = "source_note"
         elif is_short_line(text):
             # Before any body text a short unpunctuated line is the title; between paragraphs
             # it is a heading.
-            kind = "heading" if seen_paragraph or "title" in kinds else "title"
+            kind = "heading" if self.seen_paragraph or self.seen_title else "title"
         else:
             kind = "paragraph"
-        if kind == "paragraph":
-            seen_paragraph = True
-        kinds.append(kind)
-    return kinds
+        self.first = False
+        self.seen_paragraph = self.seen_paragraph or kind == "paragraph"
+        self.seen_title = self.seen_title or kind == "title"
+        return kind
 
 
 def detect_script(text: str) -> str:
     """`zh-Hant` when the text has more Traditional-only characters than Simplified-only ones."""
     import opencc
 
-    han = han_characters(text)
-    if not han:
-        return "zh-Hant"
-    traditional = _changed(han, opencc.OpenCC("t2s"))
-    if traditional * 50 >= len(han):  # 2% or more: a Traditional text (names aside)
+    han = traditional = 0
+    to_simplified = opencc.OpenCC("t2s")
+    for chunk in _han_chunks(text):
+        han += len(chunk)
+        traditional += _changed(chunk, to_simplified)
+    if not han or traditional * 50 >= han:  # 2% or more: a Traditional text (names aside)
         return "zh-Hant"
     # Only now build the (slower to load) s2t converter: the text looks Simplified or neutral.
-    simplified = _changed(han, opencc.OpenCC("s2t"))
+    to_traditional = opencc.OpenCC("s2t")
+    simplified = sum(_changed(chunk, to_traditional) for chunk in _han_chunks(text))
     return "zh-Hans" if simplified > traditional else "zh-Hant"
 
 
-_SCRIPT_CHUNK = 65_536  # characters OpenCC converts at a time
+_SCRIPT_CHUNK = 65_536  # characters looked at, and converted, at a time
+
+
+def _han_chunks(text: str) -> Iterator[str]:
+    """The Han characters of `text`, a slice of it at a time: OpenCC takes some 60 bytes a
+    character while it converts, and the runs of Han found in a whole text of a million lines
+    are two million strings."""
+    for start in range(0, len(text), _SCRIPT_CHUNK):
+        if han := han_characters(text[start : start + _SCRIPT_CHUNK]):
+            yield han
 
 
 def _changed(han: str, converter: Any) -> int:
-    """How many characters of `han` `converter` changes, converted a chunk at a time: OpenCC
-    takes some 60 bytes a character while it converts (a million lines: gigabytes at once)."""
-    changed = 0
-    for start in range(0, len(han), _SCRIPT_CHUNK):
-        chunk = han[start : start + _SCRIPT_CHUNK]
-        changed += sum(a != b for a, b in zip(chunk, converter.convert(chunk), strict=False))
-    return changed
+    """How many characters of `han` `converter` changes."""
+    return sum(a != b for a, b in zip(han, converter.convert(han), strict=False))
 
 
 # Kinds whose text is one segment whatever its punctuation: a heading is translated whole, code
@@ -166,18 +183,28 @@ def _changed(han: str, converter: Any) -> int:
 _WHOLE_KINDS = ("dateline", "title", "heading", "source_note", "code", "byline", "boilerplate")
 
 
-def _separated(blocks: list[RawBlock]) -> list[RawBlock]:
+def _separated(blocks: Iterable[RawBlock]) -> Iterator[RawBlock]:
     """Blocks split where the text says so: U+2029 separates paragraphs, U+2028 is a line break
     (Word and some editors write them in place of a paragraph or a line)."""
-    out: list[RawBlock] = []
     for block in blocks:
         if block.kind == "code" or ("\u2028" not in block.text and "\u2029" not in block.text):
-            out.append(block)
+            yield block
             continue
         for piece in block.text.replace("\u2028", "\n").split("\u2029"):
             if piece.strip():
-                out.append(RawBlock(piece.strip(), block.kind, dict(block.meta)))
-    return out
+                yield RawBlock(piece.strip(), block.kind, dict(block.meta))
+
+
+def _taken(raw: RawText) -> Iterator[RawBlock]:
+    """`raw`'s blocks, each let go as it is given (`raw.blocks` is empty from the start): a text
+    of a million lines never holds its raw blocks beside its segments."""
+    blocks, raw.blocks = raw.blocks, []
+    for index, block in enumerate(blocks):
+        blocks[index] = _GIVEN
+        yield block
+
+
+_GIVEN = RawBlock("")
 
 
 def segment(raw: RawText) -> Document:
@@ -185,15 +212,17 @@ def segment(raw: RawText) -> Document:
 
     The news pass (news.py) runs first on every reader's blocks: datelines, bylines, captions
     and boilerplate get their kinds and pieces; the classifier decides the kinds left open.
+    The blocks go through one at a time and `raw` lets go of each once read (`raw.blocks` is
+    empty after).
     """
     meta = dict(raw.meta)
-    found = structure(_separated(raw.blocks))
-    texts = [b.text for b in found]
-    kinds = classify_blocks(texts, [b.kind for b in found])
+    kind_of = _Classifier()
     blocks: list[Block] = []
     assets: dict[str, bytes] = {}
     flash_tags: set[int] = set()  # blocks that are a flash tag: never the title
-    for news_block, text, kind in zip(found, texts, kinds, strict=True):
+    for news_block in structure(_separated(_taken(raw))):
+        text = news_block.text
+        kind = kind_of(text, news_block.kind)
         if "flash" in news_block.found:
             flash_tags.add(len(blocks))
         pieces = news_block.pieces
@@ -224,7 +253,10 @@ def segment(raw: RawText) -> Document:
         block = Block(
             id="",
             kind=kind,
-            segments=[Segment(id="", source=s) for s in pieces],
+            # a literal list is the exact size; a comprehension's keeps room for four
+            segments=[Segment(id="", source=pieces[0])]
+            if len(pieces) == 1
+            else [Segment(id="", source=s) for s in pieces],
             level=news_block.meta.get("level") if news_block.kind else None,
         )
         if kind == "dateline" and "date" in news_block.found:
@@ -240,6 +272,6 @@ def segment(raw: RawText) -> Document:
         if heading is not None:
             meta["title"] = heading.source.strip()
     renumber(blocks)
-    return Document(
-        blocks=blocks, source_lang=detect_script("".join(texts)), meta=meta, assets=assets
-    )
+    # the segments joined are the text (lossless), so the script is read from them
+    text = "".join(s.source for b in blocks for s in b.segments)
+    return Document(blocks=blocks, source_lang=detect_script(text), meta=meta, assets=assets)

@@ -227,7 +227,7 @@ def finish(prepared: Prepared, settings: Settings) -> None:
             raise
         written = outputs.write()
     label = document.meta.get("input") or job.name
-    invisible = invisible_warnings([(s.id, s.source) for s in document.segments])
+    invisible = invisible_warnings((s.id, s.source) for b in document.blocks for s in b.segments)
     report.said.extend(f"{label}: {line}" for line in invisible)
     report.said.extend(line for line in [untitled_warning(document)] if line)
     report.said.extend(outputs.warnings)

@@ -8,7 +8,7 @@ map, so its span slices the original text, invisible characters inside it includ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..script import PARENTHESES, QUOTES
@@ -160,7 +160,9 @@ def occurrences_in(matcher: Matcher, texts: list[str]) -> list[list[Occurrence]]
     if any(_SEPARATOR in t for t in texts):
         return [matcher.occurrences(t) for t in texts]
     joined = _SEPARATOR.join(texts)
-    result: list[list[Occurrence]] = [[] for _ in texts]
+    # most texts have none: they share one empty list (a million segments: 56 MB less)
+    none: list[Occurrence] = []
+    result = [none] * len(texts)
     index, offset = 0, 0
     for occurrence in matcher.occurrences(joined):
         while occurrence.start >= offset + len(texts[index]) + 1:
@@ -168,6 +170,8 @@ def occurrences_in(matcher: Matcher, texts: list[str]) -> list[list[Occurrence]]
             index += 1
         occurrence.start -= offset
         occurrence.end -= offset
+        if result[index] is none:
+            result[index] = []
         result[index].append(occurrence)
     return result
 
@@ -241,7 +245,7 @@ def contains_words(text: str, part: str) -> bool:
     return False
 
 
-def invisible_warnings(segments: Sequence[tuple[str, str]], *, shown: int = 5) -> list[str]:
+def invisible_warnings(segments: Iterable[tuple[str, str]], *, shown: int = 5) -> list[str]:
     """The run's warning when texts hold invisible characters, which matching skips.
 
     `segments` are (segment id, source) pairs; the line names how many characters, in how many

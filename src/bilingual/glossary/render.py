@@ -23,13 +23,13 @@ def annotate(document: Document, glossary: Glossary) -> None:
     a term is part of that occurrence's span.
     """
     mentioned: set[int] = set()
-    placed = [
-        (block.kind in FIRST_MENTION_KINDS, s) for block in document.blocks for s in block.segments
-    ]
-    found = glossary.occurrences_in([s.source for _, s in placed])
-    for (body, segment), occurrences in zip(placed, found, strict=True):
-        # most segments have none: they keep the shared empty list
-        segment.terms = _terms(segment, occurrences, mentioned if body else None) or no_items()
+    found = iter(glossary.occurrences_in([s.source for s in document.segments]))
+    for block in document.blocks:
+        body = block.kind in FIRST_MENTION_KINDS
+        for segment in block.segments:
+            # most segments have none: they keep the shared empty list
+            terms = _terms(segment, next(found), mentioned if body else None)
+            segment.terms = terms or no_items()
 
 
 def _terms(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..document import RawBlock, RawText
 from ..errors import InputError
@@ -37,8 +37,6 @@ class MarkdownReader:
         text, encoding = decode(data, name)
         if "\x00" in text:
             raise InputError(f"{name}: a binary file, not Markdown")
-        from markdown_it import MarkdownIt
-
         text = text.lstrip("\ufeff").replace("\r\n", "\n")
         meta: dict[str, Any] = {"input": Path(name).name, "encoding": encoding}
         front = front_matter(text)
@@ -50,16 +48,9 @@ class MarkdownReader:
             text = text[end:]
             if "title" in fields:
                 blocks.append(RawBlock(fields["title"], "title", {"level": 1}))
-        md = MarkdownIt("commonmark").enable("table")
-        # Inline markup is parsed one block at a time as the blocks are read (`_blocks`), and each
-        # token let go once read: parsed all at once first, a table of a million cells held
-        # four million tokens (about 1.4 KB a cell).
-        md.disable(["inline", "text_join"])
-        env: dict[str, Any] = {}  # the link reference definitions the block parse finds
-        tokens = md.parse(text, env)
-        del text
         pictures = Pictures(name)
-        body = _blocks(tokens, pictures, lambda content: md.inline.parse(content, md, env, []))
+        body = _body(text, pictures)
+        del text
         body = first_heading_is_title(body)
         if blocks and body and body[0].kind == "title":
             if body[0].text == blocks[0].text:
@@ -124,53 +115,137 @@ def _iso_date(value: Any) -> str | None:
     return None
 
 
-def _blocks(
-    tokens: list[Any], pictures: Pictures, inline: Callable[[str], list[Any]]
-) -> list[RawBlock]:
-    """The blocks of markdown-it's block `tokens` (emptied as they are read); `inline` parses
-    an inline token's content into its children."""
-    blocks: list[RawBlock] = []
-    # The containers the next inline text sits in (list item, block quote, table cell).
-    inside: list[str] = []
-    heading: int | None = None
-    tokens.reverse()
-    while tokens:
-        token = tokens.pop()
+def _body(text: str, pictures: Pictures) -> list[RawBlock]:
+    """The blocks of a Markdown `text` (without its front matter), in reading order."""
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+
+    md = MarkdownIt("commonmark").enable("table")
+    # Inline markup is parsed once the block parse has found every link reference definition
+    # (a link may come before its definition), one block at a time (`_blocks`).
+    md.disable(["inline", "text_join"])
+    env: dict[str, Any] = {}  # the link reference definitions the block parse finds
+    walk = _Walk()
+    tokens = _TokenStream(walk.read)
+    # `md.parse` with the token list replaced by the stream; StateCore takes `tokens or []`
+    md.core.process(StateCore(text, md, env, cast("list[Any]", tokens)))
+    tokens.close()
+    return _blocks(walk.found, pictures, lambda content: md.inline.parse(content, md, env, []))
+
+
+class _TokenStream:
+    """The token list markdown-it's block parser writes into, read as it is written: each token
+    goes to `read` when the parser pushes the next one (a block rule fills in a token's content
+    and info right after pushing it, never later) and is let go. Parsed into a list, a table of a
+    million cells held four million tokens at once (1.1 GB); read this way, the reader holds one.
+
+    The block rules only count the tokens they have written, and the list rule looks back at
+    them to mark a tight list's paragraphs hidden, which the reader never reads: a token already
+    read looks to them like one of no type they look for.
+    """
+
+    def __init__(self, read: Callable[[Any], None]) -> None:
+        from markdown_it.token import Token
+
+        self._read = read
+        self._last: Any = None
+        self._count = 0
+        self._gone = Token("read", "", 0)
+
+    def append(self, token: Any) -> None:
+        if self._last is not None:
+            self._read(self._last)
+        self._last = token
+        self._count += 1
+
+    def close(self) -> None:
+        """Read the last token: the parse is over."""
+        if self._last is not None:
+            self._read(self._last)
+        self._last = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return True  # even empty, this is the list to write into
+
+    def __getitem__(self, index: int) -> Any:
+        return self._last if index in (-1, self._count - 1) else self._gone
+
+
+# Where an inline token's text sits: the heading level it is in, and its innermost container.
+_Place = tuple[int | None, str | None]
+
+
+class _Walk:
+    """markdown-it's block tokens, read one at a time in order, into what the reader keeps of
+    them (`found`): each code block's RawBlock, and each inline token's content after the
+    `_Place` it sits in (a place only where it changes: a million table cells hold one)."""
+
+    def __init__(self) -> None:
+        self.found: list[str | RawBlock | _Place] = []
+        # The containers the next inline text sits in (list item, block quote, table cell).
+        self._inside: list[str] = []
+        self._heading: int | None = None
+        self._place: _Place = (None, None)
+
+    def read(self, token: Any) -> None:
         kind = token.type
         if kind in ("list_item_open", "blockquote_open", "th_open", "td_open"):
-            inside.append(kind[:-5])
+            self._inside.append(kind[:-5])
         elif kind in ("list_item_close", "blockquote_close", "th_close", "td_close"):
-            inside.pop()
+            self._inside.pop()
         elif kind == "heading_open":
-            heading = int(token.tag[1])
+            self._heading = int(token.tag[1])
         elif kind == "heading_close":
-            heading = None
+            self._heading = None
         elif kind in ("fence", "code_block"):
             code = token.content.rstrip("\n")
             if code.strip():
                 meta = {"language": token.info.strip()} if token.info.strip() else {}
-                blocks.append(RawBlock(code, "code", meta))
+                self.found.append(RawBlock(code, "code", meta))
         elif kind == "inline":
+            place = (self._heading, self._inside[-1] if self._inside else None)
+            if place != self._place:
+                self.found.append(place)
+                self._place = place
+            self.found.append(token.content)
+
+
+def _blocks(
+    found: list[str | RawBlock | _Place], pictures: Pictures, inline: Callable[[str], list[Any]]
+) -> list[RawBlock]:
+    """The blocks of what `_Walk` found; `inline` parses an inline token's content into its
+    children."""
+    blocks: list[RawBlock] = []
+    # The text blocks of one place share their meta (a million table cells: 184 MB less): a raw
+    # block's meta is only ever read (the news pass works on a copy).
+    kind, meta = _kind_and_meta(None, None)
+    for item in found:
+        if isinstance(item, tuple):
+            kind, meta = _kind_and_meta(*item)
+        elif isinstance(item, RawBlock):
+            blocks.append(item)
+        else:
             # a picture cuts its paragraph: text before it, the figure, text after it
-            for piece in pictures.split(_inline_text(inline(token.content), pictures)):
+            for piece in pictures.split(_inline_text(inline(item), pictures)):
                 if isinstance(piece, RawBlock):
                     blocks.append(piece)
-                else:
-                    _text_block(blocks, piece.strip(), heading, inside)
+                elif piece.strip():
+                    blocks.append(RawBlock(piece.strip(), kind, meta))
     return blocks
 
 
-def _text_block(blocks: list[RawBlock], text: str, heading: int | None, inside: list[str]) -> None:
-    if not text:
-        return
+def _kind_and_meta(heading: int | None, container: str | None) -> tuple[str | None, dict[str, Any]]:
+    """The kind and meta of the text blocks in a place."""
     if heading is not None:
-        blocks.append(RawBlock(text, "heading", {"level": heading}))
-    elif inside:
+        return "heading", {"level": heading}
+    if container is not None:
         # a short list item or cell is still body text, never a heading
-        where = {"list_item": "list_item", "blockquote": "quote"}.get(inside[-1], "table_cell")
-        blocks.append(RawBlock(text, "paragraph", {where: True}))
-    else:
-        blocks.append(RawBlock(text))
+        where = {"list_item": "list_item", "blockquote": "quote"}.get(container, "table_cell")
+        return "paragraph", {where: True}
+    return None, {}
 
 
 def _inline_text(children: list[Any], pictures: Pictures) -> str:
