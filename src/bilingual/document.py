@@ -9,6 +9,7 @@ and every exporter consumes one.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import re
 import sys
@@ -839,6 +840,13 @@ def write_form(document: Document, origin: str, handle: BinaryIO) -> None:
         text = form_text(data)[:-1].replace("\n", "\n    ")
         handle.write(b"%s\n    %s" % (b"," if index else b"", text.encode("utf-8")))
     handle.write(b"\n  ]\n}\n" if document.blocks else b"]\n}\n")
+
+
+def form_bytes(document: Document, origin: str) -> bytes:
+    """The JSON form of `document` in memory, as `write_form` writes it (tests, small forms)."""
+    buffer = io.BytesIO()
+    write_form(document, origin, buffer)
+    return buffer.getvalue()
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
