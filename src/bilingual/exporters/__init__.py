@@ -1,7 +1,7 @@
 """Exporters render a Document as one file format: a small protocol and a lazy registry by
 format name. An exporter writes its output into a file it is handed (`Rendered.write`), as it
 renders it, so that an output as large as the document is never whole in memory; it never opens
-files itself (the pipeline writes them all, atomically) and never runs the checks (the
+an output file itself (the pipeline writes them all, atomically) and never runs the checks (the
 pipeline's check stage passes them the findings)."""
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class Rendered:
         return cls(write_and_warn, warnings)
 
     def to_bytes(self) -> bytes | None:
-        """The whole output in memory (tests, the PDF exporter's DOCX), by writing it once."""
+        """The whole output in memory (for tests), by writing it once."""
         if self.write is None:
             return None
         buffer = io.BytesIO()
