@@ -133,3 +133,19 @@ def test_human_only_keeps_the_persons_english_alone(streamed, article_document, 
         assert [s.to_dict() for s in kept.segments] == human
         assert all(b.segments for b in kept.blocks) and not kept.assets
         assert kept.meta == document.meta
+
+
+def test_the_head_and_the_blocks_without_the_document(article_document, tmp_path, monkeypatch):
+    # who made a form and whether it is up to date: its head and its blocks one at a time
+    path = _written(tmp_path, translated(article_document))
+    seen: dict[str, list[int]] = {}
+    for size in (2**62, 0):  # read whole, then streamed
+        monkeypatch.setattr(formstream, "STREAM_BYTES", size)
+        indexes: list[int] = []
+        head = formstream.parts(path, lambda block, index: indexes.append(index))
+        assert head["meta"] == article_document.meta and head["blocks"] == []
+        seen[str(size)] = indexes
+    assert seen["0"] == seen[str(2**62)] == list(range(len(article_document.blocks)))
+    path.write_text('["not", "a form"]', "utf-8")
+    with pytest.raises(ValueError):
+        formstream.parts(path, lambda block, index: None)

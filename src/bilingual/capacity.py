@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 from .errors import InputError
 
 # What a run still needs per segment once the document is segmented, measured with
-# benchmarks/memory.py: a million short lines peaked at about 2.1 GB, some 1.4 GB beyond the
-# segmented document. The outputs are rendered and written one at a time, but the largest (the
-# HTML page, grown in one buffer) still needs about 1 KB a segment beside the Document, and
-# Python keeps what the reader and segmenter freed. A document is refused when this is not free.
-BYTES_PER_SEGMENT = 1536
+# benchmarks/memory.py: a million short lines peak at about 0.74 GB, some 130 MB beyond the
+# segmented document (the checks' findings, the outputs' small buffers: every output is written
+# into its file as it is rendered, and the JSON form read a block at a time); twice that, for
+# what Python keeps of the memory the reader and the segmenter freed. A document is refused
+# when this is not free.
+BYTES_PER_SEGMENT = 256
 _SPLIT = "split it into smaller files and translate each"
 _RESERVE = 16 * 2**20  # bytes held back while a stage runs, freed to refuse it
 

@@ -102,3 +102,28 @@ def _value(event: str, value: Any, events: Iterator[tuple[str, str, Any]]) -> An
             if not depth:
                 return builder.value
     raise NotStreamed("the file ends inside a value")
+
+
+def parts(path: Path, on_block: Callable[[Any, int], None]) -> dict[str, Any]:
+    """The head of the form at `path` (as `read` gives it), each block given to `on_block` on
+    the way: streamed when the form is large, else parsed whole. For the callers that want only
+    the head and a count of the blocks (who made a form, whether it is up to date), never the
+    Document. ValueError when it is not a JSON object with a list of blocks; InputError
+    (`files.read_regular_file`) when it cannot be read."""
+    import json
+
+    from .files import read_regular_file
+
+    if streamable(path):
+        head: dict[str, Any] = {}
+        try:
+            read(path, head.update, on_block)
+            return head
+        except NotStreamed:
+            pass  # read whole: json.loads takes what yajl does not (NaN, say)
+    data = json.loads(read_regular_file(path))
+    if not isinstance(data, dict) or not isinstance(data.get("blocks"), list):
+        raise ValueError("not a JSON form")
+    for index, block in enumerate(data.pop("blocks")):
+        on_block(block, index)
+    return {**data, "blocks": []}

@@ -9,7 +9,6 @@ against the input its JSON form records (`check_export`), before anything is wri
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
@@ -198,11 +197,10 @@ def claim_json_form(job: Job, *, force: bool = False, same_content: str | None =
 def _meta(json_path: Path) -> dict[str, Any] | None:
     """The meta of the JSON form at `json_path`; None when there is none or it cannot be read
     (the run's reading of the previous form says why, and stops)."""
-    from .files import read_regular_file
+    from .formstream import parts
 
-    try:
-        data = json.loads(read_regular_file(json_path))
+    try:  # the head alone: a form of a million segments is never parsed whole for it
+        meta = parts(json_path, lambda block, index: None).get("meta")
     except (BilingualError, ValueError):
         return None
-    meta = data.get("meta") if isinstance(data, dict) else None
     return meta if isinstance(meta, dict) else None

@@ -251,15 +251,21 @@ def up_to_date(
     """Whether the JSON form of `job` was made from these bytes with this engine and glossary
     and every requested output exists as it was written with it; if so, `report` gets its
     segments, its terms and its checks' findings, counted."""
-    import json
-
     from .files import read_regular_file
+    from .formstream import parts
+
+    segments = 0
+    placed: list[str | None] = []
+
+    def count(block: Any, index: int) -> None:  # a block at a time, never the whole form
+        nonlocal segments
+        segments += len(block["segments"])
+        placed.extend(
+            term.get("placed") for s in block["segments"] for term in s.get("terms") or []
+        )
 
     try:
-        data = json.loads(read_regular_file(job.json_path))
-        written = data["meta"]["signature"]
-        segments = [segment for block in data["blocks"] for segment in block["segments"]]
-        placed = [term.get("placed") for s in segments for term in s.get("terms") or []]
+        written = parts(job.json_path, count)["meta"]["signature"]
     except (InputError, ValueError, KeyError, TypeError, AttributeError):
         return False
     if not isinstance(written, dict) or any(written.get(k) != v for k, v in signature.items()):
@@ -285,7 +291,7 @@ def up_to_date(
             return False
         report.errors = sum(1 for f in findings if f.severity == "error")
         report.warnings = sum(1 for f in findings if f.severity == "warning")
-    report.segments = len(segments)
+    report.segments = segments
     report.terms = len(placed)
     report.model, report.protected, report.fallback = (
         placed.count(how) for how in ("model", "protected", "fallback")
