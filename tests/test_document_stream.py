@@ -142,7 +142,7 @@ def test_the_head_and_the_blocks_without_the_document(article_document, tmp_path
     for size in (2**62, 0):  # read whole, then streamed
         monkeypatch.setattr(formstream, "STREAM_BYTES", size)
         indexes: list[int] = []
-        head = formstream.parts(path, lambda block, index: indexes.append(index))
+        head = formstream.parts(path, lambda block, index, into=indexes: into.append(index))
         assert head["meta"] == article_document.meta and head["blocks"] == []
         seen[str(size)] = indexes
     assert seen["0"] == seen[str(2**62)] == list(range(len(article_document.blocks)))
