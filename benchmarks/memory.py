@@ -7,7 +7,8 @@ in its own process (`/usr/bin/time`-style peak RSS from getrusage of that child 
 
 Variants: (a) a text of LINES one-line paragraphs to the JSON form, and that JSON form read
 back (`bilingual export`); (b) a text of MILLION short lines (16 MB at a million) to the
-default formats (DOCX, HTML and the JSON form); (c) an HTML page of CELLS table cells to DOCX;
+default formats (DOCX, HTML and the JSON form), its JSON form exported again and the text
+translated again over it; (c) an HTML page of CELLS table cells to DOCX;
 (d) a Markdown table of TABLE-ROWS rows of ten one-character cells to DOCX, and that table
 only read (`bilingual.readers.read`: the Markdown reader's own peak, its raw blocks included);
 (e) a text of EXPORTERS short lines read and segmented once, then each exporter of a run
@@ -90,6 +91,11 @@ def main() -> int:
          str(folder / "a" / "lines.json"), "--format", "json", "-o", str(folder / "b")]),
         (f"text, {args.million:,} short lines -> DOCX, HTML, JSON form", [*BILINGUAL,
          "translate", str(million), "-o", str(folder / "m"), "--engine", "none", "--no-memory"]),
+        ("the million lines' JSON form read back -> DOCX, HTML (export)", [*BILINGUAL, "export",
+         str(folder / "m" / "million.json"), "-o", str(folder / "mx")]),
+        ("the million lines translated again (the previous JSON form read for human edits)",
+         [*BILINGUAL, "translate", str(million), "-o", str(folder / "m"), "--engine", "none",
+         "--no-memory"]),
         (f"HTML, {args.cells:,} table cells -> DOCX", [*BILINGUAL, "translate", str(page), "-o",
          str(folder / "c"), "--engine", "none", "--format", "docx", "--no-memory"]),
         (f"Markdown, a table of {args.table_rows * 10:,} cells -> DOCX", [*BILINGUAL,
@@ -98,7 +104,7 @@ def main() -> int:
         (f"Markdown, a table of {args.table_rows * 10:,} cells, read only", [*READ, str(table)]),
     ]  # fmt: skip
     if not args.million:
-        variants = [v for v in variants if "short lines" not in v[0]]
+        variants = [v for v in variants if str(million) not in v[1] and "million" not in v[0]]
     if not args.table_rows:
         variants = [v for v in variants if "Markdown" not in v[0]]
     over = []
