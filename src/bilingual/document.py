@@ -127,16 +127,18 @@ def english_digest(text: str) -> str:
     return hashlib.sha256(squashed.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
+def _refuse(shared: Any, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError(
+        f"a shared empty {type(shared).__mro__[1].__name__} cannot change; assign a new one"
+    )
+
+
 class _NoItems(list):
     """The one empty list that every segment without terms, notes or flags shares (a million
     segments: about 170 MB less than three lists each). It cannot grow, so no segment can
     change another's: `Segment`'s methods give a segment a list of its own when it gets one."""
 
     __slots__ = ()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("a segment's shared empty list cannot change; assign a new list")
-
     append = extend = insert = remove = pop = clear = sort = reverse = _refuse
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
 
@@ -154,17 +156,14 @@ class _NoMeta(dict):
     less); like `_NoItems`, it cannot change."""
 
     __slots__ = ()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("a raw block's shared empty meta cannot change; assign a new dict")
-
     __setitem__ = __delitem__ = __ior__ = setdefault = update = pop = popitem = clear = _refuse
 
 
 _NO_META: dict[str, Any] = _NoMeta()
 
 
-def _no_meta() -> dict[str, Any]:
+def no_meta() -> dict[str, Any]:
+    """The shared empty meta of a raw block (see `_NoMeta`)."""
     return _NO_META
 
 
@@ -507,7 +506,7 @@ class RawBlock:
 
     text: str
     kind: str | None = None
-    meta: dict[str, Any] = field(default_factory=_no_meta)  # shared when empty (`_NoMeta`)
+    meta: dict[str, Any] = field(default_factory=no_meta)  # shared when empty (`_NoMeta`)
     # A picture found in its place (kind "figure", empty text) and its bytes.
     figure: Figure | None = None
     image: bytes | None = None

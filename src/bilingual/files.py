@@ -209,7 +209,8 @@ def write_all(
                 if digests is not None:
                     # read back: a writer may seek (a zip rewrites its headers), so the bytes
                     # cannot be hashed on their way out
-                    digests[path.name] = file_sha256(part)
+                    with open(part, "rb") as written:
+                        digests[path.name] = _sha256(written)
             except OSError as e:
                 raise _cannot_write(path, e) from None
             del content  # before the next item is made
@@ -227,17 +228,6 @@ def write_all(
                 _remove(rest)
             raise
     return [path for _, path in staged]
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 (hex) of the file at `path`, read a megabyte at a time."""
-    import hashlib
-
-    sha = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            sha.update(chunk)
-    return sha.hexdigest()
 
 
 # --- reading input -------------------------------------------------------------------------------
@@ -275,6 +265,25 @@ def read_regular_file(
     symlink to one; else `error`, one line saying what it is. Opened without blocking and
     checked on the open file, so a named pipe never waits for a writer and a device (/dev/zero)
     is never read, whatever the path turned into since it was listed."""
+    with _regular_file(path, error) as handle:
+        try:
+            return handle.read() if head is None else handle.read(head)
+        except OSError as e:
+            raise error(f"{path}: cannot read ({_reason(e)})") from None
+
+
+def regular_file_sha256(path: Path, *, error: type[InputError] = InputError) -> str:
+    """The SHA-256 (hex) of `path`, opened as `read_regular_file` opens it and read a
+    megabyte at a time (an output of a million segments is hundreds of megabytes)."""
+    with _regular_file(path, error) as handle:
+        try:
+            return _sha256(handle)
+        except OSError as e:
+            raise error(f"{path}: cannot read ({_reason(e)})") from None
+
+
+@contextlib.contextmanager
+def _regular_file(path: Path, error: type[InputError]) -> Iterator[IO[bytes]]:
     path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
@@ -288,10 +297,16 @@ def read_regular_file(
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise error(f"{path}: not a regular file ({_kind(mode)}); skipped")
-        try:
-            return handle.read() if head is None else handle.read(head)
-        except OSError as e:
-            raise error(f"{path}: cannot read ({_reason(e)})") from None
+        yield handle
+
+
+def _sha256(handle: IO[bytes]) -> str:
+    import hashlib
+
+    sha = hashlib.sha256()
+    while chunk := handle.read(1 << 20):
+        sha.update(chunk)
+    return sha.hexdigest()
 
 
 def _kind(mode: int) -> str:

@@ -251,7 +251,7 @@ def up_to_date(
     """Whether the JSON form of `job` was made from these bytes with this engine and glossary
     and every requested output exists as it was written with it; if so, `report` gets its
     segments, its terms and its checks' findings, counted."""
-    from .files import read_regular_file
+    from .files import regular_file_sha256
     from .formstream import parts
 
     segments = 0
@@ -274,7 +274,7 @@ def up_to_date(
     for name in wanted:
         digest = outputs.get(name)
         try:
-            if digest is None or sha256(read_regular_file(job.folder / name)) != digest:
+            if digest is None or regular_file_sha256(job.folder / name) != digest:
                 return False
         except InputError:
             return False

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from ..document import RawBlock, RawText
+from ..document import RawBlock, RawText, no_meta
 from ..errors import InputError
 from ..script import CJK
 from . import first_heading_is_title
@@ -245,7 +245,7 @@ def _kind_and_meta(heading: int | None, container: str | None) -> tuple[str | No
         # a short list item or cell is still body text, never a heading
         where = {"list_item": "list_item", "blockquote": "quote"}.get(container, "table_cell")
         return "paragraph", {where: True}
-    return None, {}
+    return None, no_meta()
 
 
 def _inline_text(children: list[Any], pictures: Pictures) -> str:
